@@ -1,0 +1,104 @@
+"""The plain data that flows from sources through the store to search, the CLI and the cogs.
+
+Parsers build these, the store persists and returns them, and nothing here knows about SQL or Discord.
+Everything is frozen: a parsed source is a value, so ingesting it twice can be compared for changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    HOST = "host"
+    GUEST = "guest"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: Role = Role.GUEST
+    # Podcasting 2.0 `podcast:person` carries these; pages usually do not.
+    image: str | None = None
+    href: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start_s: int
+    title: str
+    end_s: int | None = None
+    url: str | None = None
+    # Podcasting 2.0 `toc: false` chapters are metadata (ads, artwork changes), not table-of-contents entries.
+    toc: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A searchable stretch of transcript: one speaker, one start time, a few sentences."""
+
+    start_s: int
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    title: str
+    # The source's stable identity for the episode: an RSS GUID, or a key derived from the source when the
+    # source has none (see bot.ingest.keys). Two ingests of the same episode must produce the same guid.
+    guid: str
+    show_notes: str = ""
+    duration_s: int | None = None
+    published: datetime | None = None
+    link: str | None = None
+    audio_url: str | None = None
+    artwork: str | None = None
+    people: tuple[Person, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    # Where the episode sits in its source's own listing, 0 being the first listed. Directory pages and
+    # feeds list newest first; this orders episodes that carry no publish date.
+    source_order: int = 0
+    # URLs of Podcasting 2.0 chapter/transcript files the source points to but that were not (yet) read.
+    chapters_url: str | None = None
+    transcript_urls: tuple[TranscriptRef, ...] = ()
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.people if p.role is Role.HOST)
+
+    @property
+    def guests(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.people if p.role is Role.GUEST)
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptRef:
+    url: str
+    mime_type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    title: str
+    # Identity of the show across ingests: the feed URL when known, else derived from the title.
+    key: str
+    description: str = ""
+    link: str | None = None
+    artwork: str | None = None
+    feed_url: str | None = None
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSource:
+    """What a parser makes of one source file or feed: a show and its episodes."""
+
+    format: str
+    show: Show
+    episodes: tuple[Episode, ...] = field(default_factory=tuple)

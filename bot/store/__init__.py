@@ -1,0 +1,113 @@
+"""The episode store: one SQLite file, opened through aiosqlite, in WAL mode with foreign keys on.
+
+Two long-lived connections, one per role: the writer serialises ingests (one transaction per source), the
+reader answers queries from the last committed snapshot, so a search never sees half an ingest.
+All SQL lives in this package; callers get plain dataclasses back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import aiosqlite
+
+from bot.store.catalog import Catalog, IngestReport, StoredEpisode
+from bot.store.errors import StoreError
+from bot.store.migrations import migrate
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from types import TracebackType
+
+__all__ = ["IngestReport", "Store", "StoreError", "StoredEpisode"]
+
+log = logging.getLogger(__name__)
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: no implicit transactions; every write goes through Store.transaction().
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+            await cursor.fetchone()
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+class Store:
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self.catalog = Catalog(self)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Self:
+        """Open (creating if needed) and migrate the store at `path`; StoreError says what is wrong."""
+        path = Path(path).expanduser()
+        if path.exists() and path.is_dir():
+            raise StoreError(f"{path} is a directory, not a store file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from exc
+        writer = reader = None
+        try:
+            writer = await _connect(path)
+            await migrate(writer)
+            reader = await _connect(path)
+            await reader.execute("PRAGMA query_only = ON")
+        except (sqlite3.DatabaseError, OSError) as exc:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            raise StoreError(f"{path} is not a usable podbot store: {exc}") from exc
+        except BaseException:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            raise
+        log.debug("opened store %s", path)
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            for conn in (self._reader, self._writer):
+                with contextlib.suppress(sqlite3.ProgrammingError, ValueError):
+                    await conn.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        return self._reader
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: everything inside commits together or not at all."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            else:
+                await self._writer.commit()

@@ -1,0 +1,377 @@
+"""Shows, episodes and what belongs to them: ingest (idempotent, atomic) and the reads built on it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.ingest.keys import is_derived_key
+from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, TranscriptRef
+from bot.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    import aiosqlite
+
+    from bot.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEpisode:
+    """An episode as the store holds it. `episode.segments` is filled only when asked for."""
+
+    id: int
+    show_title: str
+    episode: Episode
+    segment_count: int = 0
+    speakers: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class IngestReport:
+    source: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # Episode ids touched by this ingest, in source order, for callers that act on them (announcements).
+    episode_ids: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+# --- SQL -------------------------------------------------------------------------------------------------
+
+UPSERT_SHOW = """
+INSERT INTO shows (key, title, description, link, artwork, feed_url) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET
+    title = excluded.title,
+    description = CASE WHEN excluded.description != '' THEN excluded.description ELSE shows.description END,
+    link = COALESCE(excluded.link, shows.link),
+    artwork = COALESCE(excluded.artwork, shows.artwork),
+    feed_url = COALESCE(excluded.feed_url, shows.feed_url)
+RETURNING id
+"""
+
+EPISODE_COLUMNS = (
+    "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
+)
+
+FIND_EPISODE_BY_GUID = f"""
+SELECT id, guid, {EPISODE_COLUMNS}, people_hash, chapters_hash, segments_hash
+FROM episodes WHERE show_id = ? AND guid = ?
+"""
+
+FIND_EPISODES_BY_TITLE_KEY = f"""
+SELECT id, guid, {EPISODE_COLUMNS}, people_hash, chapters_hash, segments_hash
+FROM episodes WHERE show_id = ? AND title_key = ? ORDER BY id
+"""
+
+INSERT_EPISODE = f"""
+INSERT INTO episodes (show_id, guid, {EPISODE_COLUMNS}, added_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+"""
+
+UPDATE_EPISODE = """
+UPDATE episodes SET guid = ?, title = ?, title_key = ?, show_notes = ?, duration_s = ?, published = ?,
+    source_order = ?, link = ?, audio_url = ?, artwork = ?, chapters_url = ?, updated_at = ?
+WHERE id = ?
+"""
+
+UPSERT_PERSON = """
+INSERT INTO people (name, name_key) VALUES (?, ?)
+ON CONFLICT (name_key) DO UPDATE SET name = people.name
+RETURNING id
+"""
+
+SELECT_EPISODES = """
+SELECT e.id, s.title, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
+       e.audio_url, COALESCE(e.artwork, s.artwork), e.chapters_url,
+       (SELECT count(*) FROM segments g WHERE g.episode_id = e.id)
+FROM episodes e JOIN shows s ON s.id = e.show_id
+"""
+
+# Newest first: dated episodes by date, then undated ones in their source's own (newest-first) order.
+NEWEST_FIRST = " ORDER BY e.published IS NULL, e.published DESC, e.source_order, e.id DESC"
+
+
+# --- hashing and merging --------------------------------------------------------------------------------
+
+
+def _part_hash(items: Sequence[object]) -> str:
+    # Frozen dataclasses have a deterministic repr; an empty part hashes to '' so "never provided" is visible.
+    if not items:
+        return ""
+    return hashlib.sha256(repr(tuple(items)).encode()).hexdigest()[:32]
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _episode_row(ep: Episode) -> tuple[Any, ...]:
+    return (
+        ep.title,
+        fold(ep.title),
+        ep.show_notes,
+        ep.duration_s,
+        _iso(ep.published),
+        ep.source_order,
+        ep.link,
+        ep.audio_url,
+        ep.artwork,
+        ep.chapters_url,
+    )
+
+
+def _merged_row(old: Sequence[Any], new: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A source that lacks a field (None or empty) keeps what the store already had: nothing is lost."""
+    return tuple(n if n not in (None, "") else o for o, n in zip(old, new, strict=True))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- the catalog ----------------------------------------------------------------------------------------
+
+
+class Catalog:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def ingest(self, source: ParsedSource, *, label: str = "") -> IngestReport:
+        """Store a parsed source in one transaction: all of it, or (on any error) none of it.
+
+        Episodes are matched by GUID, else by folded title when one side only has a derived key, so the
+        same episode from the bundled page and from the feed is one row. Unchanged episodes are not written.
+        """
+        report = IngestReport(source=label or source.show.title)
+        async with self._store.transaction() as conn:
+            show = source.show
+            async with conn.execute(
+                UPSERT_SHOW,
+                (show.key, show.title, show.description, show.link, show.artwork, show.feed_url),
+            ) as cursor:
+                show_id = (await cursor.fetchone())[0]  # type: ignore[index]
+            for episode in source.episodes:
+                episode_id, outcome = await self._upsert_episode(conn, show_id, episode)
+                report.episode_ids.append(episode_id)
+                getattr(report, outcome).append(episode.title)
+        return report
+
+    async def _find(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> aiosqlite.Row | None:
+        async with conn.execute(FIND_EPISODE_BY_GUID, (show_id, ep.guid)) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return row
+        async with conn.execute(FIND_EPISODES_BY_TITLE_KEY, (show_id, fold(ep.title))) as cursor:
+            candidates = await cursor.fetchall()
+        for candidate in candidates:
+            # Two different real GUIDs are two episodes, even with one title ("Bonus", "Trailer").
+            if is_derived_key(ep.guid) or is_derived_key(candidate[1]):
+                return candidate
+        return None
+
+    async def _upsert_episode(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> tuple[int, str]:
+        row = _episode_row(ep)
+        hashes = (_part_hash(ep.people), _part_hash(ep.chapters), _part_hash(ep.segments))
+        existing = await self._find(conn, show_id, ep)
+        if existing is None:
+            now = _now()
+            async with conn.execute(INSERT_EPISODE, (show_id, ep.guid, *row, now, now)) as cursor:
+                episode_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=("", "", ""))
+            return episode_id, "added"
+
+        episode_id = int(existing[0])
+        old_guid = existing[1]
+        old_row = tuple(existing[2:12])
+        old_hashes = tuple(existing[12:15])
+        # A real GUID replaces a derived one; a derived key never replaces a real GUID.
+        guid = ep.guid if is_derived_key(old_guid) and not is_derived_key(ep.guid) else old_guid
+        merged = _merged_row(old_row, row)
+        changed = guid != old_guid or merged != old_row
+        if changed:
+            await conn.execute(UPDATE_EPISODE, (guid, *merged, _now(), episode_id))
+        changed |= await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=old_hashes)
+        return episode_id, "updated" if changed else "unchanged"
+
+    async def _replace_parts(
+        self,
+        conn: aiosqlite.Connection,
+        episode_id: int,
+        ep: Episode,
+        hashes: tuple[str, str, str],
+        *,
+        old_hashes: Sequence[str],
+    ) -> bool:
+        """Rewrite each part the source provides and that differs from what is stored; True if any did."""
+        people_hash, chapters_hash, segments_hash = hashes
+        changed = False
+        if people_hash and people_hash != old_hashes[0]:
+            await self._write_people(conn, episode_id, ep.people)
+            await conn.execute("UPDATE episodes SET people_hash = ? WHERE id = ?", (people_hash, episode_id))
+            changed = True
+        if chapters_hash and chapters_hash != old_hashes[1]:
+            await conn.execute("DELETE FROM chapters WHERE episode_id = ?", (episode_id,))
+            await conn.executemany(
+                "INSERT INTO chapters (episode_id, position, start_s, end_s, title, url, toc)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (episode_id, i, c.start_s, c.end_s, c.title, c.url, int(c.toc))
+                    for i, c in enumerate(ep.chapters)
+                ],
+            )
+            await conn.execute("UPDATE episodes SET chapters_hash = ? WHERE id = ?", (chapters_hash, episode_id))
+            changed = True
+        if segments_hash and segments_hash != old_hashes[2]:
+            await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
+            await conn.executemany(
+                "INSERT INTO segments (episode_id, position, start_s, speaker, text) VALUES (?, ?, ?, ?, ?)",
+                [(episode_id, i, s.start_s, s.speaker, s.text) for i, s in enumerate(ep.segments)],
+            )
+            await conn.execute("UPDATE episodes SET segments_hash = ? WHERE id = ?", (segments_hash, episode_id))
+            changed = True
+        if ep.transcript_urls:
+            await conn.execute("DELETE FROM transcript_refs WHERE episode_id = ?", (episode_id,))
+            await conn.executemany(
+                "INSERT OR IGNORE INTO transcript_refs (episode_id, url, mime_type, language, rel)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(episode_id, t.url, t.mime_type, t.language, t.rel) for t in ep.transcript_urls],
+            )
+        return changed
+
+    async def _write_people(self, conn: aiosqlite.Connection, episode_id: int, people: Iterable[Person]) -> None:
+        await conn.execute("DELETE FROM episode_people WHERE episode_id = ?", (episode_id,))
+        seen: set[int] = set()
+        for position, person in enumerate(people):
+            key = fold(person.name)
+            if not key:
+                continue
+            async with conn.execute(UPSERT_PERSON, (person.name, key)) as cursor:
+                person_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            if person_id in seen:
+                continue
+            seen.add(person_id)
+            await conn.execute(
+                "INSERT INTO episode_people (episode_id, person_id, role, position, image, href)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (episode_id, person_id, person.role.value, position, person.image, person.href),
+            )
+
+    # --- reads ------------------------------------------------------------------------------------------
+
+    async def count(self) -> int:
+        async with self._store.reader.execute("SELECT count(*) FROM episodes") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def episodes(self, *, limit: int | None = None) -> list[StoredEpisode]:
+        """Every episode, newest first, with people and chapters (not segments)."""
+        sql = SELECT_EPISODES + NEWEST_FIRST + (" LIMIT ?" if limit is not None else "")
+        params: tuple[Any, ...] = (limit,) if limit is not None else ()
+        return await self._load(sql, params)
+
+    async def get(self, episode_id: int, *, with_segments: bool = False) -> StoredEpisode | None:
+        found = await self._load(SELECT_EPISODES + " WHERE e.id = ?", (episode_id,), with_segments=with_segments)
+        return found[0] if found else None
+
+    async def get_many(self, episode_ids: Sequence[int]) -> list[StoredEpisode]:
+        """Episodes by id, in the order asked for; ids that do not exist are left out."""
+        if not episode_ids:
+            return []
+        marks = ",".join("?" * len(episode_ids))
+        found = await self._load(SELECT_EPISODES + f" WHERE e.id IN ({marks})", tuple(episode_ids))
+        by_id = {s.id: s for s in found}
+        return [by_id[i] for i in episode_ids if i in by_id]
+
+    async def _load(
+        self, sql: str, params: tuple[Any, ...], *, with_segments: bool = False
+    ) -> list[StoredEpisode]:
+        reader = self._store.reader
+        async with reader.execute(sql, params) as cursor:
+            rows = list(await cursor.fetchall())
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in rows]
+        people = await self._children(
+            "SELECT ep.episode_id, p.name, ep.role, ep.image, ep.href FROM episode_people ep"
+            " JOIN people p ON p.id = ep.person_id WHERE ep.episode_id IN ({}) ORDER BY ep.position",
+            ids,
+        )
+        chapters = await self._children(
+            "SELECT episode_id, start_s, title, end_s, url, toc FROM chapters"
+            " WHERE episode_id IN ({}) ORDER BY position",
+            ids,
+        )
+        speakers = await self._children(
+            "SELECT episode_id, speaker FROM segments WHERE episode_id IN ({}) AND speaker IS NOT NULL"
+            " GROUP BY episode_id, speaker ORDER BY min(position)",
+            ids,
+        )
+        refs = await self._children(
+            "SELECT episode_id, url, mime_type, language, rel FROM transcript_refs WHERE episode_id IN ({})",
+            ids,
+        )
+        segments: dict[int, list[tuple[Any, ...]]] = {}
+        if with_segments:
+            segments = await self._children(
+                "SELECT episode_id, start_s, text, speaker FROM segments WHERE episode_id IN ({})"
+                " ORDER BY position",
+                ids,
+            )
+        result = []
+        for r in rows:
+            eid = int(r[0])
+            episode = Episode(
+                title=r[3],
+                guid=r[2],
+                show_notes=r[4],
+                duration_s=r[5],
+                published=_parse_iso(r[6]),
+                source_order=r[7],
+                link=r[8],
+                audio_url=r[9],
+                artwork=r[10],
+                chapters_url=r[11],
+                people=tuple(Person(n, Role(role), img, href) for n, role, img, href in people.get(eid, [])),
+                chapters=tuple(
+                    Chapter(start, title, end, url, bool(toc)) for start, title, end, url, toc in chapters.get(eid, [])
+                ),
+                segments=tuple(Segment(start, text, spk) for start, text, spk in segments.get(eid, [])),
+                transcript_urls=tuple(TranscriptRef(*ref) for ref in refs.get(eid, [])),
+            )
+            result.append(
+                StoredEpisode(
+                    id=eid,
+                    show_title=r[1],
+                    episode=episode,
+                    segment_count=int(r[12]),
+                    speakers=tuple(s for (s,) in speakers.get(eid, [])),
+                )
+            )
+        return result
+
+    async def _children(self, sql_template: str, ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+        out: dict[int, list[tuple[Any, ...]]] = {}
+        # SQLite limits bound parameters per statement; chunk so a listing of every episode still works.
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            sql = sql_template.format(",".join("?" * len(chunk)))
+            async with self._store.reader.execute(sql, chunk) as cursor:
+                for row in await cursor.fetchall():
+                    out.setdefault(int(row[0]), []).append(tuple(row[1:]))
+        return out

@@ -1,0 +1,1 @@
+"""Discord features, one per module; each is a thin layer over the core in `bot`."""
