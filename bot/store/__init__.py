@@ -44,6 +44,17 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
+def _prepare_location(path: Path) -> Path:
+    path = path.expanduser()
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a store file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from exc
+    return path
+
+
 class Store:
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
@@ -55,13 +66,7 @@ class Store:
     @classmethod
     async def open(cls, path: str | Path) -> Self:
         """Open (creating if needed) and migrate the store at `path`; StoreError says what is wrong."""
-        path = Path(path).expanduser()
-        if path.exists() and path.is_dir():
-            raise StoreError(f"{path} is a directory, not a store file")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from exc
+        path = await asyncio.to_thread(_prepare_location, Path(path))
         writer = reader = None
         try:
             writer = await _connect(path)

@@ -57,9 +57,7 @@ ON CONFLICT (key) DO UPDATE SET
 RETURNING id
 """
 
-EPISODE_COLUMNS = (
-    "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
-)
+EPISODE_COLUMNS = "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
 
 FIND_EPISODE_BY_GUID = f"""
 SELECT id, guid, {EPISODE_COLUMNS}, people_hash, chapters_hash, segments_hash
@@ -235,7 +233,9 @@ class Catalog:
                     for i, c in enumerate(ep.chapters)
                 ],
             )
-            await conn.execute("UPDATE episodes SET chapters_hash = ? WHERE id = ?", (chapters_hash, episode_id))
+            await conn.execute(
+                "UPDATE episodes SET chapters_hash = ? WHERE id = ?", (chapters_hash, episode_id)
+            )
             changed = True
         if segments_hash and segments_hash != old_hashes[2]:
             await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
@@ -243,7 +243,9 @@ class Catalog:
                 "INSERT INTO segments (episode_id, position, start_s, speaker, text) VALUES (?, ?, ?, ?, ?)",
                 [(episode_id, i, s.start_s, s.speaker, s.text) for i, s in enumerate(ep.segments)],
             )
-            await conn.execute("UPDATE episodes SET segments_hash = ? WHERE id = ?", (segments_hash, episode_id))
+            await conn.execute(
+                "UPDATE episodes SET segments_hash = ? WHERE id = ?", (segments_hash, episode_id)
+            )
             changed = True
         if ep.transcript_urls:
             await conn.execute("DELETE FROM transcript_refs WHERE episode_id = ?", (episode_id,))
@@ -254,7 +256,9 @@ class Catalog:
             )
         return changed
 
-    async def _write_people(self, conn: aiosqlite.Connection, episode_id: int, people: Iterable[Person]) -> None:
+    async def _write_people(
+        self, conn: aiosqlite.Connection, episode_id: int, people: Iterable[Person]
+    ) -> None:
         await conn.execute("DELETE FROM episode_people WHERE episode_id = ?", (episode_id,))
         seen: set[int] = set()
         for position, person in enumerate(people):
@@ -286,7 +290,9 @@ class Catalog:
         return await self._load(sql, params)
 
     async def get(self, episode_id: int, *, with_segments: bool = False) -> StoredEpisode | None:
-        found = await self._load(SELECT_EPISODES + " WHERE e.id = ?", (episode_id,), with_segments=with_segments)
+        found = await self._load(
+            SELECT_EPISODES + " WHERE e.id = ?", (episode_id,), with_segments=with_segments
+        )
         return found[0] if found else None
 
     async def get_many(self, episode_ids: Sequence[int]) -> list[StoredEpisode]:
@@ -349,7 +355,8 @@ class Catalog:
                 chapters_url=r[11],
                 people=tuple(Person(n, Role(role), img, href) for n, role, img, href in people.get(eid, [])),
                 chapters=tuple(
-                    Chapter(start, title, end, url, bool(toc)) for start, title, end, url, toc in chapters.get(eid, [])
+                    Chapter(start, title, end, url, bool(toc))
+                    for start, title, end, url, toc in chapters.get(eid, [])
                 ),
                 segments=tuple(Segment(start, text, spk) for start, text, spk in segments.get(eid, [])),
                 transcript_urls=tuple(TranscriptRef(*ref) for ref in refs.get(eid, [])),

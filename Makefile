@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` (install, then start the bot) and `make test`.
+# Both create .venv on first use and reinstall when pyproject.toml or constraints.txt change.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint format bench lock clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/podbot run
+
+test: install
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | sed '/^podbot/d' > constraints.new
+	{ sed -n '1,2p' constraints.txt; cat constraints.new; } > constraints.txt && rm constraints.new
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

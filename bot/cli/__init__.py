@@ -1,0 +1,87 @@
+"""The `podbot` command (also `python -m bot`): the same core as the bot, for operators and scripts.
+
+Output is human-readable by default and a stable JSON shape with `--json`. Errors are one line on stderr
+and a non-zero exit; a traceback only reaches the log, shown with `--verbose`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.cli.context import CliContext, CliError
+from bot.config import Settings, configure_logging
+
+log = logging.getLogger("bot.cli")
+
+
+class PodbotGroup(click.Group):
+    """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except CliError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            raise click.ClickException(
+                f"unexpected error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
+            ) from exc
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PODBOT_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise click.ClickException(f"bad configuration in {name}: {first['msg']}") from None
+
+
+@click.group(cls=PodbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    help="The SQLite store to use (default: $PODBOT_DB, else the user data directory).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details, tracebacks included, to stderr.")
+@click.version_option(__version__, prog_name="podbot")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
+    """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
+    settings = _load_settings()
+    if db is not None:
+        settings = settings.model_copy(update={"db": db})
+    # The CLI's stdout is its output (often JSON for scripts), so logs go to stderr, and only warnings
+    # unless asked; `podbot run` reconfigures logging for the bot.
+    configure_logging("DEBUG" if verbose else "WARNING", stream=sys.stderr)
+    ctx.obj = CliContext(settings=settings, verbose=verbose)
+
+
+def _register_commands() -> None:
+    # Each command family lives in its own module and registers itself on `cli`.
+    from bot.cli import catalog
+
+    for command in catalog.COMMANDS:
+        cli.add_command(command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    cli(prog_name="podbot")
+
+
+__all__ = ["cli", "main"]

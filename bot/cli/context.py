@@ -1,0 +1,69 @@
+"""What every CLI command shares: settings, the store session, JSON output and the error type."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from bot.bootstrap import open_store
+from bot.ingest.errors import ParseError
+from bot.store import StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Coroutine
+
+    from bot.config import Settings
+    from bot.store import Store
+
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """A failure the user can act on; its message is printed as the one line on stderr."""
+
+
+@dataclass(frozen=True, slots=True)
+class CliContext:
+    settings: Settings
+    verbose: bool = False
+
+    @contextlib.asynccontextmanager
+    async def store(self) -> AsyncIterator[Store]:
+        try:
+            store = await open_store(self.settings.db, seed=self.settings.seed_bundled)
+        except (StoreError, ParseError) as exc:
+            raise CliError(str(exc)) from exc
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    def run(self, work: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
+        """Run `work` with an open store on a fresh event loop, turning store errors into CliError."""
+
+        async def session() -> T:
+            async with self.store() as store:
+                try:
+                    return await work(store)
+                except StoreError as exc:
+                    raise CliError(str(exc)) from exc
+
+        return asyncio.run(session())
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def warn(message: str) -> None:
+    click.echo(f"podbot: {message}", err=True)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

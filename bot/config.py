@@ -1,0 +1,88 @@
+"""Settings from the environment and `.env`, in one typed object. Every variable is in .env.example.
+
+The Discord token is a SecretStr: it prints as '**********' in reprs, logs and tracebacks, and is read
+with `.get_secret_value()` in exactly one place, where the bot logs in.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+APP_NAME = "podbot"
+
+
+def default_db_path() -> Path:
+    """The store's default home: the user's data directory (e.g. ~/.local/share/podbot/podbot.db)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "podbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PODBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        # `PODBOT_DEV_GUILD_ID=` left blank in .env means "not set", not "invalid".
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    token: SecretStr | None = Field(default=None, description="Discord bot token; needed by `podbot run`.")
+    db: Path = Field(default_factory=default_db_path, description="Path of the SQLite episode store.")
+    seed_bundled: bool = Field(
+        default=True, description="Fill an empty store from the bundled page on first use."
+    )
+    log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    feed_url: str | None = Field(
+        default=None, description="The show's own RSS feed, the default for announcements."
+    )
+    poll_minutes: float = Field(
+        default=15.0, gt=0, description="Minutes between checks of each followed feed."
+    )
+    allow_private_urls: bool = Field(
+        default=False, description="Allow fetching loopback/private addresses (tests and local set-ups only)."
+    )
+    owner_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Discord user ids allowed owner commands."
+    )
+    dev_guild_id: int | None = Field(default=None, description="Guild that `podbot sync` targets by default.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("owner_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # "123, 456" in .env reads better than a JSON list.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+
+def configure_logging(level: str, stream: TextIO = sys.stderr) -> None:
+    """One line per record with the logger's name. The bot logs to stdout (where container runtimes look);
+    the CLI keeps stdout for its output and logs to stderr."""
+    logging.basicConfig(
+        stream=stream,
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        force=True,
+    )
+    # discord.py and aiohttp are chatty at INFO about reconnects; keep them at WARNING unless debugging.
+    if level != "DEBUG":
+        for name in ("discord.gateway", "discord.client", "aiohttp.access"):
+            logging.getLogger(name).setLevel(logging.WARNING)

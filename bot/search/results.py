@@ -1,0 +1,73 @@
+"""What search returns: plain, frozen results that the CLI and the cogs render as they like."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class EmptyQuery(ValueError):
+    """The query is empty or only whitespace: there is nothing to search for."""
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeMatch:
+    episode_id: int
+    title: str
+    # 0–100, higher is better; comparable between results of one query, not across queries.
+    score: float
+    guests: tuple[str, ...]
+    duration_s: int | None
+    published: datetime | None
+    # What matched best: "title", "person", "chapter" or "notes" (weaker evidence ranks lower).
+    matched_on: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One autocomplete choice: `label` is shown (1–100 characters), `value` is sent back (1–100 characters)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRef:
+    episode_id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMatch:
+    name: str
+    score: float
+    episodes: tuple[EpisodeRef, ...]
+    # Roles this person has across those episodes, e.g. ("guest",) or ("host",).
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    episode_id: int
+    episode_title: str
+    speaker: str | None
+    start_s: int
+    # The segment's text, plain.
+    text: str
+    # Character spans [start, end) in `text` of the words that matched, for bolding or marking.
+    highlights: tuple[tuple[int, int], ...]
+    # The words around the segment: the tail of the previous segment and the head of the next one.
+    before: str
+    after: str
+    score: float
+    # True when the hit contains the user's words as an exact phrase (these rank first).
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterHit:
+    episode_id: int
+    episode_title: str
+    start_s: int
+    title: str
+    score: float

@@ -1,0 +1,31 @@
+"""Shared fixtures: real SQLite store files in pytest's tmp dirs, and small sources built from models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Never read a developer's .env or PODBOT_* variables, nor write to their data directory.
+    for name in ("PODBOT_TOKEN", "PODBOT_DB", "PODBOT_FEED_URL", "PODBOT_SEED_BUNDLED", "PODBOT_LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "store.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
