@@ -1,0 +1,273 @@
+"""Fuzzy lookup of episodes and people, in memory: candidate generation over an inverted word index, then
+rapidfuzz scoring of the few candidates.
+
+Scoring every title with WRatio costs ~300 ms at 100k episodes and holds the GIL throughout. Here each
+query word is expanded against the vocabulary (exact, prefix, substring, typo), the postings of those
+words give a few hundred candidates, and only they are scored: milliseconds, in short GIL-holding steps.
+Everything in this module is synchronous and pure CPU; `bot.search.Search` runs it off the event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from bot.search.vocab import Vocabulary
+from bot.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+# How much an expansion of a query word is worth, relative to the word itself.
+EXACT, PREFIX, INFIX, TYPO1, TYPO2 = 1.0, 0.85, 0.55, 0.8, 0.65
+# Expansions per query word, and candidates scored per query: the bounds that keep a query fast.
+MAX_PREFIXED = 64
+MAX_INFIXED = 32
+MAX_NEAR = 12
+MAX_CANDIDATES = 300
+# Postings longer than this are only intersected with candidates found through rarer words, never walked.
+COMMON_POSTINGS = 3000
+# A host appears on every episode: a host match says less about which episode is meant than a guest's.
+HOST_FACTOR = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEpisode:
+    id: int
+    title: str
+    folded: str
+    duration_s: int | None
+    published: datetime | None
+    guests: tuple[str, ...]
+    # Indexes into EpisodeIndex.people, with the role this episode gives each.
+    people: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPerson:
+    name: str
+    folded: str
+    # Positions in EpisodeIndex.episodes (newest first), and the roles seen across them.
+    episodes: tuple[int, ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An episode's evidence for one query: the best score per field."""
+
+    position: int
+    title: float = 0.0
+    person: float = 0.0
+    chapter: float = 0.0
+    notes: float = 0.0
+    # WRatio of the title alone: orders titles whose words cover the query equally well, as a plain
+    # WRatio ranking would.
+    wratio: float = 0.0
+
+    def best(self) -> tuple[float, str]:
+        return max(
+            (self.title, "title"), (self.person, "person"), (self.chapter, "chapter"), (self.notes, "notes")
+        )
+
+    def fields(self) -> int:
+        return sum(1 for v in (self.title, self.person, self.chapter, self.notes) if v >= 50)
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """One query word and the vocabulary words it stands for, each with a weight."""
+
+    token: str
+    words: dict[str, float] = field(default_factory=dict)
+
+
+class Postings:
+    """word -> positions, with sets built lazily for the long lists that are only ever intersected."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, list[int]] = {}
+        self._sets: dict[str, frozenset[int]] = {}
+
+    def add(self, word: str, position: int) -> None:
+        found = self.lists.setdefault(word, [])
+        if not found or found[-1] != position:
+            found.append(position)
+
+    def get(self, word: str) -> list[int]:
+        return self.lists.get(word, [])
+
+    def as_set(self, word: str) -> frozenset[int]:
+        cached = self._sets.get(word)
+        if cached is None:
+            cached = self._sets[word] = frozenset(self.lists.get(word, ()))
+        return cached
+
+
+def coverage(expansions: Sequence[Expansion], text: str) -> float:
+    """0–95: how well the words of `text` cover the query's words, each counted at its best expansion.
+
+    WRatio alone judges a short query against a long title harshly ("bolt" scores 60 against the Bolt.new
+    title's 80 characters); a query word that is a title word is strong evidence whatever the length.
+    Kept just under an exact full-string match, so WRatio still orders titles that cover equally well.
+    """
+    words = text.split()
+    total = 0.0
+    for expansion in expansions:
+        total += max((expansion.words.get(w, 0.0) for w in words), default=0.0)
+    return 95.0 * total / len(expansions) if expansions else 0.0
+
+
+def tokens_of(query: str) -> list[str]:
+    """The query's folded words, in order, without repeats."""
+    return list(dict.fromkeys(fold(query).split()))
+
+
+class EpisodeIndex:
+    """Titles and people of every episode, newest first, with the word index that finds candidates."""
+
+    def __init__(
+        self,
+        episodes: Sequence[IndexedEpisode],
+        people: Sequence[IndexedPerson],
+        extra_words: Iterable[str] = (),
+    ) -> None:
+        self.episodes = list(episodes)
+        self.people = list(people)
+        self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
+        self.person_by_name = {p.name: i for i, p in enumerate(self.people)}
+        self.title_postings = Postings()
+        self.person_postings = Postings()
+        for position, episode in enumerate(self.episodes):
+            for word in episode.folded.split():
+                self.title_postings.add(word, position)
+        for position, person in enumerate(self.people):
+            for word in person.folded.split():
+                self.person_postings.add(word, position)
+        # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
+        # too, for the chapter and show-notes evidence that the store's full-text indexes provide.
+        self.vocabulary = Vocabulary(
+            [
+                *self.title_postings.lists,
+                *self.person_postings.lists,
+                *(w for t in extra_words for w in t.split()),
+            ]
+        )
+
+    # --- query words ------------------------------------------------------------------------------------
+
+    def expand(self, tokens: Sequence[str], *, typing: bool = False) -> list[Expansion]:
+        """What each query word may stand for. With `typing`, the last word is a prefix being typed."""
+        vocab = self.vocabulary
+        expansions = []
+        for i, token in enumerate(tokens):
+            words: dict[str, float] = {}
+            known = token in vocab
+            if known:
+                words[token] = EXACT
+            last = typing and i == len(tokens) - 1
+            if len(token) >= 2 and (last or len(token) >= 3):
+                for word in vocab.prefixed(token, MAX_PREFIXED):
+                    words.setdefault(word, PREFIX)
+            if len(token) >= 3:
+                for word in vocab.containing(token, MAX_INFIXED):
+                    words.setdefault(word, INFIX)
+            if not known:
+                for word, distance in vocab.near(token, MAX_NEAR):
+                    words.setdefault(word, TYPO1 if distance == 1 else TYPO2)
+            expansions.append(Expansion(token, words))
+        return expansions
+
+    # --- candidates -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _gather(postings: Postings, expansions: Sequence[Expansion]) -> dict[int, float]:
+        """Positions scored by how many query words (weighted) they contain, walking rare words first."""
+        sized = sorted(
+            ((sum(len(postings.get(w)) for w in x.words), x) for x in expansions), key=lambda s: s[0]
+        )
+        scores: dict[int, float] = {}
+        for size, expansion in sized:
+            if not size:
+                continue
+            if scores and size > COMMON_POSTINGS:
+                # A common word only adds weight to candidates the rarer words found.
+                for word, weight in expansion.words.items():
+                    if len(postings.get(word)) > COMMON_POSTINGS:
+                        members = postings.as_set(word)
+                        hits = [p for p in scores if p in members]
+                    else:
+                        hits = [p for p in postings.get(word) if p in scores]
+                    for p in hits:
+                        scores[p] += weight
+                continue
+            # Best expansions first, and no more than COMMON_POSTINGS positions in all: a two-letter
+            # prefix of a common word must not walk half the store.
+            best: dict[int, float] = {}
+            for word, weight in sorted(expansion.words.items(), key=lambda kv: -kv[1]):
+                for p in postings.get(word)[: COMMON_POSTINGS - len(best)]:
+                    if p not in best:
+                        best[p] = weight
+                if len(best) >= COMMON_POSTINGS:
+                    break
+            for p, weight in best.items():
+                scores[p] = scores.get(p, 0.0) + weight
+        return scores
+
+    @staticmethod
+    def _top(scores: dict[int, float], n: int) -> list[int]:
+        # Ties go to the lower position, which is the newer episode (or the earlier-listed person).
+        return sorted(scores, key=lambda p: (-scores[p], p))[:n]
+
+    def candidates(
+        self, query: str, *, typing: bool = False
+    ) -> tuple[str, list[Expansion], dict[int, Candidate]]:
+        """Episodes worth scoring for `query`, with their title and person scores filled in."""
+        tokens = tokens_of(query)
+        folded = " ".join(tokens)
+        if not tokens:
+            return folded, [], {}
+        expansions = self.expand(tokens, typing=typing)
+        by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
+        by_person = self._top(self._gather(self.person_postings, expansions), 50)
+        found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
+        titles = [self.episodes[p].folded for p in by_title]
+        for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
+            cand = found[by_title[i]]
+            cand.wratio = score
+            cand.title = max(score, coverage(expansions, titles[i]))
+        for person_pos, score in self.score_people(folded, expansions, by_person).items():
+            person = self.people[person_pos]
+            # A person on thousands of episodes (a host) would crowd out everything; their newest do.
+            for episode_pos in person.episodes[:MAX_CANDIDATES]:
+                cand = found.get(episode_pos)
+                if cand is None:
+                    cand = found[episode_pos] = Candidate(episode_pos)
+                role = dict(self.episodes[episode_pos].people).get(person_pos, "guest")
+                cand.person = max(cand.person, score * (HOST_FACTOR if role == "host" else 1.0))
+        return folded, expansions, found
+
+    def score_people(
+        self, folded: str, expansions: Sequence[Expansion], positions: Sequence[int]
+    ) -> dict[int, float]:
+        """Names in any order ("qiao lin" is "Lin Qiao"): the best of WRatio, token-sort ratio and word
+        coverage (a surname alone, "Schluntz", names the person)."""
+        names = [self.people[p].folded for p in positions]
+        scores = {p: coverage(expansions, name) for p, name in zip(positions, names, strict=True)}
+        for scorer in (fuzz.WRatio, fuzz.token_sort_ratio):
+            for _, score, i in process.extract(folded, names, scorer=scorer, limit=None):
+                scores[positions[i]] = max(scores[positions[i]], score)
+        return scores
+
+    def people_matches(self, query: str, *, typing: bool = False, limit: int) -> list[tuple[int, float]]:
+        tokens = tokens_of(query)
+        if not tokens:
+            return []
+        expansions = self.expand(tokens, typing=typing)
+        positions = self._top(self._gather(self.person_postings, expansions), MAX_CANDIDATES)
+        scores = self.score_people(" ".join(tokens), expansions, positions)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(self.people[kv[0]].episodes), kv[0]))
+        return ranked[:limit]
