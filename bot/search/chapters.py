@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.search.lookup import coverage, tokens_of
+from bot.search.lookup import coverage, field_score, tokens_of
 from bot.search.results import ChapterHit
 from bot.store.lookup import fts_expression
 from bot.text import fold
@@ -43,13 +43,13 @@ def word_units(expansions: Sequence[Expansion]) -> list[list[str]]:
     units = []
     for x in expansions:
         best = sorted(x.words.items(), key=lambda kv: (-kv[1], len(kv[0])))[:ALTERNATIVES]
-        units.append([x.token, *(w for w, _ in best)])
+        units.append([x.token, *x.phrases, *(w for w, _ in best)])
     return units
 
 
 def chapter_score(folded_query: str, expansions: Sequence[Expansion], title: str) -> float:
     folded = fold(title)
-    return max(fuzz.WRatio(folded_query, folded), coverage(expansions, folded))
+    return field_score(fuzz.WRatio(folded_query, folded), coverage(expansions, folded))
 
 
 def find(index: EpisodeIndex, reader: LookupReader, query: str, *, limit: int) -> list[ChapterHit]:

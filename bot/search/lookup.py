@@ -9,6 +9,7 @@ Everything in this module is synchronous and pure CPU; `bot.search.Search` runs 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +31,12 @@ MAX_NEAR = 12
 MAX_CANDIDATES = 300
 # Postings longer than this are only intersected with candidates found through rarer words, never walked.
 COMMON_POSTINGS = 3000
+# How far a whole-string fuzzy score may lift a field above its word coverage.
+WRATIO_MARGIN = 15.0
+# A query word that is the start of a vocabulary word's longer form ("windsurfing" for "windsurf").
+PREFIX_OF = 0.7
+# A word typed joined that the text writes as two ("swebench"): both halves together, or one alone.
+SPLIT, HALF = 0.9, 0.3
 # A host appears on every episode: a host match says less about which episode is meant than a guest's.
 HOST_FACTOR = 0.9
 
@@ -83,6 +90,17 @@ class Expansion:
 
     token: str
     words: dict[str, float] = field(default_factory=dict)
+    # How much this word says about which episode is meant: rare words more than "the" or "ai".
+    weight: float = 1.0
+    # Two-word phrases the word may stand for, when it was typed joined ("swebench").
+    phrases: dict[str, float] = field(default_factory=dict)
+
+    def best_in(self, words: set[str]) -> float:
+        best = max((self.words.get(w, 0.0) for w in words), default=0.0)
+        for phrase, weight in self.phrases.items():
+            if weight > best and all(part in words for part in phrase.split()):
+                best = weight
+        return best
 
 
 class Postings:
@@ -108,17 +126,25 @@ class Postings:
 
 
 def coverage(expansions: Sequence[Expansion], text: str) -> float:
-    """0–95: how well the words of `text` cover the query's words, each counted at its best expansion.
+    """0–95: how well the words of `text` cover the query's words, each counted at its best expansion and
+    weighted by how rare it is.
 
     WRatio alone judges a short query against a long title harshly ("bolt" scores 60 against the Bolt.new
-    title's 80 characters); a query word that is a title word is strong evidence whatever the length.
+    title's 80 characters), and a long query generously (any one shared word, even "of", scores 85.5).
     Kept just under an exact full-string match, so WRatio still orders titles that cover equally well.
     """
-    words = text.split()
-    total = 0.0
-    for expansion in expansions:
-        total += max((expansion.words.get(w, 0.0) for w in words), default=0.0)
-    return 95.0 * total / len(expansions) if expansions else 0.0
+    total = sum(x.weight for x in expansions)
+    if not total:
+        return 0.0
+    words = set(text.split())
+    covered = sum(x.weight * x.best_in(words) for x in expansions)
+    return 95.0 * covered / total
+
+
+def field_score(fuzzy: float, covered: float) -> float:
+    """A field's score: word coverage, which a fuzzy string score may lift by at most WRATIO_MARGIN (the
+    whole title typed nearly right) but never replace."""
+    return max(covered, min(fuzzy, covered + WRATIO_MARGIN))
 
 
 def tokens_of(query: str) -> list[str]:
@@ -178,8 +204,31 @@ class EpisodeIndex:
             if not known:
                 for word, distance in vocab.near(token, MAX_NEAR):
                     words.setdefault(word, TYPO1 if distance == 1 else TYPO2)
-            expansions.append(Expansion(token, words))
+                for end in range(len(token) - 1, 3, -1):
+                    if token[:end] in vocab:
+                        words.setdefault(token[:end], PREFIX_OF)
+                        break
+            phrases = {} if known else self._split(token)
+            for phrase in phrases:
+                # Each half alone finds candidates; only both together count as covering the word.
+                for half in phrase.split():
+                    words.setdefault(half, HALF)
+            expansions.append(Expansion(token, words, self._weight(token), phrases))
         return expansions
+
+    def _split(self, token: str) -> dict[str, float]:
+        """A word written joined that the vocabulary has as two ("swebench" -> "swe bench")."""
+        vocab = self.vocabulary
+        return {
+            f"{token[:i]} {token[i:]}": SPLIT
+            for i in range(2, len(token) - 1)
+            if token[:i] in vocab and token[i:] in vocab
+        }
+
+    def _weight(self, token: str) -> float:
+        # Inverse document frequency over titles and names; a word found nowhere is as rare as can be.
+        df = len(self.title_postings.get(token)) + len(self.person_postings.get(token))
+        return math.log((len(self.episodes) + len(self.people) + 1) / (df + 0.5))
 
     # --- candidates -------------------------------------------------------------------------------------
 
@@ -238,7 +287,7 @@ class EpisodeIndex:
         for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
             cand = found[by_title[i]]
             cand.wratio = score
-            cand.title = max(score, coverage(expansions, titles[i]))
+            cand.title = field_score(score, coverage(expansions, titles[i]))
         for person_pos, score in self.score_people(folded, expansions, by_person).items():
             person = self.people[person_pos]
             # A person on thousands of episodes (a host) would crowd out everything; their newest do.
@@ -256,11 +305,14 @@ class EpisodeIndex:
         """Names in any order ("qiao lin" is "Lin Qiao"): the best of WRatio, token-sort ratio and word
         coverage (a surname alone, "Schluntz", names the person)."""
         names = [self.people[p].folded for p in positions]
-        scores = {p: coverage(expansions, name) for p, name in zip(positions, names, strict=True)}
+        fuzzy = dict.fromkeys(positions, 0.0)
         for scorer in (fuzz.WRatio, fuzz.token_sort_ratio):
             for _, score, i in process.extract(folded, names, scorer=scorer, limit=None):
-                scores[positions[i]] = max(scores[positions[i]], score)
-        return scores
+                fuzzy[positions[i]] = max(fuzzy[positions[i]], score)
+        return {
+            p: field_score(fuzzy[p], coverage(expansions, name))
+            for p, name in zip(positions, names, strict=True)
+        }
 
     def people_matches(self, query: str, *, typing: bool = False, limit: int) -> list[tuple[int, float]]:
         tokens = tokens_of(query)

@@ -127,7 +127,9 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
                 fixed = _correct(terms[0], reader, stemmer)
             if fixed is None:
                 return None
-            alternatives = [fixed]
+            # The corrected word may be written split too: "webcontaner" -> "webcontain" -> "web contain".
+            halves_present = reader.present([h for pair in _splits(fixed) for h in pair])
+            alternatives = [fixed, *(f"{a} {b}" for a, b in _splits(fixed) if {a, b} <= halves_present)]
         units.append(Unit(alternatives, [word]))
         i += 1
     if not units:
