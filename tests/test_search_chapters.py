@@ -51,7 +51,8 @@ async def test_chapters_for_nothing_matching_is_none(search: Search) -> None:
 async def test_the_chapter_playing_at_a_second(search: Search, second: int, title: str) -> None:
     [match] = await search.episodes("windsurf enterprise", limit=1)
     chapter = await search.chapter_at(match.episode_id, second)
-    assert chapter is not None and chapter.title == title
+    assert chapter is not None
+    assert chapter.title == title
 
 
 async def test_no_chapter_before_the_first_or_after_an_end_or_for_an_unknown_episode(store: Store) -> None:
@@ -64,10 +65,12 @@ async def test_no_chapter_before_the_first_or_after_an_end_or_for_an_unknown_epi
         assert await search.chapter_at(episode_id, 75) is None
         chapter = await search.chapter_at(episode_id, 250)
         # toc: false chapters are metadata (an ad marker), not what is "playing".
-        assert chapter is not None and chapter.title == "Later"
+        assert chapter is not None
+        assert chapter.title == "Later"
         assert await search.chapter_at(999999, 10) is None
         found = await search.chapters("odd chapters")
-        assert found is not None and [c.title for c in found[1]] == ["Late start", "Later"]
+        assert found is not None
+        assert [c.title for c in found[1]] == ["Late start", "Later"]
     finally:
         await search.close()
 

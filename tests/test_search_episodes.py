@@ -83,7 +83,8 @@ async def test_results_carry_scores_best_first_and_episode_facts(search: Search)
     claude = next(m for m in found if m.title == CLAUDE)
     assert claude.guests == ("Erik Schluntz",)
     assert claude.duration_s == 4320
-    assert claude.published is not None and claude.published.year == 2024
+    assert claude.published is not None
+    assert claude.published.year == 2024
 
 
 async def test_limit_is_respected(search: Search) -> None:
@@ -140,9 +141,11 @@ async def test_autocomplete_labels_fit_discord_limits(store: Store) -> None:
 async def test_resolve_accepts_an_id_or_free_text(search: Search) -> None:
     bolt = (await search.episodes("bolt"))[0]
     by_id = await search.resolve_episode(str(bolt.episode_id))
-    assert by_id is not None and by_id.episode_id == bolt.episode_id
+    assert by_id is not None
+    assert by_id.episode_id == bolt.episode_id
     by_text = await search.resolve_episode("windsruf")
-    assert by_text is not None and by_text.title == WINDSURF
+    assert by_text is not None
+    assert by_text.title == WINDSURF
     assert await search.resolve_episode("99999") is None
     assert await search.resolve_episode("qqqqzzzz") is None
 
@@ -171,7 +174,8 @@ async def test_people_autocomplete(search: Search) -> None:
     assert values[0] in {"Lin Qiao", "Lina Qiang"}
     assert [s.value for s in await search.suggest_people("schlu")][:1] == ["Erik Schluntz"]
     everyone = await search.suggest_people("")
-    assert everyone and all(len(s.label) <= 100 for s in everyone)
+    assert everyone
+    assert all(len(s.label) <= 100 for s in everyone)
 
 
 async def test_refresh_picks_up_a_new_ingest(search: Search, store: Store) -> None:
@@ -184,7 +188,8 @@ async def test_refresh_picks_up_a_new_ingest(search: Search, store: Store) -> No
 
 async def test_latest_is_the_newest_episode(search: Search) -> None:
     latest = await search.latest()
-    assert latest is not None and latest.episode.title == WINDSURF
+    assert latest is not None
+    assert latest.episode.title == WINDSURF
 
 
 async def test_an_empty_store_answers_with_nothing(store: Store) -> None:
