@@ -104,16 +104,20 @@ class Expansion:
 
 
 class Postings:
-    """word -> positions, with sets built lazily for the long lists that are only ever intersected."""
+    """word -> positions (ascending), with sets built lazily for the long lists that are only ever
+    intersected."""
 
-    def __init__(self) -> None:
-        self.lists: dict[str, list[int]] = {}
+    def __init__(self, texts: Iterable[str]) -> None:
+        lists: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
+            for word in set(text.split()):
+                found = lists.get(word)
+                if found is None:
+                    lists[word] = [position]
+                else:
+                    found.append(position)
+        self.lists = lists
         self._sets: dict[str, frozenset[int]] = {}
-
-    def add(self, word: str, position: int) -> None:
-        found = self.lists.setdefault(word, [])
-        if not found or found[-1] != position:
-            found.append(position)
 
     def get(self, word: str) -> list[int]:
         return self.lists.get(word, [])
@@ -164,24 +168,11 @@ class EpisodeIndex:
         self.episodes = list(episodes)
         self.people = list(people)
         self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
-        self.person_by_name = {p.name: i for i, p in enumerate(self.people)}
-        self.title_postings = Postings()
-        self.person_postings = Postings()
-        for position, episode in enumerate(self.episodes):
-            for word in episode.folded.split():
-                self.title_postings.add(word, position)
-        for position, person in enumerate(self.people):
-            for word in person.folded.split():
-                self.person_postings.add(word, position)
+        self.title_postings = Postings(e.folded for e in self.episodes)
+        self.person_postings = Postings(p.folded for p in self.people)
         # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
         # too, for the chapter and show-notes evidence that the store's full-text indexes provide.
-        self.vocabulary = Vocabulary(
-            [
-                *self.title_postings.lists,
-                *self.person_postings.lists,
-                *(w for t in extra_words for w in t.split()),
-            ]
-        )
+        self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
 
     # --- query words ------------------------------------------------------------------------------------
 

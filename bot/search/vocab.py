@@ -8,6 +8,7 @@ lookup in milliseconds and short enough that it never holds the GIL for long.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,7 @@ class Vocabulary:
         self.words: list[str] = sorted(set(words))
         # One newline-separated blob answers "which words contain this text" with C-speed str.find.
         self._blob = "\n" + "\n".join(self.words) + "\n"
-        self._starts: list[int] = []
-        at = 1
-        for word in self.words:
-            self._starts.append(at)
-            at += len(word) + 1
+        self._starts = [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][:-1]
         # Typo candidates are words of about the same length that start with the same letter (or with the
         # second letter, which covers swapped first letters). Users rarely mistype a word's first letter,
         # and the buckets keep each comparison run to a few thousand short strings.
