@@ -9,6 +9,7 @@ Everything in this module is synchronous and pure CPU; `bot.search.Search` runs 
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +29,12 @@ EXACT, PREFIX, INFIX, TYPO1, TYPO2 = 1.0, 0.85, 0.55, 0.8, 0.65
 MAX_PREFIXED = 64
 MAX_INFIXED = 32
 MAX_NEAR = 12
-MAX_CANDIDATES = 300
+MAX_CANDIDATES = 100
+# People scored per query, and those whose episodes become candidates.
+MAX_PEOPLE, MATCHED_PEOPLE = 50, 10
+MIN_PERSON = 50.0
 # Postings longer than this are only intersected with candidates found through rarer words, never walked.
-COMMON_POSTINGS = 3000
+COMMON_POSTINGS = 1500
 # How far a whole-string fuzzy score may lift a field above its word coverage.
 WRATIO_MARGIN = 15.0
 # A query word that is the start of a vocabulary word's longer form ("windsurfing" for "windsurf").
@@ -95,13 +99,6 @@ class Expansion:
     # Two-word phrases the word may stand for, when it was typed joined ("swebench").
     phrases: dict[str, float] = field(default_factory=dict)
 
-    def best_in(self, words: set[str]) -> float:
-        best = max((self.words.get(w, 0.0) for w in words), default=0.0)
-        for phrase, weight in self.phrases.items():
-            if weight > best and all(part in words for part in phrase.split()):
-                best = weight
-        return best
-
 
 class Postings:
     """word -> positions (ascending), with sets built lazily for the long lists that are only ever
@@ -141,7 +138,15 @@ def coverage(expansions: Sequence[Expansion], text: str) -> float:
     if not total:
         return 0.0
     words = set(text.split())
-    covered = sum(x.weight * x.best_in(words) for x in expansions)
+    covered = 0.0
+    for x in expansions:
+        # Set intersection runs in C; the text rarely shares more than a word or two with an expansion.
+        shared = x.words.keys() & words
+        best = max(x.words[w] for w in shared) if shared else 0.0
+        for phrase, weight in x.phrases.items():
+            if weight > best and all(part in words for part in phrase.split()):
+                best = weight
+        covered += x.weight * best
     return 95.0 * covered / total
 
 
@@ -225,7 +230,8 @@ class EpisodeIndex:
 
     @staticmethod
     def _gather(postings: Postings, expansions: Sequence[Expansion]) -> dict[int, float]:
-        """Positions scored by how many query words (weighted) they contain, walking rare words first."""
+        """Positions scored by the query words they contain (each word at its best expansion, weighted by
+        its rarity), walking the rarest words first."""
         sized = sorted(
             ((sum(len(postings.get(w)) for w in x.words), x) for x in expansions), key=lambda s: s[0]
         )
@@ -233,34 +239,44 @@ class EpisodeIndex:
         for size, expansion in sized:
             if not size:
                 continue
-            if scores and size > COMMON_POSTINGS:
-                # A common word only adds weight to candidates the rarer words found.
-                for word, weight in expansion.words.items():
-                    if len(postings.get(word)) > COMMON_POSTINGS:
-                        members = postings.as_set(word)
-                        hits = [p for p in scores if p in members]
-                    else:
-                        hits = [p for p in postings.get(word) if p in scores]
-                    for p in hits:
-                        scores[p] += weight
-                continue
-            # Best expansions first, and no more than COMMON_POSTINGS positions in all: a two-letter
-            # prefix of a common word must not walk half the store.
             best: dict[int, float] = {}
-            for word, weight in sorted(expansion.words.items(), key=lambda kv: -kv[1]):
-                for p in postings.get(word)[: COMMON_POSTINGS - len(best)]:
-                    if p not in best:
+            ordered = sorted(expansion.words.items(), key=lambda kv: -kv[1])
+            if scores and size > COMMON_POSTINGS:
+                # A common word only adds weight to candidates the rarer words found. Expansions come
+                # best first, so a candidate's first hit is final and it leaves `open`: each word costs
+                # the smaller of its postings and the candidates still open.
+                open_ = set(scores)
+                for word, weight in ordered:
+                    listed = postings.get(word)
+                    if len(listed) > len(open_):
+                        members = postings.as_set(word)
+                        hits = [p for p in open_ if p in members]
+                    else:
+                        hits = [p for p in listed if p in open_]
+                    for p in hits:
                         best[p] = weight
-                if len(best) >= COMMON_POSTINGS:
-                    break
+                    open_.difference_update(hits)
+                    if not open_:
+                        break
+            else:
+                # Best expansions first, and no more than COMMON_POSTINGS positions in all: a two-letter
+                # prefix of a common word must not walk half the store.
+                for word, weight in ordered:
+                    for p in postings.get(word)[: COMMON_POSTINGS - len(best)]:
+                        if p not in best:
+                            best[p] = weight
+                    if len(best) >= COMMON_POSTINGS:
+                        break
             for p, weight in best.items():
-                scores[p] = scores.get(p, 0.0) + weight
+                scores[p] = scores.get(p, 0.0) + weight * expansion.weight
         return scores
 
     @staticmethod
     def _top(scores: dict[int, float], n: int) -> list[int]:
-        # Ties go to the lower position, which is the newer episode (or the earlier-listed person).
-        return sorted(scores, key=lambda p: (-scores[p], p))[:n]
+        # Ties go to the lower position, which is the newer episode (or the earlier-listed person):
+        # nlargest keeps the first of equals, and the first-seen positions are listed ascending.
+        top = heapq.nlargest(n, sorted(scores), key=scores.__getitem__)
+        return top
 
     def candidates(
         self, query: str, *, typing: bool = False
@@ -271,15 +287,20 @@ class EpisodeIndex:
         if not tokens:
             return folded, [], {}
         expansions = self.expand(tokens, typing=typing)
+        # The word index already ranks by (rarity-weighted) coverage: only its best few get the costlier
+        # exact scoring.
         by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
-        by_person = self._top(self._gather(self.person_postings, expansions), 50)
+        by_person = self._top(self._gather(self.person_postings, expansions), MAX_PEOPLE)
         found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
         titles = [self.episodes[p].folded for p in by_title]
         for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
             cand = found[by_title[i]]
             cand.wratio = score
             cand.title = field_score(score, coverage(expansions, titles[i]))
-        for person_pos, score in self.score_people(folded, expansions, by_person).items():
+        people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
+        for person_pos, score in people[:MATCHED_PEOPLE]:
+            if score < MIN_PERSON:
+                break
             person = self.people[person_pos]
             # A person on thousands of episodes (a host) would crowd out everything; their newest do.
             for episode_pos in person.episodes[:MAX_CANDIDATES]:
