@@ -45,7 +45,10 @@ _TITLE_END = re.compile(r"\n|[*•][ \t]*[\[(]?\d{1,2}:\d{2}")
 # ("storytellingGoogle"), a sentence end, a closing bracket or a long word's colon glued to a capital
 # ("Vancouver!We’ve", "(slides)Something", "result:The"). CamelCase names ("VideoPoet", "PyTorch",
 # "iPhone", "Re:Invent") start with a capital or a single lower-case letter, so they are not seams.
-_BLOCK_SEAM = re.compile(r"(?:\b[a-z]{2,}|[a-z0-9)\]\"”’][.!?]|(?:[a-z]{3}|\)):|[a-z0-9]\))(?=[A-Z][a-z])")
+# The capital starts a word of two letters or more, or is "A" or "I" on its own.
+_BLOCK_SEAM = re.compile(
+    r"(?:\b[a-z]{2,}|[a-z0-9)\]\"”’][.!?]|(?:[a-z]{3}|\)):|[a-z0-9]\))(?=[A-Z][a-z]|[AI]\s)"
+)
 # The word "Transcript" (glued or not) introducing the turns.
 _TRANSCRIPT_WORD = re.compile(r"(?i:transcript)[ \t]*:?\s*")
 # A transcript turn's name is short; anything with a sentence end in it is prose, not a name.
