@@ -561,6 +561,30 @@ def test_show_notes_without_a_transcript_header_skip_the_pull_quote() -> None:
     assert notes.guests == ("Ada",)
 
 
+def test_show_notes_with_a_pull_quote_and_no_transcript_keep_their_chapters() -> None:
+    text = (
+        "Our guest explains indexes.Cy [00:12:00]: An index is a promise you make to your future self."
+        "Timestamps* 00:00 Hello* 12:00 Indexes* 30:00 Goodbye"
+    )
+    notes = parse_show_notes(text, ["Ann", "Bo"])
+    assert notes.description == (
+        "Our guest explains indexes.\nCy [00:12:00]: An index is a promise you make to your future self."
+    )
+    assert [(c.start_s, c.title) for c in notes.chapters] == [
+        (0, "Hello"),
+        (720, "Indexes"),
+        (1800, "Goodbye"),
+    ]
+    assert notes.segments == ()
+
+
+def test_a_blank_line_ends_a_chapter_list() -> None:
+    text = "Chapters\n00:00 Hello\n05:00 The middle\n\n10:30 is when the bakery opens, by the way.\n"
+    notes = parse_show_notes(text)
+    assert [c.title for c in notes.chapters] == ["Hello", "The middle"]
+    assert notes.description == "10:30 is when the bakery opens, by the way."
+
+
 # --- people helpers ---------------------------------------------------------------------------------------
 
 

@@ -94,7 +94,12 @@ def _episode(block: _EpisodeBlock, order: int, show: Show) -> Episode:
 
 def _header(lines: list[str]) -> tuple[str, str, str] | None:
     """(title, byline, short description) from the `Podcast <title>` line and the lines under it."""
-    for index, line in enumerate(lines):
+    # The header comes before the episode list; later lines such as "Podcast website" are links.
+    list_start = next(
+        (i for i, line in enumerate(lines) if _EPISODES_HEADING.match(line) or _EPISODE_BULLET.match(line)),
+        len(lines),
+    )
+    for index, line in enumerate(lines[:list_start]):
         match = _PODCAST_LINE.match(line)
         if not match:
             continue

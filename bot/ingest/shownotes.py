@@ -33,8 +33,11 @@ _CHAPTERS_HEADER = re.compile(
     r"(?=\s*(?:[*•·\-–][ \t]*)?[\[(]?\d{1,2}:\d{2})"
 )
 # One chapter entry at the current position: "* 00:00:00: Title", "* [00:00:00] Title", "\n00:24 - Title".
+# At most one line break before it: a blank line ends the list.
 _CHAPTER_ENTRY = re.compile(
-    r"\s*(?:[*•·\-–][ \t]*)?[\[(]?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)[\])]?[ \t]*(?:[:\-–—|.][ \t]*)?(?=\S)"
+    r"(?:[ \t]*\n)?[ \t]*(?:[*•·\-–][ \t]*)?"
+    r"[\[(]?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)[\])]?"
+    r"[ \t]*(?:[:\-–—|.][ \t]*)?(?=\S)"
 )
 # A chapter list without a header starts at a line start or a bullet.
 _HEADERLESS_ENTRY = re.compile(r"(?m)(?:^|[*•])[ \t]*(?:[*•·\-–][ \t]*)?[\[(]?\d{1,2}:\d{2}")
@@ -117,13 +120,17 @@ def _transcript_header(text: str) -> re.Match[str] | None:
 
 
 def _pull_quote_turns(times: list[tuple[int, int]]) -> int:
-    """How many leading turns are pull quotes: short runs that the transcript proper jumps back from."""
+    """How many leading turns are pull quotes rather than transcript.
+
+    A pull quote is a run of a turn or two that the transcript proper jumps back in time from, or that
+    stands alone: notes often quote a guest without carrying a transcript at all.
+    """
     skip = 0
     while skip < len(times):
         run_end = skip
         while run_end + 1 < len(times) and times[run_end + 1][1] >= times[run_end][1]:
             run_end += 1
-        if run_end + 1 >= len(times) or run_end - skip + 1 > _MAX_PULL_QUOTE_TURNS:
+        if run_end - skip + 1 > _MAX_PULL_QUOTE_TURNS:
             return skip
         skip = run_end + 1
     return skip
