@@ -162,9 +162,8 @@ def _read_entries(notes: str, position: int) -> tuple[tuple[Chapter, ...], int]:
         title_end_match = _TITLE_END.search(notes, entry.end())
         title_end = title_end_match.start() if title_end_match else len(notes)
         title = notes[entry.end() : title_end]
-        ends_line = title_end_match is not None and title_end_match.group() == "\n"
-        if not ends_line and (title_end_match is None or not title_end_match.group().startswith(("*", "•"))):
-            # The title ran into whatever follows the list: cut it at the seam.
+        if title_end_match is None:
+            # The last title of a flattened list ran into whatever follows the list: cut it at the seam.
             seam = _BLOCK_SEAM.search(title)
             if seam is not None:
                 title_end = entry.end() + seam.end()
