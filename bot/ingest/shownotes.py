@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 # Newsletter platforms append a subscription line to every episode's notes, which is not part of them:
 # "Get full access to Latent Space at www.latent.space/subscribe", "This is a public episode. If you …".
 _BOILERPLATE = re.compile(
-    r"[ \t]*(?:Get full access to [^\n]{1,120}? at \S+"
-    r"|This is a public episode\. If you would like to discuss this [^\n]{0,200}?visit \S+)[ \t]*"
+    r"Get full access to [^\n]{1,120}? at \S+"
+    r"|This is a public episode\. If you would like to discuss this [^\n]{0,200}?visit \S+"
 )
 # The header before a chapter list, glued or not ("WebContainersChapters* 00:00:00"), with an entry next.
 _CHAPTERS_HEADER = re.compile(
