@@ -585,6 +585,17 @@ def test_a_blank_line_ends_a_chapter_list() -> None:
     assert notes.description == "10:30 is when the bakery opens, by the way."
 
 
+def test_numbered_speaker_labels_are_speakers_but_not_guests() -> None:
+    text = (
+        "A chat.TranscriptSpeaker 1 [00:00:00]: Hello there.Speaker 2 [00:00:04]: Hi, I'm Dee."
+        "Speaker 1 [00:00:07]: Welcome, Dee.Speaker 2 [00:00:09]: Thanks."
+    )
+    notes = parse_show_notes(text)
+    assert notes.speakers == ("Speaker 1", "Speaker 2")
+    assert [s.start_s for s in notes.segments] == [0, 4, 7, 9]
+    assert notes.guests == ()
+
+
 # --- people helpers ---------------------------------------------------------------------------------------
 
 

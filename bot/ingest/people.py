@@ -38,6 +38,9 @@ _NOTES_GUEST_CUE = re.compile(
     r",?\s+(?P<name>" + _NAME.pattern + ")"
 )
 
+# Transcript labels that stand for a voice, not a person: "Speaker 1", "Unknown", "Host", "Guest 2".
+_GENERIC_SPEAKER = re.compile(r"(?i:speaker|unknown|host|guest|interviewer|narrator|voice)(?:\s*\d+)?")
+
 
 def split_byline(byline: str) -> tuple[str, ...]:
     """`"Alessio + swyx"` -> ("Alessio", "swyx"); also "A, B & C" and "A and B"."""
@@ -84,7 +87,11 @@ def episode_people(
     # A host written with a full name in the byline is also the speaker "Alessio" in a transcript.
     host_keys |= {key.split()[0] for key in list(host_keys) if key}
 
-    candidates = [name for name in _dedupe(guest_candidates) if fold(name) not in host_keys]
+    candidates = [
+        name
+        for name in _dedupe(guest_candidates)
+        if fold(name) not in host_keys and not _GENERIC_SPEAKER.fullmatch(name)
+    ]
     full_names = [name for name in candidates if len(name.split()) > 1]
     guests: list[str] = []
     for name in candidates:

@@ -177,9 +177,11 @@ def _name_options(text: str, tail_start: int, tail_end: int) -> list[_NameOption
         cut = _after_last_turn_end(token)
         first_word = token[cut:]
         words = [first_word, *(tok for _, tok in tokens[len(tokens) - words_back + 1 :])]
-        if not first_word or not first_word[0].isalpha():
+        if not first_word[:1].isalpha():
+            if words_back == 1 and first_word.isdigit() and not cut:
+                continue  # "Speaker 1": a number is a name only with the word before it
             break
-        if words_back > 1 and not all(word[0].isupper() for word in words):
+        if words_back > 1 and not all(word[0].isupper() or word.isdigit() for word in words):
             break
         name = " ".join(words)
         if len(name) > _MAX_NAME_CHARS:
