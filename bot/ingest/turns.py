@@ -22,7 +22,7 @@ from bot.text import parse_clock
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-# A timed turn header right after the speaker's name: " [00:01:02]: " (also "(00:01:02):" and mm:ss).
+# A timed turn header right after the speaker's name: "[00:01:02]: " (also "(00:01:02):" and mm:ss).
 TIMED_HEADER = re.compile(r"[\[(](?P<clock>\d{1,2}:\d{2}(?::\d{2})?)[\])]:[ \t]*")
 # A time marker inside a turn's text, "[00:18:00]", which (unlike a header) no colon follows.
 _MARKER = re.compile(r"\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\](?!:)")
@@ -301,8 +301,8 @@ def _pieces(start_s: int | None, body: str) -> tuple[TimedText, ...]:
         pieces.append(TimedText(current, _squash(body[position : marker.start()])))
         current, position = parse_clock(marker["clock"]), marker.end()
     pieces.append(TimedText(current, _squash(body[position:])))
-    # An empty first piece still carries the turn's start; empty later pieces carry nothing.
-    return tuple(p for i, p in enumerate(pieces) if i == 0 or p.text)
+    # Empty pieces stay: their times still anchor the words around them.
+    return tuple(pieces)
 
 
 def _squash(text: str) -> str:
