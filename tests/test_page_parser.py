@@ -596,6 +596,18 @@ def test_numbered_speaker_labels_are_speakers_but_not_guests() -> None:
     assert notes.guests == ()
 
 
+def test_a_wrong_time_in_a_transcript_does_not_derail_the_rest() -> None:
+    text = (
+        "TranscriptAnn [00:00:00]: Hello.Bo [00:00:10]: Hi.Ann [09:59:00]: This time is a typo."
+        "Bo [00:00:30]: Back on track.Ann [00:00:40]: Good."
+    )
+    notes = parse_show_notes(text)
+    starts = [segment.start_s for segment in notes.segments]
+    assert starts[:2] == [0, 10]
+    assert 10 <= starts[2] <= 30
+    assert starts[3:] == [30, 40]
+
+
 # --- people helpers ---------------------------------------------------------------------------------------
 
 

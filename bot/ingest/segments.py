@@ -69,16 +69,38 @@ def segment_turns(
 
 
 def _monotonic(anchors: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Drop known times that go backwards (a transcript's typo) so interpolation never runs back in time."""
-    kept: list[tuple[int, float]] = []
-    for index, seconds in anchors:
-        if kept and seconds < kept[-1][1]:
-            continue
-        if kept and kept[-1][0] == index:
-            kept[-1] = (index, seconds)  # an empty piece: the later time of the same word wins
+    """The largest set of known times that never go backwards; the rest are a transcript's typos.
+
+    Keeping the longest non-decreasing run (rather than dropping whatever follows a jump) means a single
+    wrong time, too late or too early, costs only its own anchor.
+    """
+    # Patience sorting: tails[k] is the index (into anchors) ending the best run of length k + 1.
+    tails: list[int] = []
+    tail_times: list[float] = []
+    previous: list[int | None] = [None] * len(anchors)
+    for position, (_, seconds) in enumerate(anchors):
+        length = bisect.bisect_right(tail_times, seconds)
+        previous[position] = tails[length - 1] if length else None
+        if length == len(tails):
+            tails.append(position)
+            tail_times.append(seconds)
         else:
-            kept.append((index, seconds))
-    return kept
+            tails[length] = position
+            tail_times[length] = seconds
+    kept: list[tuple[int, float]] = []
+    cursor = tails[-1] if tails else None
+    while cursor is not None:
+        kept.append(anchors[cursor])
+        cursor = previous[cursor]
+    kept.reverse()
+    # Several times for one word (a marker right before a turn): the later one wins.
+    merged: list[tuple[int, float]] = []
+    for index, seconds in kept:
+        if merged and merged[-1][0] == index:
+            merged[-1] = (index, seconds)
+        else:
+            merged.append((index, seconds))
+    return merged
 
 
 def _time_of(index: int, anchors: list[tuple[int, float]], end_s: int | None) -> float:
