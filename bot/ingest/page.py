@@ -129,8 +129,7 @@ def _about(lines: list[str], title: str) -> str:
     for index, line in enumerate(lines):
         match = _ABOUT_LINE.match(line)
         if match and match["title"] == title:
-            paragraph = next((below.strip() for below in lines[index + 1 :] if below.strip()), "")
-            return paragraph
+            return next((below.strip() for below in lines[index + 1 :] if below.strip()), "")
     return ""
 
 
