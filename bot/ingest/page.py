@@ -54,10 +54,9 @@ def parse_page(text: str) -> ParsedSource:
     """The show and its listed episodes, newest first (source_order 0)."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
     header = _header(lines)
+    # Messages follow bot.ingest.detect's: lower case, no full stop, since callers prefix the file name.
     if header is None:
-        raise ParseError(
-            "This is not a podcast directory page: save the show's page from the directory again."
-        )
+        raise ParseError("this page does not name its podcast: save the show's page from the directory again")
     title, byline, short_description = header
     hosts = split_byline(byline) if byline else ()
     show = Show(
@@ -69,7 +68,7 @@ def parse_page(text: str) -> ParsedSource:
     blocks = _episode_blocks(lines)
     if not blocks:
         raise ParseError(
-            f"The page for {title} lists no episodes: save it again with the episode list showing."
+            f"the page for {title} lists no episodes: save it again with the episode list showing"
         )
     episodes = tuple(_episode(block, order, show) for order, block in enumerate(blocks))
     return ParsedSource(format="page", show=show, episodes=episodes)
