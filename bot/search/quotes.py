@@ -33,9 +33,11 @@ MAX_CORRECTIONS = 2
 RANK_CAP = 2000
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
-MAX_LIMIT, MAX_OFFSET = 50, 500
+# Hits ordered per query, and so the deepest a caller can page (offset + limit).
+WINDOW = 100
+MAX_LIMIT = 50
 # Scores: a literal exact phrase 100, the phrase in other word forms 90, all the words 50–80 (by bm25).
-PHRASE_SCORE = 90.0
+EXACT_SCORE, PHRASE_SCORE = 100.0, 90.0
 
 _QUOTED = re.compile(r'"([^"]*)"')
 _EDIT_ALPHABET = string.ascii_lowercase + string.digits
@@ -53,7 +55,8 @@ class Unit:
 @dataclass(slots=True)
 class Plan:
     units: list[Unit]
-    # The typed words in order, when the whole query may match as a phrase (these hits rank first).
+    # The typed words in order, unless the user quoted phrases: hits with these words as typed, in this
+    # order, rank first.
     phrase: list[str]
     # Phrases the user wrapped in double quotes: hits must contain them.
     quoted: list[list[str]]
@@ -134,7 +137,8 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
         i += 1
     if not units:
         return None
-    phrase = words if len(words) > 1 and not quoted else []
+    # Even one word has an exact form: "surgeons" as typed ranks before "surgeon".
+    phrase = words if not quoted else []
     return Plan(units, phrase, quoted)
 
 
@@ -171,8 +175,8 @@ def search(
     limit: int = 5,
     offset: int = 0,
 ) -> list[QuoteHit]:
-    limit = max(0, min(limit, MAX_LIMIT))
-    offset = max(0, min(offset, MAX_OFFSET))
+    offset = max(0, offset)
+    limit = max(0, min(limit, MAX_LIMIT, WINDOW - offset))
     if not limit:
         return []
     within = None
@@ -183,28 +187,36 @@ def search(
     found = plan(query, reader, stemmer)
     if found is None:
         return []
-    wanted = offset + limit
-    # The whole query as a phrase first (exact phrase matches rank first), then hits with all its words.
+    # Hits are ordered in tiers (literal phrase, phrase in other word forms, all the words) that SQL
+    # cannot tell apart, so a fixed window of them is fetched and ordered here: every page of results
+    # is a slice of the same ordering.
+    window = WINDOW
     stages: list[tuple[str, bool]] = []
-    if found.phrase:
+    if len(found.phrase) > 1:
         stages.append((_phrase_expression(found.phrase), True))
     stages.append((found.expression, bool(found.quoted)))
     matches: dict[int, tuple[Match, bool]] = {}
     for expression, is_phrase in stages:
-        if len(matches) >= wanted:
+        if len(matches) >= window:
             break
-        for match in _bounded_find(reader, expression, limit=wanted + len(matches), within=within):
-            matches.setdefault(match.segment_id, (match, is_phrase))
-    contexts = reader.contexts(list(matches))
-    hits = [
-        _hit(match, contexts[sid], found, is_phrase)
-        for sid, (match, is_phrase) in matches.items()
-        if sid in contexts
+        for match in _bounded_find(reader, expression, limit=window, within=within):
+            if len(matches) < window:
+                matches.setdefault(match.segment_id, (match, is_phrase))
+    phrases = found.quoted or ([found.phrase] if found.phrase else [])
+    tiered = []
+    for match, is_phrase in matches.values():
+        text, spans = _unmark(match.marked)
+        exact = bool(phrases) and all(_contains_phrase(text, p) for p in phrases)
+        tiered.append((0 if exact else 1 if is_phrase else 2, match, text, spans, exact))
+    # sort() is stable: within a tier, the order found (bm25 when the match set was small enough).
+    tiered.sort(key=lambda t: t[0])
+    page = tiered[offset : offset + limit]
+    contexts = reader.contexts([t[1].segment_id for t in page])
+    return [
+        _hit(match, contexts[match.segment_id], text, spans, tier=tier)
+        for tier, match, text, spans, _ in page
+        if match.segment_id in contexts
     ]
-    # Literal exact phrases first, then phrases in other word forms, then the rest in the order found
-    # (bm25 when ranked). sort() is stable, so each tier keeps that order.
-    hits.sort(key=lambda h: 0 if h.exact else 1 if h.score == PHRASE_SCORE else 2)
-    return hits[offset:wanted]
 
 
 def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -228,16 +240,15 @@ def _contains_phrase(text: str, words: list[str]) -> bool:
     return f" {' '.join(words)} " in f" {fold(text)} "
 
 
-def _hit(match: Match, ctx: SegmentContext, found: Plan, is_phrase: bool) -> QuoteHit:
-    text, spans = _unmark(match.marked)
+def _hit(
+    match: Match, ctx: SegmentContext, text: str, spans: tuple[tuple[int, int], ...], *, tier: int
+) -> QuoteHit:
     if text != ctx.text:
         # highlight() reads the content table, so they agree; if not, show the text unmarked.
         text, spans = ctx.text, ()
-    phrases = found.quoted or ([found.phrase] if found.phrase else [])
-    exact = bool(phrases) and all(_contains_phrase(text, p) for p in phrases)
-    if exact:
-        score = 100.0
-    elif is_phrase:
+    if tier == 0:
+        score = EXACT_SCORE
+    elif tier == 1:
         score = PHRASE_SCORE
     else:
         # bm25 is negative (more negative is better) when ranked; unranked hits share one score.
@@ -254,5 +265,5 @@ def _hit(match: Match, ctx: SegmentContext, found: Plan, is_phrase: bool) -> Quo
         before=before,
         after=after,
         score=round(score, 2),
-        exact=exact,
+        exact=tier == 0,
     )
