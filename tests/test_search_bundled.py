@@ -127,7 +127,10 @@ async def test_chapters_of_a_fuzzy_episode(bundled: Search) -> None:
     ref, chapters = found
     assert ref.title == WINDSURF
     assert (chapters[0].start_s, chapters[0].title) == (0, "Introductions & Catchup")
-    assert (chapters[-1].start_s, chapters[-1].title) == (42 * 60 + 1, "Copilot for X, AI UX, and Enterprise AI blog posts")
+    assert (chapters[-1].start_s, chapters[-1].title) == (
+        42 * 60 + 1,
+        "Copilot for X, AI UX, and Enterprise AI blog posts",
+    )
     playing = await bundled.chapter_at(ref.episode_id, 26 * 60)
     assert playing is not None
     assert playing.title == "Evolution of Codeium's strategy"
