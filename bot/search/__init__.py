@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,14 +51,18 @@ __all__ = [
     "QuoteHit",
     "Search",
     "Suggestion",
+    "tune_interpreter",
 ]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Two workers: the machine's cores. More threads would only queue for the GIL, and each thread that
-# wants the GIL is one more that the event loop may have to wait behind.
-WORKERS = 2
+# Lookups are pure Python over the in-memory index: they hold the GIL, so one thread runs them (a
+# second would add no throughput, only a second thread for the event loop to wait behind). Quote and
+# chapter searches spend their time inside SQLite with the GIL released: two threads, one per core,
+# so that a slow quote never delays an autocomplete.
+LOOKUP_WORKERS = 1
+SQL_WORKERS = 2
 
 
 @dataclass(slots=True)
@@ -67,6 +73,14 @@ class _Worker:
     lookup: LookupReader
     transcripts: TranscriptReader
     stemmer: Stemmer
+
+
+def tune_interpreter(switch_interval: float = 0.001) -> None:
+    """For the bot's process, once at start: let threads hand over the GIL every millisecond instead of
+    every 5. Lookups run in a worker thread; when the event loop's thread wants the GIL, it waits at most
+    this long, so its longest stall under concurrent lookups drops with it (see docs/search.md). Not done
+    implicitly: it is a setting of the whole interpreter."""
+    sys.setswitchinterval(switch_interval)
 
 
 def _require(query: str) -> str:
@@ -80,7 +94,8 @@ class Search:
         self._store = store
         self._index: EpisodeIndex | None = None
         self._refresh_lock = asyncio.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="podbot-search")
+        self._lookups = ThreadPoolExecutor(max_workers=LOOKUP_WORKERS, thread_name_prefix="podbot-lookup")
+        self._sql = ThreadPoolExecutor(max_workers=SQL_WORKERS, thread_name_prefix="podbot-quotes")
         self._local = threading.local()
         self._workers: list[_Worker] = []
         self._workers_lock = threading.Lock()
@@ -99,7 +114,11 @@ class Search:
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+        return await loop.run_in_executor(self._lookups, functools.partial(fn, *args))
+
+    async def _run_sql(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._sql, functools.partial(fn, *args))
 
     async def _ready(self) -> EpisodeIndex:
         index = self._index
@@ -119,11 +138,15 @@ class Search:
             return build_index(self._worker().lookup.index_rows())
 
         self._index = await self._run(load)
+        # The index is a few million long-lived objects: move them out of the collector's generations
+        # so that no later collection walks them (a walk holds the GIL, and so stalls the event loop).
+        gc.freeze()
         log.debug("search index: %d episodes, %d people", len(self._index.episodes), len(self._index.people))
 
     async def close(self) -> None:
         """Stop the worker threads and close their connections (the store itself stays open)."""
-        await asyncio.to_thread(self._executor.shutdown, wait=True)
+        for executor in (self._lookups, self._sql):
+            await asyncio.to_thread(executor.shutdown, wait=True)
         with self._workers_lock:
             for worker in self._workers:
                 worker.conn.close()
@@ -180,7 +203,7 @@ class Search:
                 query, worker.transcripts, worker.stemmer, episode_id=episode_id, limit=limit, offset=offset
             )
 
-        return await self._run(work)
+        return await self._run_sql(work)
 
     # --- chapters ---------------------------------------------------------------------------------------
 
@@ -206,4 +229,6 @@ class Search:
         """Chapters across all episodes whose titles match `query` ("SWE-Bench"), best first."""
         _require(query)
         index = await self._ready()
-        return await self._run(lambda: chapter_search.find(index, self._worker().lookup, query, limit=limit))
+        return await self._run_sql(
+            lambda: chapter_search.find(index, self._worker().lookup, query, limit=limit)
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -156,6 +157,13 @@ def field_score(fuzzy: float, covered: float) -> float:
     return max(covered, min(fuzzy, covered + WRATIO_MARGIN))
 
 
+def pause() -> None:
+    """Let the event loop's thread take the GIL now if it is waiting, rather than after the interpreter's
+    5 ms switch interval: called between the steps of a lookup, it keeps the loop's stalls to one step's
+    length while many lookups run."""
+    time.sleep(0)
+
+
 def tokens_of(query: str) -> list[str]:
     """The query's folded words, in order, without repeats."""
     return list(dict.fromkeys(fold(query).split()))
@@ -287,16 +295,19 @@ class EpisodeIndex:
         if not tokens:
             return folded, [], {}
         expansions = self.expand(tokens, typing=typing)
+        pause()
         # The word index already ranks by (rarity-weighted) coverage: only its best few get the costlier
         # exact scoring.
         by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
         by_person = self._top(self._gather(self.person_postings, expansions), MAX_PEOPLE)
+        pause()
         found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
         titles = [self.episodes[p].folded for p in by_title]
         for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
             cand = found[by_title[i]]
             cand.wratio = score
             cand.title = field_score(score, coverage(expansions, titles[i]))
+        pause()
         people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
         for person_pos, score in people[:MATCHED_PEOPLE]:
             if score < MIN_PERSON:

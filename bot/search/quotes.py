@@ -31,13 +31,17 @@ MAX_WORD = 24
 MAX_CORRECTIONS = 2
 # bm25 ranking costs time in proportion to the match set: rank only sets known to be this small.
 RANK_CAP = 2000
+# A word in more segments than this ("the", "and", "you"; 3,000 is 0.4% of a 50M-word store) is not used to find candidates: walking its
+# doclist is what makes a query slow at scale, and it says little about which line is meant. Hits are
+# still checked for it, and rank lower without it.
+COMMON = 3_000
+# Candidates fetched and ordered per query; pages are slices of this ordering (offset + limit <= it).
+CANDIDATES = 100
+MAX_LIMIT = 50
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
-# Hits ordered per query, and so the deepest a caller can page (offset + limit).
-WINDOW = 100
-MAX_LIMIT = 50
-# Scores: a literal exact phrase 100, the phrase in other word forms 90, all the words 50–80 (by bm25).
-EXACT_SCORE, PHRASE_SCORE = 100.0, 90.0
+# Scores: the words as typed, in order, 100; all of them 50–80 (by bm25); some common word missing 40.
+EXACT_SCORE, ALL_WORDS_SCORE, PARTIAL_SCORE = 100.0, 50.0, 40.0
 
 _QUOTED = re.compile(r'"([^"]*)"')
 _EDIT_ALPHABET = string.ascii_lowercase + string.digits
@@ -48,8 +52,12 @@ class Unit:
     """One thing every hit must contain: any of the alternatives (a word, or a phrase of words)."""
 
     alternatives: list[str]
-    # The words as typed (folded), for the exact-phrase check.
+    # The words as typed (folded): a hit that has them all, as words, ranks above one that has a form.
     words: list[str] = field(default_factory=list)
+
+    @property
+    def expression(self) -> str:
+        return fts_expression([self.alternatives])
 
 
 @dataclass(slots=True)
@@ -58,12 +66,8 @@ class Plan:
     # The typed words in order, unless the user quoted phrases: hits with these words as typed, in this
     # order, rank first.
     phrase: list[str]
-    # Phrases the user wrapped in double quotes: hits must contain them.
+    # Phrases the user wrapped in double quotes: hits must contain them, exactly.
     quoted: list[list[str]]
-
-    @property
-    def expression(self) -> str:
-        return fts_expression([u.alternatives for u in self.units])
 
 
 def split_query(query: str) -> tuple[list[list[str]], list[str]]:
@@ -100,24 +104,39 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     quoted = [q[:MAX_WORDS] for q in quoted[:4]]
     # Which of these the transcripts contain, asked in one go: the words, each adjacent pair written
     # joined, and each word split in two. FTS5 stems each one as it stems the transcripts.
-    joined = [a + b for a, b in itertools.pairwise(words)]
+    # Only words of three letters or more are joined: "in we" is never "inwe", and a phrase of two very
+    # common words is the costliest thing to look up.
+    joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
     halves = [h for w in words for pair in _splits(w) for h in pair]
-    present = reader.present([*words, *joined, *halves])
+    present = reader.present([*words, *joined, *halves, *(w for q in quoted for w in q)])
 
-    units: list[Unit] = [Unit([" ".join(q)], q) for q in quoted]
+    # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,
+    # which is cheaper than an FTS5 phrase over common words' position lists.
+    units: list[Unit] = []
+    for phrase_words in quoted:
+        for word in dict.fromkeys(phrase_words):
+            if word not in present:
+                [terms] = stemmer.terms([word])
+                if terms:
+                    return None
+                continue
+            units.append(Unit([word], [word]))
     corrections = 0
     i = 0
     while i < len(words):
         word = words[i]
         # A pair the transcript writes as one word: "web container" also finds "WebContainer".
-        if i + 1 < len(words) and joined[i] in present:
+        if i + 1 < len(words) and joined[i] and joined[i] in present:
             pair = f"{word} {words[i + 1]}"
             units.append(Unit([pair, joined[i]], [word, words[i + 1]]))
             i += 2
             continue
         alternatives = [word] if word in present else []
-        # A word the transcript writes as two: "webcontainer" also finds "web container".
-        alternatives += [f"{a} {b}" for a, b in _splits(word) if a in present and b in present]
+        # A word the transcript writes as two: "webcontainer" also finds "web container". Not for a
+        # common word ("someone" is not "some one"): that phrase costs the most and finds the least.
+        splits = [f"{a} {b}" for a, b in _splits(word) if a in present and b in present]
+        if splits and (not alternatives or reader.count(_quoted(word), cap=COMMON) < COMMON):
+            alternatives += splits
         if not alternatives:
             [terms] = stemmer.terms([word])
             if not terms:
@@ -142,6 +161,10 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     return Plan(units, phrase, quoted)
 
 
+def _quoted(word: str) -> str:
+    return fts_expression([[word]])
+
+
 def _correct(term: str, reader: TranscriptReader, stemmer: Stemmer) -> str | None:
     """The most used index term one edit from `term` (a porter stem), as a word the query can carry: a
     stem that the stemmer leaves as it is, so that FTS5 looks up exactly that term."""
@@ -154,18 +177,6 @@ def _correct(term: str, reader: TranscriptReader, stemmer: Stemmer) -> str | Non
     return None
 
 
-def _phrase_expression(words: list[str]) -> str:
-    return fts_expression([[" ".join(words)]])
-
-
-def _bounded_find(
-    reader: TranscriptReader, expression: str, *, limit: int, within: tuple[int, int] | None
-) -> list[Match]:
-    # Rank by bm25 only when the match set is small; otherwise newest first, which stops after `limit`.
-    ranked = reader.count(expression, cap=RANK_CAP + 1, within=within) <= RANK_CAP
-    return reader.find(expression, limit=limit, ranked=ranked, within=within)
-
-
 def search(
     query: str,
     reader: TranscriptReader,
@@ -176,7 +187,7 @@ def search(
     offset: int = 0,
 ) -> list[QuoteHit]:
     offset = max(0, offset)
-    limit = max(0, min(limit, MAX_LIMIT, WINDOW - offset))
+    limit = max(0, min(limit, MAX_LIMIT, CANDIDATES - offset))
     if not limit:
         return []
     within = None
@@ -187,36 +198,54 @@ def search(
     found = plan(query, reader, stemmer)
     if found is None:
         return []
-    # Hits are ordered in tiers (literal phrase, phrase in other word forms, all the words) that SQL
-    # cannot tell apart, so a fixed window of them is fetched and ordered here: every page of results
-    # is a slice of the same ordering.
-    window = WINDOW
-    stages: list[tuple[str, bool]] = []
-    if len(found.phrase) > 1:
-        stages.append((_phrase_expression(found.phrase), True))
-    stages.append((found.expression, bool(found.quoted)))
-    matches: dict[int, tuple[Match, bool]] = {}
-    for expression, is_phrase in stages:
-        if len(matches) >= window:
-            break
-        for match in _bounded_find(reader, expression, limit=window, within=within):
-            if len(matches) < window:
-                matches.setdefault(match.segment_id, (match, is_phrase))
-    phrases = found.quoted or ([found.phrase] if found.phrase else [])
-    tiered = []
-    for match, is_phrase in matches.values():
-        text, spans = _unmark(match.marked)
-        exact = bool(phrases) and all(_contains_phrase(text, p) for p in phrases)
-        tiered.append((0 if exact else 1 if is_phrase else 2, match, text, spans, exact))
-    # sort() is stable: within a tier, the order found (bm25 when the match set was small enough).
-    tiered.sort(key=lambda t: t[0])
-    page = tiered[offset : offset + limit]
-    contexts = reader.contexts([t[1].segment_id for t in page])
+    # Find candidates through the words that narrow the search; common ones only cost time there.
+    sizes = [reader.count(u.expression, cap=COMMON, within=within) for u in found.units]
+    if not all(sizes):
+        return []
+    driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]
+    if driving:
+        expression = fts_expression([u.alternatives for u in driving])
+        ranked = reader.count(expression, cap=RANK_CAP + 1, within=within) <= RANK_CAP
+    else:
+        # Only common words: every one must be walked, and bm25 over their position lists is the most
+        # expensive query there is; newest first stops after CANDIDATES hits.
+        expression = fts_expression([u.alternatives for u in found.units])
+        ranked = False
+    candidates = reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within)
+    ordered = _order(candidates, found)
+    page = ordered[offset : offset + limit]
+    if not page:
+        return []
+    ids = [m.segment_id for _, m in page]
+    # Mark every query word wherever it occurs in the shown segments; the phrase too, so that where the
+    # words stand together they are marked as one span.
+    phrases = [" ".join(p) for p in (found.quoted or [found.phrase]) if len(p) > 1]
+    expression = fts_expression([phrases + [a for u in found.units for a in u.alternatives]])
+    marks = stemmer.mark(expression, [m.text for _, m in page], MARK_OPEN, MARK_CLOSE)
+    contexts = reader.contexts(ids)
     return [
-        _hit(match, contexts[match.segment_id], text, spans, tier=tier)
-        for tier, match, text, spans, _ in page
+        _hit(match, contexts[match.segment_id], marked, tier)
+        for (tier, match), marked in zip(page, marks, strict=True)
         if match.segment_id in contexts
     ]
+
+
+def _order(candidates: list[Match], found: Plan) -> list[tuple[int, Match]]:
+    """Tier each candidate: 0 the words as typed in order (or every quoted phrase), 1 every typed word, 2
+    the rest (a common word missing or in another form). Quoted phrases are required. sort() is stable:
+    within a tier, candidates keep their order (bm25 when the match set was small enough, else newest)."""
+    phrases = found.quoted or ([found.phrase] if found.phrase else [])
+    typed = {w for u in found.units for w in u.words}
+    tiered = []
+    for match in candidates:
+        folded = f" {fold(match.text)} "
+        exact = bool(phrases) and all(f" {' '.join(p)} " in folded for p in phrases)
+        if found.quoted and not exact:
+            continue
+        tier = 0 if exact else 1 if typed <= set(folded.split()) else 2
+        tiered.append((tier, match))
+    tiered.sort(key=lambda t: t[0])
+    return tiered
 
 
 def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -236,23 +265,18 @@ def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(text), tuple(spans)
 
 
-def _contains_phrase(text: str, words: list[str]) -> bool:
-    return f" {' '.join(words)} " in f" {fold(text)} "
-
-
-def _hit(
-    match: Match, ctx: SegmentContext, text: str, spans: tuple[tuple[int, int], ...], *, tier: int
-) -> QuoteHit:
+def _hit(match: Match, ctx: SegmentContext, marked: str | None, tier: int) -> QuoteHit:
+    text, spans = _unmark(marked) if marked else (ctx.text, ())
     if text != ctx.text:
         # highlight() reads the content table, so they agree; if not, show the text unmarked.
         text, spans = ctx.text, ()
     if tier == 0:
         score = EXACT_SCORE
     elif tier == 1:
-        score = PHRASE_SCORE
-    else:
         # bm25 is negative (more negative is better) when ranked; unranked hits share one score.
-        score = 50.0 + min(30.0, -match.rank)
+        score = ALL_WORDS_SCORE + min(30.0, -match.rank)
+    else:
+        score = PARTIAL_SCORE
     before = " ".join((ctx.previous or "").split()[-CONTEXT_WORDS:])
     after = " ".join((ctx.next or "").split()[:CONTEXT_WORDS])
     return QuoteHit(

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
 
-# Markers for highlight(): control characters that transcript text does not contain.
+# Markers for highlighted spans: control characters that transcript text does not contain.
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 TERM_DOCS = "SELECT term, doc FROM segments_vocab WHERE term IN ({})"
@@ -24,13 +24,13 @@ PRESENT = "SELECT EXISTS (SELECT 1 FROM segments_fts WHERE segments_fts MATCH ?)
 COUNT_MATCHES = (
     "SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?{range} LIMIT ?)"
 )
+# The text comes from the content table (segments) by rowid. No highlight() here: the caller marks only
+# the few rows it shows (bot.store.stems.Stemmer.mark).
 FIND_RANKED = """
-SELECT rowid, highlight(segments_fts, 0, char(2), char(3)), rank FROM segments_fts
-WHERE segments_fts MATCH ?{range} ORDER BY rank LIMIT ? OFFSET ?
+SELECT rowid, text, rank FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rank LIMIT ?
 """
 FIND_NEWEST = """
-SELECT rowid, highlight(segments_fts, 0, char(2), char(3)), 0.0 FROM segments_fts
-WHERE segments_fts MATCH ?{range} ORDER BY rowid DESC LIMIT ? OFFSET ?
+SELECT rowid, text, 0.0 FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rowid DESC LIMIT ?
 """
 RANGE = " AND rowid BETWEEN ? AND ?"
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
@@ -46,8 +46,7 @@ WHERE s.id IN ({})
 @dataclass(frozen=True, slots=True)
 class Match:
     segment_id: int
-    # The segment text with MARK_OPEN/MARK_CLOSE around what the query matched.
-    marked: str
+    text: str
     # bm25 (lower is better) when the query was ranked, else 0.
     rank: float
 
@@ -101,16 +100,10 @@ class TranscriptReader:
         return int(n)
 
     def find(
-        self,
-        expression: str,
-        *,
-        limit: int,
-        offset: int = 0,
-        ranked: bool,
-        within: tuple[int, int] | None = None,
+        self, expression: str, *, limit: int, ranked: bool, within: tuple[int, int] | None = None
     ) -> list[Match]:
         sql = (FIND_RANKED if ranked else FIND_NEWEST).format(range=RANGE if within else "")
-        rows = self._conn.execute(sql, (expression, *(within or ()), limit, offset)).fetchall()
+        rows = self._conn.execute(sql, (expression, *(within or ()), limit)).fetchall()
         return [Match(int(r[0]), r[1], float(r[2])) for r in rows]
 
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
