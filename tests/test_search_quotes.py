@@ -133,3 +133,22 @@ async def test_a_misspelling_is_corrected_towards_the_commonest_word(store: Stor
         assert all(h.text[a:b].lower() == "grade" for h in hits for a, b in h.highlights)
     finally:
         await search.close()
+
+
+async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_words(store: Store) -> None:
+    # 350 newer segments have every word, scattered (too many to rank, so they come newest first); only
+    # the oldest one says the line as remembered.
+    said = Segment(0, "Honestly, you know what I mean by that?", "Ana")
+    scattered = tuple(
+        Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
+    )
+    await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    search = Search(store)
+    try:
+        hits = await search.quotes("you know what I mean", limit=3)
+        assert hits[0].text == said.text
+        assert hits[0].exact
+        assert not hits[1].exact
+        assert len(await search.quotes("you know what I mean", limit=50, offset=60)) == 40
+    finally:
+        await search.close()

@@ -30,7 +30,7 @@ MAX_WORD = 24
 # Words that may be corrected in one query: the issue's "one misspelt word", with one to spare.
 MAX_CORRECTIONS = 2
 # bm25 ranking costs time in proportion to the match set: rank only sets known to be this small.
-RANK_CAP = 2000
+RANK_CAP = 300
 # A word in more segments than this ("the", "and", "you"; 3,000 is 0.4% of a 50M-word store) is not used to find candidates: walking its
 # doclist is what makes a query slow at scale, and it says little about which line is meant. Hits are
 # still checked for it, and rank lower without it.
@@ -165,6 +165,10 @@ def _quoted(word: str) -> str:
     return fts_expression([[word]])
 
 
+def _phrase(words: list[str]) -> str:
+    return fts_expression([[" ".join(words)]])
+
+
 def _correct(term: str, reader: TranscriptReader, stemmer: Stemmer) -> str | None:
     """The most used index term one edit from `term` (a porter stem), as a word the query can carry: a
     stem that the stemmer leaves as it is, so that FTS5 looks up exactly that term."""
@@ -205,13 +209,24 @@ def search(
     driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]
     if driving:
         expression = fts_expression([u.alternatives for u in driving])
-        ranked = reader.count(expression, cap=RANK_CAP + 1, within=within) <= RANK_CAP
+        matching = reader.count(expression, cap=RANK_CAP + 1, within=within)
+        ranked = matching <= RANK_CAP
     else:
         # Only common words: every one must be walked, and bm25 over their position lists is the most
         # expensive query there is; newest first stops after CANDIDATES hits.
         expression = fts_expression([u.alternatives for u in found.units])
-        ranked = False
-    candidates = reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within)
+        matching, ranked = CANDIDATES + 1, False
+    candidates = []
+    if len(found.phrase) > 1 and matching > CANDIDATES:
+        # The candidates will not hold every hit, so fetch the phrase hits first: an exact phrase is
+        # what the listener remembers, and must not be lost among newer hits that merely share words.
+        candidates = reader.find(_phrase(found.phrase), limit=CANDIDATES, ranked=False, within=within)
+    seen = {m.segment_id for m in candidates}
+    candidates += [
+        m
+        for m in reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within)
+        if m.segment_id not in seen
+    ]
     ordered = _order(candidates, found)
     page = ordered[offset : offset + limit]
     if not page:
