@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bench.generate import Spec, build
 from bot.search import Search, tune_interpreter
+from bot.search.quotes import COMMON
 from bot.store import Store
 from bot.text import fold
 
@@ -367,10 +368,23 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
         search = Search(store)
         for q in rare[:10]:
             await search.quotes(q)
+        # Phrases split by whether any word is uncommon (under bot.search.quotes.COMMON segments): a phrase
+        # of common words only must walk their long doclists.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+        def uncommon(word: str) -> bool:
+            sql = "SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT ?)"
+            return conn.execute(sql, (f'"{word}"', COMMON)).fetchone()[0] < COMMON
+
+        with_rare = [p for p in phrases if any(uncommon(w) for w in p.split())]
+        all_common = [p for p in phrases if p not in with_rare]
+        conn.close()
         results = {}
         for name, queries in (
             ("rare word", rare),
             ("4–8-word phrase", phrases),
+            ("  …with an uncommon word", with_rare),
+            ("  …of common words only", all_common),
             ("hard (common, prefix, typo, long)", hard),
         ):
             times, found = [], 0
@@ -416,6 +430,7 @@ COLD = """
 import asyncio, json, resource, sys, time
 t0 = time.perf_counter()
 from bot.search import Search, tune_interpreter
+from bot.search.quotes import COMMON
 from bot.store import Store
 t_import = time.perf_counter() - t0
 async def main():

@@ -38,6 +38,9 @@ COMMON = 3_000
 # Candidates fetched and ordered per query; pages are slices of this ordering (offset + limit <= it).
 CANDIDATES = 100
 MAX_LIMIT = 50
+# The longest a walk over common words may take, per stage (two stages: phrase, all the words). Past it
+# the query keeps what it found: no quote search takes much over 2 x this.
+STAGE_BUDGET_S = 0.1
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
 # Scores: the words as typed, in order, 100; all of them 50–80 (by bm25); some common word missing 40.
@@ -220,13 +223,13 @@ def search(
     if len(found.phrase) > 1 and matching > CANDIDATES:
         # The candidates will not hold every hit, so fetch the phrase hits first: an exact phrase is
         # what the listener remembers, and must not be lost among newer hits that merely share words.
-        candidates = reader.find(_phrase(found.phrase), limit=CANDIDATES, ranked=False, within=within)
+        candidates = reader.find(
+            _phrase(found.phrase), limit=CANDIDATES, ranked=False, within=within, budget_s=STAGE_BUDGET_S
+        )
     seen = {m.segment_id for m in candidates}
-    candidates += [
-        m
-        for m in reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within)
-        if m.segment_id not in seen
-    ]
+    budget = None if ranked else STAGE_BUDGET_S
+    more = reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within, budget_s=budget)
+    candidates += [m for m in more if m.segment_id not in seen]
     ordered = _order(candidates, found)
     page = ordered[offset : offset + limit]
     if not page:

@@ -7,12 +7,17 @@ LIMIT, so that the most common word in 50M words costs about what a rare one doe
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import sqlite3
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+log = logging.getLogger(__name__)
 
 # Markers for highlighted spans: control characters that transcript text does not contain.
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -63,6 +68,23 @@ class SegmentContext:
     next: str | None
 
 
+@contextlib.contextmanager
+def _deadline(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
+    """Interrupt whatever `conn` runs once `seconds` have passed (FTS5 honours it mid-walk)."""
+    if seconds is None:
+        yield
+        return
+    timer = threading.Timer(seconds, conn.interrupt)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        # After join() the interrupt has either happened (inside the block) or never will: it cannot
+        # hit a later statement. An interrupt while nothing runs is a no-op in SQLite.
+        timer.join()
+
+
 class TranscriptReader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -100,11 +122,28 @@ class TranscriptReader:
         return int(n)
 
     def find(
-        self, expression: str, *, limit: int, ranked: bool, within: tuple[int, int] | None = None
+        self,
+        expression: str,
+        *,
+        limit: int,
+        ranked: bool,
+        within: tuple[int, int] | None = None,
+        budget_s: float | None = None,
     ) -> list[Match]:
+        """Segments matching `expression`, best (bm25) or newest first. With a budget, a query that runs
+        longer is interrupted and returns the rows found so far: a phrase of common words that occurs
+        nowhere has to walk their whole doclists (hundreds of ms in a 50M-word store) to prove it."""
         sql = (FIND_RANKED if ranked else FIND_NEWEST).format(range=RANGE if within else "")
-        rows = self._conn.execute(sql, (expression, *(within or ()), limit)).fetchall()
-        return [Match(int(r[0]), r[1], float(r[2])) for r in rows]
+        rows: list[Match] = []
+        with _deadline(self._conn, budget_s):
+            try:
+                for r in self._conn.execute(sql, (expression, *(within or ()), limit)):
+                    rows.append(Match(int(r[0]), r[1], float(r[2])))
+            except sqlite3.OperationalError as exc:
+                if "interrupt" not in str(exc):
+                    raise
+                log.debug("quote query stopped at its time budget with %d rows: %s", len(rows), expression)
+        return rows
 
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
         if not segment_ids:
