@@ -219,8 +219,11 @@ def search(
         # expensive query there is; newest first stops after CANDIDATES hits.
         expression = fts_expression([u.alternatives for u in found.units])
         matching, ranked = CANDIDATES + 1, False
+    # A small match set is fetched whole (the exact phrase is then surely among it); a larger one is
+    # cut at CANDIDATES, after the phrase hits are fetched on their own.
+    fetch = max(CANDIDATES, matching) if matching <= RANK_CAP else CANDIDATES
     candidates = []
-    if len(found.phrase) > 1 and matching > CANDIDATES:
+    if len(found.phrase) > 1 and matching > fetch:
         # The candidates will not hold every hit, so fetch the phrase hits first: an exact phrase is
         # what the listener remembers, and must not be lost among newer hits that merely share words.
         candidates = reader.find(
@@ -228,7 +231,7 @@ def search(
         )
     seen = {m.segment_id for m in candidates}
     budget = None if ranked else STAGE_BUDGET_S
-    more = reader.find(expression, limit=CANDIDATES, ranked=ranked, within=within, budget_s=budget)
+    more = reader.find(expression, limit=fetch, ranked=ranked, within=within, budget_s=budget)
     candidates += [m for m in more if m.segment_id not in seen]
     ordered = _order(candidates, found)
     page = ordered[offset : offset + limit]
