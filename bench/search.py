@@ -443,8 +443,9 @@ async def main():
     await search.close(); await store.close()
     return t_first, len(found), len(quotes)
 t_first, n, q = asyncio.run(main())
-print(json.dumps({"import": t_import, "first": t_first, "found": n,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM: this process's own peak resident memory (ru_maxrss would include the forking parent's peak).
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps({"import": t_import, "first": t_first, "found": n, "rss_mb": hwm / 1024}))
 """
 
 

@@ -24,8 +24,8 @@ INDEX_PEOPLE = """
 SELECT ep.episode_id, p.id, p.name, ep.role FROM episode_people ep JOIN people p ON p.id = ep.person_id
 ORDER BY ep.episode_id, ep.position
 """
-# Only the words of chapter titles are held in memory (for spelling correction), so distinct titles do.
-INDEX_CHAPTER_TITLES = "SELECT DISTINCT title FROM chapters WHERE toc = 1"
+# Only the words of chapter titles are held in memory (for spelling correction): one string of them all.
+INDEX_CHAPTER_TITLES = "SELECT group_concat(title, char(10)) FROM chapters WHERE toc = 1"
 
 # Evidence queries are unranked and newest-first with a LIMIT: they stop after `limit` rows however
 # common the words are, and the caller scores the few rows itself.
@@ -47,7 +47,8 @@ NOTES_MATCHES = "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? ORDER BY ro
 class IndexRows:
     episodes: list[tuple[int, str, int | None, str | None]]
     people: list[tuple[int, int, str, str]]
-    chapter_titles: list[str]
+    # Every table-of-contents chapter title, newline-separated.
+    chapter_titles: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class LookupReader:
         try:
             episodes = conn.execute(INDEX_EPISODES).fetchall()
             people = conn.execute(INDEX_PEOPLE).fetchall()
-            titles = [t for (t,) in conn.execute(INDEX_CHAPTER_TITLES)]
+            titles = conn.execute(INDEX_CHAPTER_TITLES).fetchone()[0] or ""
         finally:
             conn.execute("COMMIT")
         return IndexRows(episodes, people, titles)
