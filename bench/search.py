@@ -468,7 +468,8 @@ def bench_cold(report: Report, label: str, path: Path) -> None:
         note=f"imports {out['import'] * 1000:.0f} ms more",
     )
     report.fact(
-        f"peak memory ({label}, open + index + a lookup + a quote search)", f"{out['rss_mb']:.0f} MB RSS"
+        f"peak memory ({label}: fresh process, open + index + a lookup + a quote search)",
+        f"{out['rss_mb']:.0f} MB (VmHWM)",
     )
     size = path.stat().st_size
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
