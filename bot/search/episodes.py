@@ -42,7 +42,6 @@ def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit:
     if not expansions or limit <= 0:
         return []
     if reader is not None:
-        pause()
         expression = fts_expression(word_units(expansions))
         for row in reader.chapter_matches(expression, limit=EVIDENCE_ROWS):
             position = index.by_id.get(row.episode_id)
@@ -123,12 +122,7 @@ def find_people(index: EpisodeIndex, query: str, limit: int) -> list[PersonMatch
 def suggest_people(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
     limit = max(0, min(limit, 25))
     if not typed.strip():
-        # Nothing typed yet: the people on the most recent episodes, guests before hosts.
-        order = sorted(
-            range(len(index.people)),
-            key=lambda p: ("guest" not in index.people[p].roles, index.people[p].episodes[:1] or [1 << 62]),
-        )
-        positions = order[:limit]
+        positions = index.recent_people[:limit]
     else:
         positions = [
             p for p, score in index.people_matches(typed, typing=True, limit=limit) if score >= MIN_SCORE

@@ -185,6 +185,11 @@ class EpisodeIndex:
         self.person_postings = Postings(p.folded for p in self.people)
         # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
         # too, for the chapter and show-notes evidence that the store's full-text indexes provide.
+        # Nothing typed yet in a people autocomplete: the guests of the latest episodes, then the hosts.
+        self.recent_people = sorted(
+            range(len(self.people)),
+            key=lambda p: ("guest" not in self.people[p].roles, self.people[p].episodes[:1] or [1 << 62]),
+        )
         self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
 
     # --- query words ------------------------------------------------------------------------------------
@@ -202,7 +207,9 @@ class EpisodeIndex:
             if len(token) >= 2 and (last or len(token) >= 3):
                 for word in vocab.prefixed(token, MAX_PREFIXED):
                     words.setdefault(word, PREFIX)
-            if len(token) >= 3:
+            # Inside longer words ("bolt" in "thunderbolt") only when the word is nowhere whole or as a
+            # start: such matches never outrank those, and each search scans the vocabulary's blob.
+            if len(token) >= 3 and len(words) <= 1:
                 for word in vocab.containing(token, MAX_INFIXED):
                     words.setdefault(word, INFIX)
             if not known:
@@ -295,7 +302,6 @@ class EpisodeIndex:
         if not tokens:
             return folded, [], {}
         expansions = self.expand(tokens, typing=typing)
-        pause()
         # The word index already ranks by (rarity-weighted) coverage: only its best few get the costlier
         # exact scoring.
         by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
@@ -307,7 +313,6 @@ class EpisodeIndex:
             cand = found[by_title[i]]
             cand.wratio = score
             cand.title = field_score(score, coverage(expansions, titles[i]))
-        pause()
         people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
         for person_pos, score in people[:MATCHED_PEOPLE]:
             if score < MIN_PERSON:
