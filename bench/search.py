@@ -509,6 +509,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     paths = {label: build(spec) for label, spec in specs.items()}
     names = {label: f"{spec.episodes // 1000}k" for label, spec in specs.items()}
     report = Report()
+    # The same pure-Python loop, timed a few times: how steady this machine's CPU is right now.
+    loop_ms = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(3_000_000))
+        loop_ms.append((time.perf_counter() - start) * 1000)
+    report.fact("machine steadiness (one fixed loop, 5 runs)", f"{min(loop_ms):.0f}–{max(loop_ms):.0f} ms")
     if "lookup" in parts:
         for label in ("small", "large"):
             asyncio.run(bench_lookup(report, names[label], paths[label], args.queries, baseline_n=100))

@@ -138,6 +138,8 @@ class Search:
             return build_index(self._worker().lookup.index_rows())
 
         self._index = await self._run(load)
+        # The index answers at once; the parts only typo and substring lookups need follow in the worker.
+        asyncio.get_running_loop().run_in_executor(self._lookups, self._index.vocabulary.warm)
         # The index is a few million long-lived objects: move them out of the collector's generations
         # so that no later collection walks them (a walk holds the GIL, and so stalls the event loop).
         gc.freeze()

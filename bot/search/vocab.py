@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -30,16 +31,30 @@ def typo_budget(word: str) -> int:
 class Vocabulary:
     def __init__(self, words: Iterable[str]) -> None:
         self.words: list[str] = sorted(set(words))
-        # One newline-separated blob answers "which words contain this text" with C-speed str.find.
-        self._blob = "\n" + "\n".join(self.words) + "\n"
-        self._starts = [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][:-1]
-        # Typo candidates are words of about the same length that start with the same letter (or with the
-        # second letter, which covers swapped first letters). Users rarely mistype a word's first letter,
-        # and the buckets keep each comparison run to a few thousand short strings.
-        buckets: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in self.words:
-            buckets[word[0], len(word)].append(word)
-        self._buckets = dict(buckets)
+        # The substring blob and the typo buckets are built on first need (or by warm(), which the search
+        # calls off the critical path right after publishing a new index): exact and prefix lookups, all a
+        # first answer usually needs, use only the sorted list.
+        self._lock = threading.Lock()
+        self._blob = ""
+        self._starts: list[int] = []
+        self._buckets: dict[tuple[str, int], list[str]] | None = None
+
+    def warm(self) -> None:
+        with self._lock:
+            if self._buckets is not None:
+                return
+            # One newline-separated blob answers "which words contain this text" with C-speed str.find.
+            self._blob = "\n" + "\n".join(self.words) + "\n"
+            self._starts = [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][
+                :-1
+            ]
+            # Typo candidates are words of about the same length that start with the same letter (or with
+            # the second letter, which covers swapped first letters). Users rarely mistype a word's first
+            # letter, and the buckets keep each comparison run to a few thousand short strings.
+            buckets: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
+            for word in self.words:
+                buckets[word[0], len(word)].append(word)
+            self._buckets = dict(buckets)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -57,6 +72,7 @@ class Vocabulary:
 
     def containing(self, part: str, limit: int) -> list[str]:
         """Words that contain `part` somewhere after their first letter ("bolt" in "thunderbolt")."""
+        self.warm()
         found: list[str] = []
         at = self._blob.find(part)
         while at != -1 and len(found) < limit:
@@ -74,6 +90,8 @@ class Vocabulary:
         budget = typo_budget(word)
         if not budget:
             return []
+        self.warm()
+        assert self._buckets is not None
         found: dict[str, int] = {}
         for first in {word[0], word[1]}:
             for length in range(len(word) - budget, len(word) + budget + 1):
