@@ -152,3 +152,14 @@ async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_wor
         assert len(await search.quotes("you know what I mean", limit=50, offset=60)) == 40
     finally:
         await search.close()
+
+
+async def test_a_quoted_phrase_is_found_however_many_newer_segments_share_its_words(store: Store) -> None:
+    said = Segment(0, "We shipped the model yesterday.", "Ana")
+    scattered = tuple(Segment(10 + i, f"The {i}th model beat the rest.", "Bo") for i in range(350))
+    await store.catalog.ingest(make_source(make_episode("Models", segments=(said, *scattered))))
+    search = Search(store)
+    try:
+        assert [h.text for h in await search.quotes('"the model"')] == [said.text]
+    finally:
+        await search.close()

@@ -31,9 +31,9 @@ MAX_WORD = 24
 MAX_CORRECTIONS = 2
 # bm25 ranking costs time in proportion to the match set: rank only sets known to be this small.
 RANK_CAP = 300
-# A word in more segments than this ("the", "and", "you"; 3,000 is 0.4% of a 50M-word store) is not used to find candidates: walking its
-# doclist is what makes a query slow at scale, and it says little about which line is meant. Hits are
-# still checked for it, and rank lower without it.
+# A word in more segments than this ("the", "and", "you"; 3,000 is 0.4% of a 50M-word store) is not used
+# to find candidates: walking its doclist is what makes a query slow at scale, and it says little about
+# which line is meant. Hits are still checked for it, and rank lower without it.
 COMMON = 3_000
 # Candidates fetched and ordered per query; pages are slices of this ordering (offset + limit <= it).
 CANDIDATES = 100
@@ -168,10 +168,6 @@ def _quoted(word: str) -> str:
     return fts_expression([[word]])
 
 
-def _phrase(words: list[str]) -> str:
-    return fts_expression([[" ".join(words)]])
-
-
 def _correct(term: str, reader: TranscriptReader, stemmer: Stemmer) -> str | None:
     """The most used index term one edit from `term` (a porter stem), as a word the query can carry: a
     stem that the stemmer leaves as it is, so that FTS5 looks up exactly that term."""
@@ -223,11 +219,16 @@ def search(
     # cut at CANDIDATES, after the phrase hits are fetched on their own.
     fetch = max(CANDIDATES, matching) if matching <= RANK_CAP else CANDIDATES
     candidates = []
-    if len(found.phrase) > 1 and matching > fetch:
+    phrases = [p for p in (found.quoted or [found.phrase]) if len(p) > 1]
+    if phrases and matching > fetch:
         # The candidates will not hold every hit, so fetch the phrase hits first: an exact phrase is
         # what the listener remembers, and must not be lost among newer hits that merely share words.
         candidates = reader.find(
-            _phrase(found.phrase), limit=CANDIDATES, ranked=False, within=within, budget_s=STAGE_BUDGET_S
+            fts_expression([[" ".join(p)] for p in phrases]),
+            limit=CANDIDATES,
+            ranked=False,
+            within=within,
+            budget_s=STAGE_BUDGET_S,
         )
     seen = {m.segment_id for m in candidates}
     budget = None if ranked else STAGE_BUDGET_S
@@ -240,8 +241,9 @@ def search(
     ids = [m.segment_id for _, m in page]
     # Mark every query word wherever it occurs in the shown segments; the phrase too, so that where the
     # words stand together they are marked as one span.
-    phrases = [" ".join(p) for p in (found.quoted or [found.phrase]) if len(p) > 1]
-    expression = fts_expression([phrases + [a for u in found.units for a in u.alternatives]])
+    expression = fts_expression(
+        [[" ".join(p) for p in phrases] + [a for u in found.units for a in u.alternatives]]
+    )
     marks = stemmer.mark(expression, [m.text for _, m in page], MARK_OPEN, MARK_CLOSE)
     contexts = reader.contexts(ids)
     return [
