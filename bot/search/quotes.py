@@ -208,7 +208,10 @@ def search(
     driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]
     if driving:
         expression = fts_expression([u.alternatives for u in driving])
-        matching = reader.count(expression, cap=RANK_CAP + 1, within=within)
+        # One unit: its count is already known exactly (it is under COMMON).
+        matching = (
+            min(sizes) if len(driving) == 1 else reader.count(expression, cap=RANK_CAP + 1, within=within)
+        )
         ranked = matching <= RANK_CAP
     else:
         # Only common words: every one must be walked, and bm25 over their position lists is the most
