@@ -32,6 +32,8 @@ from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Sh
 from bot.store import Store
 
 CACHE = Path(__file__).parent / ".cache"
+# Part of every cached store's name: bump it when a change here changes the stores generated.
+GENERATOR_VERSION = 1
 VOCABULARY_SIZE = 120_000
 SEGMENT_WORDS = 60
 BENCHMARKS = ["SWE-Bench", "MMLU", "HumanEval", "GSM8K", "ARC-AGI", "HellaSwag", "MT-Bench", "LiveCodeBench"]
@@ -46,7 +48,7 @@ class Spec:
 
     @property
     def path(self) -> Path:
-        return CACHE / f"store-{self.episodes}ep-{self.words}w-s{self.seed}.db"
+        return CACHE / f"store-{self.episodes}ep-{self.words}w-s{self.seed}-v{GENERATOR_VERSION}.db"
 
 
 def _pseudo_word(rng: random.Random, syllables: int) -> str:
