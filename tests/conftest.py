@@ -12,11 +12,22 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
+    from bot.client import PodBot
+    from bot.config import Settings
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never read a developer's .env or PODBOT_* variables, nor write to their data directory.
-    for name in ("PODBOT_TOKEN", "PODBOT_DB", "PODBOT_FEED_URL", "PODBOT_SEED_BUNDLED", "PODBOT_LOG_LEVEL"):
+    for name in (
+        "PODBOT_TOKEN",
+        "PODBOT_DB",
+        "PODBOT_FEED_URL",
+        "PODBOT_SEED_BUNDLED",
+        "PODBOT_LOG_LEVEL",
+        "PODBOT_OWNER_IDS",
+        "PODBOT_DEV_GUILD_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -29,3 +40,46 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+# --- the Discord bot under simcord ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bundled_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store file holding the bundled page, as a newcomer's first `podbot run` creates it."""
+    from bot.bootstrap import open_store
+
+    opened = await open_store(tmp_path / "bundled.db", seed=True)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    from bot.config import Settings
+
+    return Settings(db=tmp_path / "unused.db", owner_ids=[OWNER_ID])
+
+
+@pytest.fixture
+async def simcord_bot(bundled_store: Store, bot_settings: Settings) -> PodBot:
+    """The real bot over the bundled store, for simcord's `simcord_env` (its documented convention)."""
+    return await build_bot(bundled_store, bot_settings)
+
+
+async def build_bot(store: Store, settings: Settings, **options: object) -> PodBot:
+    from bot.client import create_bot
+    from bot.search import Search
+
+    search = Search(store)
+    await search.refresh()
+    # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.
+    options.setdefault("shard_count", 1)
+    return create_bot(settings, store, search, **options)  # type: ignore[arg-type]
+
+
+# The Discord user id the tests' settings name as the bot's owner.
+OWNER_ID = 4242
