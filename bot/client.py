@@ -11,17 +11,24 @@ through `self.bot` and a cog with background work (feed polling) owns and cancel
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.bootstrap import open_store
+from bot.store import StoreError
 from cogs.common.errors import report_error
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from bot.config import Settings
     from bot.search import Search
     from bot.store import Store
@@ -65,6 +72,8 @@ class PodBot(commands.AutoShardedBot):
         serving: bool = True,
         extensions: tuple[str, ...] = EXTENSIONS,
     ) -> None:
+        # podbot never joins voice: discord.py's warnings about missing voice libraries are log noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             # Slash commands only; a mention prefix needs no message-content intent and is never used.
             command_prefix=commands.when_mentioned,
@@ -154,3 +163,84 @@ async def sync_commands(bot: commands.Bot, guild_id: int | None = None, *, clear
             bot.tree.copy_global_to(guild=guild)
         synced = await bot.tree.sync(guild=guild)
     return sorted(command.name for command in synced)
+
+
+# --- running and syncing (used by `podbot run` / `podbot sync`) --------------------------------------
+
+
+class BotStartError(Exception):
+    """The bot cannot start or log in; the message is one sentence for the operator."""
+
+
+REJECTED_TOKEN = (
+    "Discord rejected the token in PODBOT_TOKEN; copy a fresh one from the developer portal "
+    "(your application -> Bot -> Reset Token) into .env"
+)
+
+
+def _token(settings: Settings) -> str:
+    if settings.token is None or not settings.token.get_secret_value().strip():
+        raise BotStartError(
+            "no Discord token: set PODBOT_TOKEN in the environment or in .env (see .env.example)"
+        )
+    # The one place the secret is read; it goes to discord.py and nowhere else.
+    return settings.token.get_secret_value().strip()
+
+
+@contextlib.contextmanager
+def _start_errors() -> Iterator[None]:
+    try:
+        yield
+    except discord.LoginFailure:
+        raise BotStartError(REJECTED_TOKEN) from None
+    except discord.PrivilegedIntentsRequired:
+        raise BotStartError(
+            "Discord refused an intent this bot asked for; it needs no privileged intents"
+        ) from None
+    except StoreError as exc:
+        raise BotStartError(str(exc)) from exc
+    except (aiohttp.ClientConnectionError, TimeoutError, OSError) as exc:
+        raise BotStartError(f"cannot reach Discord ({type(exc).__name__}: {exc}); check the network") from exc
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGINT/SIGTERM (or `stop`), then shut down cleanly: cogs unloaded, the
+    gateway closed, the store closed after its last write. BotStartError when it cannot start."""
+    token = _token(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
+            loop.add_signal_handler(signum, stop.set)
+    bot = create_bot(settings)
+    try:
+        with _start_errors():
+            runner = asyncio.create_task(bot.start(token), name="podbot")
+            stopper = asyncio.create_task(stop.wait(), name="podbot-stop")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                stopper.cancel()
+                runner.result()  # raises why it ended
+                return
+            log.info("shutting down")
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+    finally:
+        await bot.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+        log.info("stopped")
+
+
+async def sync_with_discord(settings: Settings, guild_id: int | None, *, clear: bool = False) -> list[str]:
+    """Log in (no gateway connection, no store), sync the slash commands, log out."""
+    token = _token(settings)
+    bot = create_bot(settings, serving=False)
+    try:
+        with _start_errors():
+            await bot.login(token)
+            return await sync_commands(bot, guild_id, clear=clear)
+    finally:
+        await bot.close()
