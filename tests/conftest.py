@@ -61,7 +61,7 @@ async def bundled_store(tmp_path: Path) -> AsyncIterator[Store]:
 def bot_settings(tmp_path: Path) -> Settings:
     from bot.config import Settings
 
-    return Settings(db=tmp_path / "unused.db", owner_ids=[OWNER_ID])
+    return Settings(db=tmp_path / "unused.db")
 
 
 @pytest.fixture
@@ -79,7 +79,3 @@ async def build_bot(store: Store, settings: Settings, **options: object) -> PodB
     # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.
     options.setdefault("shard_count", 1)
     return create_bot(settings, store, search, **options)  # type: ignore[arg-type]
-
-
-# The Discord user id the tests' settings name as the bot's owner.
-OWNER_ID = 4242

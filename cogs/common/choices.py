@@ -43,7 +43,8 @@ async def answer_choices(
     lookup: Awaitable[Iterable[Suggestion]], *, what: str
 ) -> list[app_commands.Choice[str]]:
     try:
-        suggestions = await asyncio.wait_for(lookup, AUTOCOMPLETE_BUDGET_S)
+        async with asyncio.timeout(AUTOCOMPLETE_BUDGET_S):
+            suggestions = await lookup
     except EmptyQuery:
         return []
     except TimeoutError:
