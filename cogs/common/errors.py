@@ -17,6 +17,8 @@ import discord
 from discord import app_commands
 
 from bot.search.results import EmptyQuery
+from cogs.common.limits import shorten
+from cogs.common.render import md
 from cogs.common.reply import reply
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ SOMETHING_WENT_WRONG = (
 
 def did_you_mean(options: Sequence[str], *, limit: int = 5) -> str:
     """ "Did you mean: a, b or c?" for up to `limit` options; empty when there are none."""
-    shown = [f"**{discord.utils.escape_markdown(o)}**" for o in list(dict.fromkeys(options))[:limit]]
+    shown = [f"**{md(o)}**" for o in list(dict.fromkeys(options))[:limit]]
     if not shown:
         return ""
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
@@ -54,7 +56,7 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, EmptyQuery):
         return "Type a few words to search for."
     if isinstance(error, app_commands.TransformerError):
-        return f"“{discord.utils.escape_markdown(str(error.value))[:100]}” is not a valid value there."
+        return f"“{md(shorten(str(error.value), 100))}” is not a valid value there."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.NoPrivateMessage):

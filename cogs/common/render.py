@@ -35,9 +35,21 @@ CHAPTER_PAGE_CHARS = 3800
 QUOTE_CONTEXT_CHARS = 320
 
 
+_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+
+
+def defuse_mentions(text: str) -> str:
+    """Mentions shown as text: a zero-width space keeps `@everyone` and `<@&id>` from being parsed at all.
+
+    allowed_mentions already stops every ping; this also stops the highlight and the name lookup, and
+    covers ids of any length (discord.py's escape_mentions only knows real 17–20 digit ids).
+    """
+    return _MENTION.sub(lambda m: f"@\u200b{m[1]}" if m[1] else f"<\u200b{m[2]}{m[3]}>", text)
+
+
 def md(text: str) -> str:
     """Store text made inert: Markdown shown as typed, mentions shown as text (and never resolved)."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(" ".join(text.split())))
+    return discord.utils.escape_markdown(defuse_mentions(" ".join(text.split())))
 
 
 def _url_for_markdown(url: str) -> str:
@@ -223,7 +235,7 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]], *, budget: int = QU
             lead, core, trail = _BOLD_EDGE.match(piece.text).groups()  # type: ignore[union-attr]
             out.append(f"{lead}**{md(core)}**{trail}" if core.strip() else piece.text)
         else:
-            out.append(discord.utils.escape_markdown(discord.utils.escape_mentions(piece.text)))
+            out.append(discord.utils.escape_markdown(defuse_mentions(piece.text)))
     body = " ".join("".join(out).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
