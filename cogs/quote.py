@@ -16,7 +16,7 @@ from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
 from cogs.common.errors import tell
-from cogs.common.limits import CUSTOM_ID, length
+from cogs.common.limits import CUSTOM_ID, length, shorten
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import md, quote_embed
 from cogs.common.reply import deferred_if_slow, reply, update
@@ -198,7 +198,7 @@ class Quote(commands.Cog):
                 where = "that episode's transcript" if episode_id else "any transcript"
                 await tell(
                     interaction,
-                    f"Nobody says “{md(' '.join(text.split()))[:200]}” in {where}. "
+                    f"Nobody says “{md(shorten(text, 200))}” in {where}. "
                     "Try fewer or different words, or drop the quotes.",
                 )
                 return

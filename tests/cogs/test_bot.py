@@ -219,6 +219,21 @@ async def test_slow_answers_are_deferred_before_three_seconds(
     assert result.response.embeds, result.response.content
 
 
+@pytest.mark.simcord(settle_timeout=0.5)
+async def test_a_slow_page_turn_is_deferred_then_edited_in_place(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = await world.alice.slash(world.channel, "quote", text="agents")
+    bot: PodBot = world.env.bot  # type: ignore[assignment]
+    monkeypatch.setattr(bot, "_search", SlowSearch(bot.search, delay=4.0))
+
+    await world.alice.click(result.response, label="Next ▶")
+    await world.env.advance_time(10)
+
+    assert callback_types(world.env)[-1] == 6  # "deferred update": the click is acknowledged in time
+    assert "Match 2" in result.response.embeds[0].footer.text  # the same message, edited
+
+
 async def test_slow_autocomplete_answers_in_time_with_no_choices(
     world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
