@@ -92,6 +92,7 @@ class PodBot(commands.AutoShardedBot):
         self._store = store
         self._search = search
         self._owns_store = store is None
+        self._owns_search = search is None
         self._extensions_to_load = extensions
 
     @property
@@ -130,6 +131,9 @@ class PodBot(commands.AutoShardedBot):
             except Exception:
                 log.exception("unloading %s failed", name)
         await super().close()
+        if self._owns_search and self._search is not None:
+            await self._search.close()
+            self._search = None
         if self._owns_store and self._store is not None:
             await self._store.close()
             self._store = None
@@ -144,7 +148,8 @@ def create_bot(
     shard_count: int | None = None,
     serving: bool = True,
 ) -> PodBot:
-    """The bot, ready to log in. Given a store (tests), the caller keeps ownership of it."""
+    """The bot, ready to log in. Given a store or search (tests), the caller keeps ownership of them;
+    what the bot opens itself, it closes in `close()`."""
     return PodBot(settings, store=store, search=search, shard_count=shard_count, serving=serving)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
 
     from bot.client import PodBot
@@ -65,17 +65,27 @@ def bot_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def simcord_bot(bundled_store: Store, bot_settings: Settings) -> PodBot:
-    """The real bot over the bundled store, for simcord's `simcord_env` (its documented convention)."""
-    return await build_bot(bundled_store, bot_settings)
-
-
-async def build_bot(store: Store, settings: Settings, **options: object) -> PodBot:
+async def make_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Awaitable[PodBot]]]:
+    """Builds the real bot over a given store, as `podbot run` would; closes what it built afterwards."""
     from bot.client import create_bot
     from bot.search import Search
 
-    search = Search(store)
-    await search.refresh()
-    # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.
-    options.setdefault("shard_count", 1)
-    return create_bot(settings, store, search, **options)  # type: ignore[arg-type]
+    searches: list[Search] = []
+
+    async def make(store: Store, **options: Any) -> PodBot:
+        search = Search(store)
+        searches.append(search)
+        await search.refresh()
+        # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.
+        options.setdefault("shard_count", 1)
+        return create_bot(bot_settings, store, search, **options)
+
+    yield make
+    for search in searches:
+        await search.close()
+
+
+@pytest.fixture
+async def simcord_bot(bundled_store: Store, make_bot: Callable[..., Awaitable[PodBot]]) -> PodBot:
+    """The real bot over a fresh store holding the bundled page: simcord's `simcord_env` runs it."""
+    return await make_bot(bundled_store)

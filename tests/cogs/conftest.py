@@ -10,7 +10,14 @@ import pytest
 from bot.client import sync_commands
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     import simcord
+
+    from bot.client import PodBot
+
+    # The `make_bot` fixture (tests/conftest.py): the real bot over a given store.
+    MakeBot = Callable[..., Awaitable[PodBot]]
 
 
 @dataclass

@@ -14,12 +14,11 @@ from discord import app_commands
 from bot.client import EXTENSIONS, PodBot, sync_commands
 from bot.search.results import EmptyQuery
 from tests.cogs.helpers import callback_types
-from tests.conftest import build_bot
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.store import Store
-    from tests.cogs.conftest import World
+    from tests.cogs.conftest import MakeBot, World
 
 
 def _walk_options(command: app_commands.Command[Any, ..., Any]) -> list[app_commands.Parameter]:
@@ -74,8 +73,8 @@ async def test_starting_the_bot_never_syncs_commands(simcord_env: simcord.Env) -
 
 
 @pytest.mark.simcord(shard_count=2)
-async def test_commands_work_on_every_shard(bundled_store: Store, bot_settings: Settings) -> None:
-    bot = await build_bot(bundled_store, bot_settings, shard_count=2)
+async def test_commands_work_on_every_shard(bundled_store: Store, make_bot: MakeBot) -> None:
+    bot = await make_bot(bundled_store, shard_count=2)
     async with simcord.run(bot) as env:
         for shard_id in (0, 1):
             guild = env.create_guild(f"shard {shard_id}", shard_id=shard_id)

@@ -14,9 +14,8 @@ import pytest
 
 from bot.models import Chapter, Person, Role, Segment
 from cogs.common import limits
-from tests.cogs.conftest import World, make_world
+from tests.cogs.conftest import make_world
 from tests.cogs.helpers import button, buttons, embed_size, embed_text, message_bodies, store_with
-from tests.conftest import build_bot
 from tests.factories import make_episode
 
 if TYPE_CHECKING:
@@ -26,15 +25,17 @@ if TYPE_CHECKING:
     import simcord
 
     from bot.client import PodBot
-    from bot.config import Settings
     from bot.store import Store
+    from tests.cogs.conftest import MakeBot, World
 
 PING_TITLE = "@everyone <@&123> @here " + "A very long episode title that goes on " * 7
 LINK = "https://show.example/episodes/1"
 AUDIO = "https://cdn.example/audio/1.mp3"
 # The needle sits in the middle of a 5,000-character segment.
 LONG_SEGMENT = (
-    ("*stars* _under_ `tick` " * 110)[:2480] + " the needle is here " + ("~~strike~~ |bars| " * 140)[:2500]
+    ("*stars* _under_ `tick` " * 110)[:2480]
+    + " the needle is in this haystack here "
+    + ("~~strike~~ |bars| " * 140)[:2500]
 )
 REPEATED = "the quick brown fox jumps over the lazy dog while the host keeps talking about databases"
 CHAPTERS = tuple(
@@ -82,8 +83,8 @@ async def hostile_store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def simcord_bot(hostile_store: Store, bot_settings: Settings) -> PodBot:
-    return await build_bot(hostile_store, bot_settings)
+async def simcord_bot(hostile_store: Store, make_bot: MakeBot) -> PodBot:
+    return await make_bot(hostile_store)
 
 
 def assert_fits_and_pings_no_one(env: simcord.Env) -> None:
@@ -190,10 +191,10 @@ async def test_only_the_person_who_asked_can_turn_the_chapter_pages(world: World
 async def test_a_quote_in_a_five_thousand_character_segment_fits_and_shows_the_words_in_bold(
     world: World,
 ) -> None:
-    result = await world.alice.slash(world.channel, "quote", text="needle")
+    result = await world.alice.slash(world.channel, "quote", text="haystack")
 
     (embed,) = result.response.embeds
-    assert "**needle**" in embed.description
+    assert "**haystack**" in embed.description
     assert len(embed.description) < 1000  # the words around the match, not the whole segment
     assert embed.description.count("…") >= 2  # cut on both sides
     # Markdown in the transcript is shown as typed, never applied.
@@ -285,12 +286,12 @@ async def test_the_guest_card_fits(world: World) -> None:
 
 
 async def test_buttons_keep_working_after_a_restart(
-    world: World, hostile_store: Store, bot_settings: Settings
+    world: World, hostile_store: Store, make_bot: MakeBot
 ) -> None:
     card = await _episode(world)
     quote = await world.alice.slash(world.channel, "quote", text="needle")
 
-    await world.env.restart_bot(await build_bot(hostile_store, bot_settings))
+    await world.env.restart_bot(await make_bot(hostile_store))
 
     chapters = await world.bob.click(card.response, label="All chapters")
     assert chapters.ephemeral
@@ -300,28 +301,26 @@ async def test_buttons_keep_working_after_a_restart(
 
 
 async def test_a_long_query_pages_until_a_restart_then_asks_to_search_again(
-    world: World, hostile_store: Store, bot_settings: Settings
+    world: World, hostile_store: Store, make_bot: MakeBot
 ) -> None:
     long_result = await world.alice.slash(world.channel, "quote", text=REPEATED)  # too long for a custom_id
     assert long_result.response.embeds
     assert all(len(b.get("custom_id", "")) <= 100 for b in buttons(long_result.response))
     assert (await world.alice.click(long_result.response, label="Next ▶")).response.embeds
 
-    await world.env.restart_bot(await build_bot(hostile_store, bot_settings))
+    await world.env.restart_bot(await make_bot(hostile_store))
     stale = await world.alice.click(long_result.response, label="◀ Previous")
     assert stale.ephemeral
     assert stale.response.content == "These results are from before the bot restarted. Run /quote again."
 
 
-async def test_latest_on_an_empty_store_says_there_is_nothing_yet(
-    tmp_path: Path, bot_settings: Settings
-) -> None:
+async def test_latest_on_an_empty_store_says_there_is_nothing_yet(tmp_path: Path, make_bot: MakeBot) -> None:
     import simcord
 
     from bot.store import Store
 
     async with await Store.open(tmp_path / "empty.db") as store:
-        bot = await build_bot(store, bot_settings)
+        bot = await make_bot(store)
         async with simcord.run(bot) as env:
             world = await make_world(env)
             result = await world.alice.slash(world.channel, "latest")

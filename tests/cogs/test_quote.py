@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.text import parse_clock
 from tests.cogs.helpers import buttons
 
 if TYPE_CHECKING:
@@ -19,8 +20,15 @@ async def test_quote_finds_who_said_it_and_when(world: World) -> None:
     assert embed.author.name == "Eric"
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Speaker"] == "Eric"
-    assert fields["At"] == "14:18"  # the bundled page has no links: a plain timestamp
-    assert "**WebContainer**" in embed.description
+    # The time is the segment's own: the bundled page has no links, so it is plain text.
+    said_at = parse_clock(fields["At"])
+    stored = await world.env.bot.store.catalog.get(3, with_segments=True)
+    assert stored.episode.title == embed.title
+    assert any(
+        s.start_s == said_at and s.speaker == "Eric" and "webcontainer" in s.text.lower()
+        for s in stored.episode.segments
+    )
+    assert "**WebContainer" in embed.description
     assert embed.description.startswith("> ")
     assert "“webcontainer”" in embed.footer.text
     # No link or audio URL on the bundled page: no "Listen at" button.
