@@ -241,19 +241,24 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]], *, budget: int = QU
 
 
 def _context(text: str, budget: int, *, tail: bool) -> str:
+    """The end (`tail`) or start of a neighbouring segment, with "…" where it was cut mid-sentence."""
     text = " ".join(text.split())
     if not text:
         return ""
-    if len(text) <= budget:
-        return md(text)
-    cut = text[-budget:] if tail else text[:budget]
-    if tail:
-        space = cut.find(" ")
-        cut = cut[space + 1 :] if 0 <= space < 30 else cut
-        return "…" + md(cut)
-    space = cut.rfind(" ")
-    cut = cut[:space] if space > budget - 30 else cut
-    return md(cut) + "…"
+    if len(text) > budget:
+        cut = text[-budget:] if tail else text[:budget]
+        if tail:
+            space = cut.find(" ")
+            text = cut[space + 1 :] if 0 <= space < 30 else cut
+        else:
+            space = cut.rfind(" ")
+            text = cut[:space] if space > budget - 30 else cut
+    # Search hands over neighbours already cut; a lowercase start or an open end shows it.
+    if tail and not text[:1].isupper():
+        return "…" + md(text)
+    if not tail and text[-1:] not in '.!?…"”’)':
+        return md(text) + "…"
+    return md(text)
 
 
 def quote_embed(
