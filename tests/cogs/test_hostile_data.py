@@ -132,6 +132,8 @@ async def test_an_episode_card_fits_whatever_the_data(world: World) -> None:
     # Markdown from the store shows as typed.
     assert "\\*\\*Bold\\*\\*" in embed.description
     assert "Chapters (70)" in [f.name for f in embed.fields]
+    published = next(f.value for f in embed.fields if f.name == "Published")
+    assert published == "<t:1733011200:D>"  # shown in each reader's own time zone and format
     assert_fits_and_pings_no_one(world.env)
     assert_no_ping(result.response)
 
@@ -174,6 +176,19 @@ async def test_seventy_chapters_page_through_and_every_one_is_shown_once(world: 
     # And back again.
     back = await world.alice.click(message, label="◀ Previous")
     assert f"page {pages - 1} of" in back.response.embeds[0].footer.text
+
+
+async def test_all_chapters_pages_privately_for_whoever_pressed_it(world: World) -> None:
+    card = await _episode(world)
+
+    shown = await world.bob.click(card.response, label="All chapters")
+    assert shown.ephemeral
+    assert "page 1 of" in shown.response.embeds[0].footer.text
+    turned = await world.bob.click(shown.response, label="Next ▶")
+
+    assert "page 2 of" in turned.response.embeds[0].footer.text
+    assert turned.response.ephemeral
+    assert_fits_and_pings_no_one(world.env)
 
 
 async def test_only_the_person_who_asked_can_turn_the_chapter_pages(world: World) -> None:
