@@ -113,6 +113,7 @@ class PodBot(commands.AutoShardedBot):
             if self._store is None:
                 self._store = await open_store(self.settings.db, seed=self.settings.seed_bundled)
             if self._search is None:
+                # Imported here: one-shot runs (`podbot sync`) never load the search machinery.
                 from bot.search import Search
 
                 self._search = Search(self._store)
