@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from bot.bootstrap import bundled_page
 from bot.cli import cli
+from tests.snapshots import dump
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 
 def podbot(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def dump(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
-        return list(conn.iterdump())
 
 
 @pytest.fixture

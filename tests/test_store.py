@@ -14,15 +14,10 @@ from bot.store import Store, StoreError
 from bot.store.catalog import Catalog
 from bot.store.migrations import Migration, bundled_migrations, migrate, schema_version
 from tests.factories import make_episode, make_source
+from tests.snapshots import dump
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def dump(path: Path) -> list[str]:
-    """Every row of every table, as SQL text: two equal dumps mean two equal stores."""
-    with sqlite3.connect(path) as conn:
-        return list(conn.iterdump())
 
 
 async def test_new_store_is_migrated_to_the_latest_schema_in_wal_mode(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import aiosqlite
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreError
 from bot.store.migrations import migrate
+from bot.store.pairs import register as register_functions
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -38,6 +39,8 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
             await cursor.fetchone()
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # The transcript triggers call it (migration 004): every connection that may write needs it.
+        await register_functions(conn)
     except BaseException:
         await conn.close()
         raise

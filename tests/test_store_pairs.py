@@ -1,0 +1,89 @@
+"""The transcript phrase index (segment_pairs, migration 004): its terms, kept in step with every write."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.models import Segment
+from bot.store import Store
+from bot.store.migrations import bundled_migrations, migrate
+from bot.store.pairs import pair_terms, word_pairs
+from tests.factories import make_episode, make_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def indexed_terms(path: Path) -> dict[str, int]:
+    """Every term of the phrase index with the number of segments it is listed for."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE VIRTUAL TABLE temp.pair_vocab USING fts5vocab (main, segment_pairs, 'row')")
+        return dict(conn.execute("SELECT term, doc FROM temp.pair_vocab").fetchall())
+
+
+def expected_terms(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        texts = [text for (text,) in conn.execute("SELECT text FROM segments")]
+    counts: dict[str, int] = {}
+    for text in texts:
+        for term in set(word_pairs(text).split()):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def test_terms_are_the_folded_word_pairs_and_other_scripts_are_hashed() -> None:
+    assert word_pairs("You know, what I MEAN?") == "you_know know_what what_i i_mean"
+    assert word_pairs("Déjà vu") == "deja_vu"
+    assert word_pairs("one") == word_pairs("") == word_pairs("?!") == ""
+    # A term must be one token of the table's ASCII tokenizer; a query's words give the same terms.
+    [term] = word_pairs("日本語 テスト").split()
+    assert term.isascii()
+    assert term.isalnum()
+    assert pair_terms(["日本語", "テスト"]) == [term]
+    assert pair_terms(["you", "know", "what"]) == ["you_know", "know_what"]
+
+
+async def test_the_index_follows_every_ingest_replace_and_unchanged_transcript(store: Store) -> None:
+    first = (Segment(0, "You know what I mean?", "Ana"), Segment(10, "Café au lait, s'il vous plaît.", "Bo"))
+    await store.catalog.ingest(make_source(make_episode("Pairs", segments=first)))
+    assert indexed_terms(store.path) == expected_terms(store.path)
+    assert "you_know" in indexed_terms(store.path)
+    # The transcript changes: the old segments' pairs leave the index with them.
+    second = (Segment(0, "Something else entirely.", "Ana"),)
+    await store.catalog.ingest(make_source(make_episode("Pairs", segments=second)))
+    assert (
+        indexed_terms(store.path) == expected_terms(store.path) == {"something_else": 1, "else_entirely": 1}
+    )
+    await store.catalog.ingest(make_source(make_episode("Other", segments=first)))
+    await store.catalog.ingest(make_source(make_episode("Other", segments=first)))  # unchanged
+    assert indexed_terms(store.path) == expected_terms(store.path)
+
+
+async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    async with await Store.open(path) as store:
+        await store.catalog.ingest(
+            make_source(make_episode("Before", segments=(Segment(0, "Said before the upgrade.", "Ana"),)))
+        )
+    # Back to the schema before the phrase index, as a store from the previous release.
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "DROP TABLE segment_pairs; DROP TRIGGER segments_pairs_ai; DROP TRIGGER segments_pairs_ad;"
+            " DROP TRIGGER segments_pairs_au; PRAGMA user_version = 3;"
+        )
+    async with aiosqlite.connect(path) as conn:
+        assert await migrate(conn, bundled_migrations()[:3]) == 3
+    async with await Store.open(path):
+        pass
+    assert (
+        indexed_terms(path)
+        == expected_terms(path)
+        == {
+            "said_before": 1,
+            "before_the": 1,
+            "the_upgrade": 1,
+        }
+    )
