@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.models import Segment
-from bot.search import EmptyQuery, Search
+from bot.search import EmptyQuery, Search, quotes
 from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, BOLT_SEGMENTS, WINDSURF
 
@@ -161,5 +161,45 @@ async def test_a_quoted_phrase_is_found_however_many_newer_segments_share_its_wo
     search = Search(store)
     try:
         assert [h.text for h in await search.quotes('"the model"')] == [said.text]
+    finally:
+        await search.close()
+
+
+async def test_a_phrase_of_common_words_is_found_first_however_many_newer_segments_hold_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a store of millions of segments, where "you", "know", "what" and "mean" are all common
+    # (here: in more than 50 segments), and 350 newer segments hold every word, scattered.
+    monkeypatch.setattr(quotes, "COMMON", 50)
+    said = Segment(0, "Honestly, you know what I mean by that?", "Ana")
+    scattered = tuple(
+        Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
+    )
+    await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    search = Search(store)
+    try:
+        hits = await search.quotes("you know what I mean", limit=3)
+        assert hits[0].text == said.text
+        assert hits[0].exact
+        assert not any(h.exact for h in hits[1:])
+        # A quoted phrase of common words too.
+        assert [h.text for h in await search.quotes('"know what i mean"')] == [said.text]
+    finally:
+        await search.close()
+
+
+async def test_accents_and_case_do_not_stop_a_phrase_from_ranking_as_typed(store: Store) -> None:
+    segments = (
+        Segment(0, "Un CAFÉ crème, déjà vu.", "Ana"),
+        Segment(10, "Cafe creme is not what I said.", "Bo"),
+    )
+    await store.catalog.ingest(make_source(make_episode("Cafés", segments=segments)))
+    search = Search(store)
+    try:
+        hits = await search.quotes("cafe creme deja vu")
+        assert hits[0].start_s == 0
+        assert hits[0].exact
+        hits = await search.quotes('"déjà vu"')
+        assert [h.start_s for h in hits] == [0]
     finally:
         await search.close()

@@ -12,16 +12,16 @@ import itertools
 import re
 import string
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.search.results import QuoteHit
 from bot.store.lookup import fts_expression
-from bot.store.transcripts import MARK_CLOSE, MARK_OPEN
+from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match
 from bot.text import fold
 
 if TYPE_CHECKING:
     from bot.store.stems import Stemmer
-    from bot.store.transcripts import Match, SegmentContext, TranscriptReader
+    from bot.store.transcripts import SegmentContext, TranscriptReader
 
 # Words of a query that are planned; the rest of a pasted paragraph adds cost, not precision.
 MAX_WORDS = 32
@@ -38,9 +38,10 @@ COMMON = 3_000
 # Candidates fetched and ordered per query; pages are slices of this ordering (offset + limit <= it).
 CANDIDATES = 100
 MAX_LIMIT = 50
-# The longest a walk over common words may take, per stage (two stages: phrase, all the words). Past it
-# the query keeps what it found: no quote search takes much over 2 x this.
+# The longest a walk over common words may take. Past it the query keeps what it found.
 STAGE_BUDGET_S = 0.1
+# Texts read first while ordering a ranked match set: most pages are settled by them.
+TEXT_BATCH = 16
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
 # Scores: the words as typed, in order, 100; all of them 50–80 (by bm25); some common word missing 40.
@@ -110,8 +111,7 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     # Only words of three letters or more are joined: "in we" is never "inwe", and a phrase of two very
     # common words is the costliest thing to look up.
     joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
-    halves = [h for w in words for pair in _splits(w) for h in pair]
-    present = reader.present([*words, *joined, *halves, *(w for q in quoted for w in q)])
+    present = reader.present([*words, *joined, *(w for q in quoted for w in q)])
 
     # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,
     # which is cheaper than an FTS5 phrase over common words' position lists.
@@ -128,8 +128,15 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     i = 0
     while i < len(words):
         word = words[i]
-        # A pair the transcript writes as one word: "web container" also finds "WebContainer".
-        if i + 1 < len(words) and joined[i] and joined[i] in present:
+        # A pair the transcript writes as one word: "web container" also finds "WebContainer". Not two
+        # common words ("how are", though someone once wrote "howare"): as a phrase they cost the most
+        # to count and rank (bm25 walks each phrase through the whole index) and they name nothing.
+        if (
+            i + 1 < len(words)
+            and joined[i]
+            and joined[i] in present
+            and not (_common(word, reader) and _common(words[i + 1], reader))
+        ):
             pair = f"{word} {words[i + 1]}"
             units.append(Unit([pair, joined[i]], [word, words[i + 1]]))
             i += 2
@@ -137,9 +144,14 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
         alternatives = [word] if word in present else []
         # A word the transcript writes as two: "webcontainer" also finds "web container". Not for a
         # common word ("someone" is not "some one"): that phrase costs the most and finds the least.
-        splits = [f"{a} {b}" for a, b in _splits(word) if a in present and b in present]
-        if splits and (not alternatives or reader.count(_quoted(word), cap=COMMON) < COMMON):
-            alternatives += splits
+        # Its halves are looked up only then (a probe each). A first half that is the word's own stem
+        # is no split ("elaborate" is not "elabor ate"): it is only found because the word is.
+        if _splits(word) and (not alternatives or not _common(word, reader)):
+            halves = reader.present([h for pair in _splits(word) for h in pair])
+            [stem] = stemmer.terms([word])
+            alternatives += [
+                f"{a} {b}" for a, b in _splits(word) if a in halves and b in halves and stem != [a]
+            ]
         if not alternatives:
             [terms] = stemmer.terms([word])
             if not terms:
@@ -168,6 +180,10 @@ def _quoted(word: str) -> str:
     return fts_expression([[word]])
 
 
+def _common(word: str, reader: TranscriptReader) -> bool:
+    return reader.count(_quoted(word), cap=COMMON) >= COMMON
+
+
 def _correct(term: str, reader: TranscriptReader, stemmer: Stemmer) -> str | None:
     """The most used index term one edit from `term` (a porter stem), as a word the query can carry: a
     stem that the stemmer leaves as it is, so that FTS5 looks up exactly that term."""
@@ -193,6 +209,7 @@ def search(
     limit = max(0, min(limit, MAX_LIMIT, CANDIDATES - offset))
     if not limit:
         return []
+    reader.fresh()
     within = None
     if episode_id is not None:
         within = reader.episode_range(episode_id)
@@ -215,63 +232,168 @@ def search(
         ranked = matching <= RANK_CAP
     else:
         # Only common words: every one must be walked, and bm25 over their position lists is the most
-        # expensive query there is; newest first stops after CANDIDATES hits.
+        # expensive query there is; newest first stops after CANDIDATES hits. How many match is unknown
+        # (counting them would be the walk itself): as many as can never be fetched whole.
         expression = fts_expression([u.alternatives for u in found.units])
-        matching, ranked = CANDIDATES + 1, False
-    # A small match set is fetched whole (the exact phrase is then surely among it); a larger one is
-    # cut at CANDIDATES, after the phrase hits are fetched on their own.
-    fetch = max(CANDIDATES, matching) if matching <= RANK_CAP else CANDIDATES
-    candidates = []
+        matching, ranked = RANK_CAP + 1, False
+    # Hits are ordered tier by tier (see Tiers): the words as typed first. A small match set is ranked
+    # (bm25) within each tier; a larger one comes newest first, cut at CANDIDATES.
+    tiers = Tiers(found)
     phrases = [p for p in (found.quoted or [found.phrase]) if len(p) > 1]
-    if phrases and matching > fetch:
-        # The candidates will not hold every hit, so fetch the phrase hits first: an exact phrase is
-        # what the listener remembers, and must not be lost among newer hits that merely share words.
-        candidates = reader.find(
-            fts_expression([[" ".join(p)] for p in phrases]),
-            limit=CANDIDATES,
-            ranked=False,
-            within=within,
-            budget_s=STAGE_BUDGET_S,
-        )
-    seen = {m.segment_id for m in candidates}
-    budget = None if ranked else STAGE_BUDGET_S
-    more = reader.find(expression, limit=fetch, ranked=ranked, within=within, budget_s=budget)
-    candidates += [m for m in more if m.segment_id not in seen]
-    ordered = _order(candidates, found)
-    page = ordered[offset : offset + limit]
+    settled = offset + limit
+    if ranked:
+        ordered = _best_first(reader, tiers, expression, phrases, max(CANDIDATES, matching), within, settled)
+    else:
+        ordered = _newest_first(reader, tiers, expression, phrases, bool(driving), within, settled)
+    contexts = reader.contexts([p.segment_id for p in ordered[offset : offset + limit]])
+    page = [p for p in ordered[offset : offset + limit] if p.segment_id in contexts]
     if not page:
         return []
-    ids = [m.segment_id for _, m in page]
     # Mark every query word wherever it occurs in the shown segments; the phrase too, so that where the
     # words stand together they are marked as one span.
     expression = fts_expression(
         [[" ".join(p) for p in phrases] + [a for u in found.units for a in u.alternatives]]
     )
-    marks = stemmer.mark(expression, [m.text for _, m in page], MARK_OPEN, MARK_CLOSE)
-    contexts = reader.contexts(ids)
-    return [
-        _hit(match, contexts[match.segment_id], marked, tier)
-        for (tier, match), marked in zip(page, marks, strict=True)
-        if match.segment_id in contexts
-    ]
+    texts = [contexts[p.segment_id].text for p in page]
+    marks = stemmer.mark(expression, texts, MARK_OPEN, MARK_CLOSE)
+    return [_hit(p, contexts[p.segment_id], marked) for p, marked in zip(page, marks, strict=True)]
 
 
-def _order(candidates: list[Match], found: Plan) -> list[tuple[int, Match]]:
-    """Tier each candidate: 0 the words as typed in order (or every quoted phrase), 1 every typed word, 2
-    the rest (a common word missing or in another form). Quoted phrases are required. sort() is stable:
-    within a tier, candidates keep their order (bm25 when the match set was small enough, else newest)."""
-    phrases = found.quoted or ([found.phrase] if found.phrase else [])
-    typed = {w for u in found.units for w in u.words}
-    tiered = []
-    for match in candidates:
-        folded = f" {fold(match.text)} "
-        exact = bool(phrases) and all(f" {' '.join(p)} " in folded for p in phrases)
-        if found.quoted and not exact:
-            continue
-        tier = 0 if exact else 1 if typed <= set(folded.split()) else 2
-        tiered.append((tier, match))
-    tiered.sort(key=lambda t: t[0])
-    return tiered
+class Placed(NamedTuple):
+    """A hit's place in the ordering: its tier, then (within the tier) the order of the list."""
+
+    tier: int
+    segment_id: int
+    # bm25 (lower is better) when the match set was ranked, else 0.
+    rank: float
+
+
+def _pair_hits(
+    reader: TranscriptReader,
+    tiers: Tiers,
+    phrases: list[list[str]],
+    limit: int,
+    within: tuple[int, int] | None,
+) -> list[Placed]:
+    """Newest first, the segments with every word pair of the phrases, found through the word-pair index
+    (no common word's position list is read) and tiered on their text: the exact phrase hits, and a few
+    that hold the same pairs apart."""
+    if not phrases:
+        return []
+    placed = []
+    for match in reader.find_phrases(phrases, limit=limit, within=within):
+        tier = tiers.of(match.text)
+        if tier is not None:
+            placed.append(Placed(tier, match.segment_id, 0.0))
+    return placed
+
+
+def _best_first(
+    reader: TranscriptReader,
+    tiers: Tiers,
+    expression: str,
+    phrases: list[list[str]],
+    limit: int,
+    within: tuple[int, int] | None,
+    settled: int,
+) -> list[Placed]:
+    """Every match of a small set, tier by tier, bm25 within a tier. The ranking needs no text; texts are
+    read best first, and only until the page is settled: once the exact phrase hits are known (or a
+    single word makes tiers 0 and 1 one test), a hit further down the ranking can only come later."""
+    ranking = reader.ranked(expression, limit=limit, within=within)
+    rank = dict(ranking)
+    # Every exact hit has all the words, so it is among the ranked ones.
+    exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
+    exact &= rank.keys()
+    placed = [Placed(0, segment_id, r) for segment_id, r in ranking if segment_id in exact]
+    todo = [segment_id for segment_id, _ in ranking if segment_id not in exact]
+    good = len(placed)
+    # The first few texts settle most pages; past them, the rest in one read.
+    for batch in (todo[:TEXT_BATCH], todo[TEXT_BATCH:]):
+        if good >= settled or not batch:
+            break
+        texts = reader.texts(batch)
+        for segment_id in batch:
+            if segment_id in texts:  # else removed since the ranking was read
+                tier = tiers.of(texts[segment_id])
+                if tier is not None:
+                    placed.append(Placed(tier, segment_id, rank[segment_id]))
+                    good += tier <= 1
+    # sort() is stable: bm25 order within each tier.
+    placed.sort(key=lambda p: p.tier)
+    return placed
+
+
+def _newest_first(
+    reader: TranscriptReader,
+    tiers: Tiers,
+    expression: str,
+    phrases: list[list[str]],
+    driven: bool,
+    within: tuple[int, int] | None,
+    settled: int,
+) -> list[Placed]:
+    """A large match set: the exact phrase hits first (they must not be lost among newer hits that merely
+    share the words), then the newest matches, tier by tier. The walk stops once the page is settled:
+    every match it has not reached is older than those it has, so it could only come after them.
+
+    When every word is common and the phrase was found as typed, there is no walk: it would look for
+    segments that merely hold the same common words somewhere (not what a listener quoting a line wants),
+    and cost 20–80 ms at 50M words."""
+    placed = _pair_hits(reader, tiers, phrases, CANDIDATES, within)
+    seen = {p.segment_id for p in placed}
+    good = sum(p.tier <= 1 for p in placed)
+
+    def keep(match: Match) -> bool:
+        nonlocal good
+        if match.segment_id not in seen:
+            seen.add(match.segment_id)
+            tier = tiers.of(match.text)
+            if tier is not None:
+                placed.append(Placed(tier, match.segment_id, 0.0))
+                good += tier <= 1
+        return good >= settled
+
+    found_as_typed = any(p.tier == 0 for p in placed)
+    if good < settled and (driven or not found_as_typed):
+        # A walk over common words is bounded in time, and keeps what it found.
+        reader.newest(expression, limit=CANDIDATES, within=within, budget_s=STAGE_BUDGET_S, until=keep)
+    # sort() is stable: within a tier, the hits found through the pairs lead, then newest first.
+    placed.sort(key=lambda p: p.tier)
+    return placed
+
+
+class Tiers:
+    """Where a candidate ranks, from its text: 0 the words as typed, in order (or every quoted phrase);
+    1 every typed word; 2 the rest (a common word missing or in another form). None: it lacks a quoted
+    phrase, which hits must contain."""
+
+    def __init__(self, found: Plan) -> None:
+        phrases = found.quoted or ([found.phrase] if found.phrase else [])
+        # Padded with spaces, so that a substring test on the padded folded text is a test of whole
+        # words: one C-level scan each instead of a set of the text's words.
+        self._phrases = [f" {' '.join(p)} " for p in phrases]
+        typed = list(dict.fromkeys(w for u in found.units for w in u.words))
+        self._typed = [f" {w} " for w in typed]
+        self._required = bool(found.quoted)
+        # Words every hit of tier 0 or 1 has (the quoted ones when quotes are required, else the typed
+        # ones, which the phrase includes): an ASCII text that lacks one, in any case, is tier 2 for sure.
+        self._needed = list(dict.fromkeys(w for q in found.quoted for w in q)) if found.quoted else typed
+
+    def of(self, text: str) -> int | None:
+        # Most texts of a large match set are ruled out without folding them (a tenth of the cost): ASCII
+        # text folds to its lowercase letters and digits, so a word absent from its lowercase is absent.
+        if text.isascii():
+            lowered = text.lower()
+            if not all(w in lowered for w in self._needed):
+                return None if self._required else 2
+        folded = f" {fold(text)} "
+        exact = bool(self._phrases) and all(p in folded for p in self._phrases)
+        if exact:
+            return 0
+        if self._required:
+            return None
+        return 1 if all(w in folded for w in self._typed) else 2
 
 
 def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -291,16 +413,17 @@ def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(text), tuple(spans)
 
 
-def _hit(match: Match, ctx: SegmentContext, marked: str | None, tier: int) -> QuoteHit:
+def _hit(placed: Placed, ctx: SegmentContext, marked: str | None) -> QuoteHit:
     text, spans = _unmark(marked) if marked else (ctx.text, ())
     if text != ctx.text:
-        # highlight() reads the content table, so they agree; if not, show the text unmarked.
+        # The marks were made on this very text; if unmarking ever disagrees, show it unmarked.
         text, spans = ctx.text, ()
+    tier = placed.tier
     if tier == 0:
         score = EXACT_SCORE
     elif tier == 1:
         # bm25 is negative (more negative is better) when ranked; unranked hits share one score.
-        score = ALL_WORDS_SCORE + min(30.0, -match.rank)
+        score = ALL_WORDS_SCORE + min(30.0, -placed.rank)
     else:
         score = PARTIAL_SCORE
     before = " ".join((ctx.previous or "").split()[-CONTEXT_WORDS:])

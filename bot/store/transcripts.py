@@ -2,7 +2,9 @@
 
 Runs in search worker threads on a synchronous connection (bot.store.lookup.connect_reader). Every query
 here is bounded: ranking (bm25) only over match sets known to be small, otherwise newest-first with a
-LIMIT, so that the most common word in 50M words costs about what a rare one does.
+LIMIT, so that the most common word in 50M words costs about what a rare one does. Exact phrases are
+found through the word-pair index (`segment_pairs`, bot/store/pairs.py), which never reads a common word's
+position list.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.store.lookup import fts_expression
+from bot.store.pairs import pair_terms
+
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +30,29 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 TERM_DOCS = "SELECT term, doc FROM segments_vocab WHERE term IN ({})"
 # Whether any segment matches: stops at the first, so a common word costs what a rare one does (counting
 # a term's documents in segments_vocab reads its whole doclist: 65 ms for "the" in 50M words).
-PRESENT = "SELECT EXISTS (SELECT 1 FROM segments_fts WHERE segments_fts MATCH ?)"
+PRESENT = "EXISTS (SELECT 1 FROM segments_fts WHERE segments_fts MATCH ?)"
+PROBES_PER_STATEMENT = 64
 COUNT_MATCHES = (
     "SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?{range} LIMIT ?)"
 )
 # The text comes from the content table (segments) by rowid. No highlight() here: the caller marks only
 # the few rows it shows (bot.store.stems.Stemmer.mark).
-FIND_RANKED = """
-SELECT rowid, text, rank FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rank LIMIT ?
-"""
 FIND_NEWEST = """
 SELECT rowid, text, 0.0 FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rowid DESC LIMIT ?
 """
+# The ranking alone: bm25 needs no text, and most pages are settled by the first few texts.
+RANKING = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rank LIMIT ?"
+TEXTS = "SELECT id, text FROM segments WHERE id IN ({})"
 RANGE = " AND rowid BETWEEN ? AND ?"
+# Segments holding every adjacent word pair of the phrases: a superset of the exact hits (the pairs may
+# stand apart), which the caller checks on the text. Rowid-only postings: no position list is read.
+FIND_PAIRS = """
+SELECT p.rowid, s.text, 0.0 FROM segment_pairs p JOIN segments s ON s.id = p.rowid
+WHERE segment_pairs MATCH ?{range} ORDER BY p.rowid DESC LIMIT ?
+"""
+PAIRS_RANGE = " AND p.rowid BETWEEN ? AND ?"
+# Term statistics remembered per reader (and forgotten whenever the store changes).
+MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
 CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
@@ -86,17 +101,36 @@ def _deadline(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]
 
 
 class TranscriptReader:
+    """Reads for quote search. Term statistics (which words occur, how many segments match) are
+    remembered until the store changes (`PRAGMA data_version`): a bot is asked about the same words
+    again and again, and counting a word's matches walks its doclist."""
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._version: int | None = None
+        self._present: dict[str, bool] = {}
+        # (expression, within) -> (count, cap): exact when count < cap, else "at least cap".
+        self._counts: dict[tuple[str, tuple[int, int] | None], tuple[int, int]] = {}
+
+    def fresh(self) -> None:
+        """Forget the remembered statistics if another connection has committed since they were read;
+        call before each search."""
+        (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        if version != self._version or len(self._counts) + len(self._present) > MEMORY:
+            self._version = version
+            self._present.clear()
+            self._counts.clear()
 
     def present(self, words: Sequence[str]) -> set[str]:
         """Which of these words (or phrases) occur in some segment, each stemmed as FTS5 stems it."""
-        found = set()
-        for word in dict.fromkeys(words):
-            expression = '"' + word.replace('"', '""') + '"'
-            if word.strip() and self._conn.execute(PRESENT, (expression,)).fetchone()[0]:
-                found.add(word)
-        return found
+        unknown = [w for w in dict.fromkeys(words) if w.strip() and w not in self._present]
+        for start in range(0, len(unknown), PROBES_PER_STATEMENT):
+            chunk = unknown[start : start + PROBES_PER_STATEMENT]
+            # One statement for many probes: each is a term lookup, cheaper than a statement's overhead.
+            sql = "SELECT " + ", ".join([PRESENT] * len(chunk))
+            row = self._conn.execute(sql, [fts_expression([[w]]) for w in chunk]).fetchone()
+            self._present.update(zip(chunk, map(bool, row), strict=True))
+        return {w for w in words if self._present.get(w)}
 
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many segments use each index term (porter stem); terms never used are absent. Meant for
@@ -117,32 +151,83 @@ class TranscriptReader:
 
     def count(self, expression: str, *, cap: int, within: tuple[int, int] | None = None) -> int:
         """Matches of `expression`, counted up to `cap` (so a common word costs `cap` rows, not millions)."""
+        key = (expression, within)
+        known = self._counts.get(key)
+        if known is not None and (known[0] < known[1] or cap <= known[1]):
+            return min(known[0], cap)
         sql = COUNT_MATCHES.format(range=RANGE if within else "")
         (n,) = self._conn.execute(sql, (expression, *(within or ()), cap)).fetchone()
+        self._counts[key] = (int(n), cap)
         return int(n)
 
-    def find(
+    def newest(
         self,
         expression: str,
         *,
         limit: int,
-        ranked: bool,
         within: tuple[int, int] | None = None,
         budget_s: float | None = None,
+        until: Callable[[Match], bool] | None = None,
     ) -> list[Match]:
-        """Segments matching `expression`, best (bm25) or newest first. With a budget, a query that runs
-        longer is interrupted and returns the rows found so far: a phrase of common words that occurs
-        nowhere has to walk their whole doclists (hundreds of ms in a 50M-word store) to prove it."""
-        sql = (FIND_RANKED if ranked else FIND_NEWEST).format(range=RANGE if within else "")
+        """Segments matching `expression`, newest first. With a budget, a query that runs longer is
+        interrupted and returns the rows found so far: a phrase of common words that occurs nowhere has to
+        walk their whole doclists (hundreds of ms in a 50M-word store) to prove it. With `until`, the walk
+        stops after the first row for which it returns True."""
+        sql = FIND_NEWEST.format(range=RANGE if within else "")
+        return self._rows(sql, (expression, *(within or ()), limit), budget_s, until)
+
+    def ranked(
+        self, expression: str, *, limit: int, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, float]]:
+        """(segment id, bm25) of the best matches, best first: only for match sets known to be small."""
+        sql = RANKING.format(range=RANGE if within else "")
+        return [
+            (int(r[0]), float(r[1])) for r in self._conn.execute(sql, (expression, *(within or ()), limit))
+        ]
+
+    def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
+        if not segment_ids:
+            return {}
+        sql = TEXTS.format(",".join("?" * len(segment_ids)))
+        return {int(r[0]): r[1] for r in self._conn.execute(sql, list(segment_ids))}
+
+    def find_phrases(
+        self, phrases: Sequence[Sequence[str]], *, limit: int, within: tuple[int, int] | None = None
+    ) -> list[Match]:
+        """Newest first, the segments that may hold every phrase (lists of folded words, two or more
+        each): those with all of the phrases' word pairs. The caller checks the text; a phrase of
+        common words costs about what a rare word does."""
+        terms = [term for phrase in phrases for term in pair_terms(phrase)]
+        if not terms:
+            return []
+        sql = FIND_PAIRS.format(range=PAIRS_RANGE if within else "")
+        return self._rows(sql, (fts_expression([[t] for t in terms]), *(within or ()), limit), None, None)
+
+    def _rows(
+        self,
+        sql: str,
+        params: tuple[object, ...],
+        budget_s: float | None,
+        until: Callable[[Match], bool] | None,
+    ) -> list[Match]:
         rows: list[Match] = []
-        with _deadline(self._conn, budget_s):
-            try:
-                for r in self._conn.execute(sql, (expression, *(within or ()), limit)):
-                    rows.append(Match(int(r[0]), r[1], float(r[2])))
-            except sqlite3.OperationalError as exc:
-                if "interrupt" not in str(exc):
-                    raise
-                log.debug("quote query stopped at its time budget with %d rows: %s", len(rows), expression)
+        cursor = self._conn.cursor()
+        try:
+            with _deadline(self._conn, budget_s):
+                try:
+                    for r in cursor.execute(sql, params):
+                        match = Match(int(r[0]), r[1], float(r[2]))
+                        rows.append(match)
+                        if until is not None and until(match):
+                            break
+                except sqlite3.OperationalError as exc:
+                    if "interrupt" not in str(exc):
+                        raise
+                    log.debug("quote query stopped at its time budget with %d rows", len(rows))
+        finally:
+            # A walk left early is still an active statement: reset it (after the timer is gone) so that
+            # nothing of it, an interrupt included, carries over to the connection's next statement.
+            cursor.close()
         return rows
 
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
