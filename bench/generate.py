@@ -189,7 +189,7 @@ def build(spec: Spec) -> Path:
     # A long-lived store is merged by FTS5's automerge over time; a bulk load is merged once, here.
     conn = sqlite3.connect(partial, isolation_level=None)
     try:
-        for table in ("segments_fts", "chapters_fts", "notes_fts"):
+        for table in ("segments_fts", "segment_pairs", "chapters_fts", "notes_fts"):
             conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -18,14 +18,20 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bench.generate import Spec, build
 from bot.search import Search, tune_interpreter
+from bot.search.build import build_index
 from bot.search.quotes import COMMON
 from bot.store import Store
+from bot.store.lookup import LookupReader, connect_reader
 from bot.text import fold
+
+if TYPE_CHECKING:
+    from bot.search.lookup import EpisodeIndex
 
 FULL = {"small": Spec(10_000, 50_000_000), "large": Spec(100_000, 10_000_000)}
 QUICK = {"small": Spec(2_000, 1_000_000), "large": Spec(10_000, 2_000_000)}
@@ -108,13 +114,21 @@ class LookupQuery:
     title_query: bool  # whether the words come from the title (a title-only baseline can find it)
 
 
-def lookup_queries(search: Search, n: int, seed: int = 7) -> list[LookupQuery]:
+def bench_index(path: Path) -> EpisodeIndex:
+    """The lookup index of a store, built in this process: the bench makes its queries from it (the
+    search itself may keep its index in another process)."""
+    conn = connect_reader(path)
+    try:
+        return build_index(LookupReader(conn).index_rows())
+    finally:
+        conn.close()
+
+
+def lookup_queries(index: EpisodeIndex, n: int, seed: int = 7) -> list[LookupQuery]:
     """Queries a listener would type, each made from one episode and naming it unambiguously (a store of
     100k made-up episodes repeats every topic word and guest name, so the query must carry the episode's
     own word, as "bolt" or "windsurf" do): title words around that word, that word misspelt or cut short,
     the guest's name in the other order where the guest was on that one episode only."""
-    index = search._index
-    assert index is not None
     rng = random.Random(seed)
     postings = index.title_postings
     queries: list[LookupQuery] = []
@@ -150,10 +164,8 @@ def lookup_queries(search: Search, n: int, seed: int = 7) -> list[LookupQuery]:
     return queries
 
 
-def autocomplete_inputs(search: Search, n: int, seed: int = 11) -> list[str]:
+def autocomplete_inputs(index: EpisodeIndex, n: int, seed: int = 11) -> list[str]:
     """What is in the box while someone types a title: 2 to 10 characters of it."""
-    index = search._index
-    assert index is not None
     rng = random.Random(seed)
     return [index.episodes[rng.randrange(len(index.episodes))].title[: rng.randint(2, 10)] for _ in range(n)]
 
@@ -161,19 +173,21 @@ def autocomplete_inputs(search: Search, n: int, seed: int = 11) -> list[str]:
 # --- episode lookup -----------------------------------------------------------------------------------------
 
 
-async def bench_lookup(report: Report, label: str, path: Path, n: int, baseline_n: int) -> None:
-    print(f"lookup on {label} ({path.name})", flush=True)
+async def bench_lookup(
+    report: Report, label: str, path: Path, n: int, baseline_n: int, *, isolated: bool
+) -> None:
+    where = "own process (bot)" if isolated else "thread (CLI)"
+    print(f"lookup on {label} ({path.name}), {where}", flush=True)
+    index = bench_index(path)
     async with await Store.open(path) as store:
-        search = Search(store)
+        search = Search(store, isolated=isolated)
         refresh, _ = await timed(search.refresh)
-        index = search._index
-        assert index is not None
         report.fact(
-            f"index build ({label}, {len(index.episodes)} episodes, {len(index.people)} people)",
+            f"index build ({label}, {len(index.episodes)} episodes, {len(index.people)} people, {where})",
             f"{refresh:.2f} s (off the event loop)",
         )
-        queries = lookup_queries(search, n)
-        typed = autocomplete_inputs(search, n)
+        queries = lookup_queries(index, n)
+        typed = autocomplete_inputs(index, n)
         for q in queries[:20]:  # warm up caches and the worker threads
             await search.episodes(q.text)
 
@@ -211,7 +225,7 @@ async def bench_lookup(report: Report, label: str, path: Path, n: int, baseline_
         b = sorted(t * 1000 for t in base_times)
         ratio = pct(b, 50) / pct(sorted(t * 1000 for t in times), 50)
         report.add(
-            "episode lookup (episodes())",
+            f"episode lookup, {where}",
             label,
             times,
             baseline=f"extract(WRatio) p50 {pct(b, 50):.1f} / p95 {pct(b, 95):.1f} ms ({ratio:.0f}x slower)",
@@ -226,7 +240,7 @@ async def bench_lookup(report: Report, label: str, path: Path, n: int, baseline_
             ok, total = per_kind.get(q.kind, (0, 0))
             per_kind[q.kind] = (ok + bool(f and meant(q, f[0].episode_id)), total + 1)
         report.fact(
-            f"intended episode first by kind ({label})",
+            f"intended episode first by kind ({label}, {where})",
             ", ".join(f"{k} {a}/{b}" for k, (a, b) in per_kind.items()),
         )
 
@@ -234,12 +248,12 @@ async def bench_lookup(report: Report, label: str, path: Path, n: int, baseline_
         for text in typed:
             t, _ = await timed(lambda text=text: search.suggest_episodes(text))
             times.append(t)
-        report.add("autocomplete (suggest_episodes)", label, times, note="2–10 typed characters of a title")
+        report.add(f"autocomplete, {where}", label, times, note="2–10 typed characters of a title")
         times = []
         for q in queries[: n // 2]:
             t, _ = await timed(lambda q=q: search.suggest_people(q.text[:5]))
             times.append(t)
-        report.add("people autocomplete (suggest_people)", label, times)
+        report.add(f"people autocomplete, {where}", label, times)
         await search.close()
 
 
@@ -255,60 +269,69 @@ async def _watch(stop: asyncio.Event, gaps: list[float], tick: float = 0.001) ->
         last = now
 
 
-async def bench_stall(report: Report, label: str, path: Path, rounds: int = 10) -> None:
+async def _stalls(
+    queries: list[str], lookup: Callable[[str], Awaitable[object]], rounds: int
+) -> tuple[list[float], float]:
+    """The event loop's gaps (beyond its 1 ms tick) while `rounds` batches of 20 lookups run at once."""
+    gaps: list[float] = []
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(_watch(stop, gaps))
+    await asyncio.sleep(0.05)
+    start = time.perf_counter()
+    for r in range(rounds):
+        await asyncio.gather(*(lookup(q) for q in queries[r * 20 : (r + 1) * 20]))
+    elapsed = time.perf_counter() - start
+    stop.set()
+    await watcher
+    return gaps, elapsed
+
+
+async def bench_stall(report: Report, label: str, path: Path, rounds: int = 30) -> None:
     print(f"event loop stalls on {label}", flush=True)
+    index = bench_index(path)
+    queries = [q.text for q in lookup_queries(index, 20 * rounds, seed=99)]
+    titles = [e.folded for e in index.episodes]
+    del index
+    # What the machine itself does to a loop that waits on nothing else: the floor of any stall.
+    gaps, _ = await _stalls(queries, lambda q: asyncio.sleep(0.002), rounds)
+    report.add("loop stall, idle (no lookups)", label, gaps, note="the machine's own noise")
     async with await Store.open(path) as store:
-        search = Search(store)
-        await search.refresh()
-        queries = [q.text for q in lookup_queries(search, 20 * rounds, seed=99)]
-        index = search._index
-        assert index is not None
-        titles = [e.folded for e in index.episodes]
+        for isolated, note in ((True, "own process (bot)"), (False, "thread (CLI)")):
+            search = Search(store, isolated=isolated)
+            await search.refresh()
+            for q in queries[:40]:  # warm up
+                await search.episodes(q)
+            gaps, elapsed = await _stalls(queries, search.episodes, rounds)
+            report.add(
+                f"loop stall, 20 lookups, {note}",
+                label,
+                gaps,
+                note=f"{rounds} rounds of 20 in {elapsed:.2f} s, 5 ms switch interval; the number that matters is max",
+            )
+            if not isolated:
+                default = sys.getswitchinterval()
+                tune_interpreter()
+                gaps, elapsed = await _stalls(queries, search.episodes, rounds)
+                sys.setswitchinterval(default)
+                report.add(
+                    f"loop stall, 20 lookups, {note}, tune_interpreter()",
+                    label,
+                    gaps,
+                    note=f"{rounds} rounds of 20 in {elapsed:.2f} s with a 1 ms switch interval",
+                )
+            await search.close()
 
-        async def run(batch_fn: Callable[[str], Awaitable[object]], rounds: int) -> tuple[list[float], float]:
-            gaps: list[float] = []
-            stop = asyncio.Event()
-            watcher = asyncio.create_task(_watch(stop, gaps))
-            await asyncio.sleep(0.05)
-            start = time.perf_counter()
-            for r in range(rounds):
-                await asyncio.gather(*(batch_fn(q) for q in queries[r * 20 : (r + 1) * 20]))
-            elapsed = time.perf_counter() - start
-            stop.set()
-            await watcher
-            return gaps, elapsed
+    def naive(q: str) -> object:
+        return process.extract(fold(q), titles, scorer=fuzz.WRatio, limit=10)
 
-        gaps, elapsed = await run(lambda q: search.episodes(q), rounds)
-        report.add(
-            "loop stall, 20 concurrent lookups",
-            label,
-            gaps,
-            note=f"{rounds} rounds of 20 in {elapsed:.2f} s, default 5 ms switch interval; the number that matters is max",
-        )
-        default = sys.getswitchinterval()
-        tune_interpreter()
-        gaps, elapsed = await run(lambda q: search.episodes(q), rounds)
-        sys.setswitchinterval(default)
-        report.add(
-            "loop stall, 20 lookups, tune_interpreter()",
-            label,
-            gaps,
-            note=f"{rounds} rounds of 20 in {elapsed:.2f} s with the 1 ms switch interval the bot sets",
-        )
-
-        def naive(q: str) -> object:
-            return process.extract(fold(q), titles, scorer=fuzz.WRatio, limit=10)
-
-        # Each naive lookup takes ~0.5 s at 100k: one round of 20 shows the stall.
-        rounds = 1
-        gaps, elapsed = await run(lambda q: asyncio.to_thread(naive, q), rounds)
-        report.add(
-            "loop stall, baseline extract in threads",
-            label,
-            gaps,
-            note=f"{rounds} rounds of 20 in {elapsed:.2f} s (extract holds the GIL)",
-        )
-        await search.close()
+    # Each naive lookup takes ~0.5 s at 100k: one round of 20 shows the stall.
+    gaps, elapsed = await _stalls(queries, lambda q: asyncio.to_thread(naive, q), 1)
+    report.add(
+        "loop stall, baseline extract in threads",
+        label,
+        gaps,
+        note=f"1 round of 20 in {elapsed:.2f} s (extract holds the GIL)",
+    )
 
 
 # --- quotes -------------------------------------------------------------------------------------------------
@@ -387,12 +410,13 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
             ("  …of common words only", all_common),
             ("hard (common, prefix, typo, long)", hard),
         ):
-            times, found = [], 0
+            times, found, exact = [], 0, 0
             for q in queries:
                 t, hits = await timed(lambda q=q: search.quotes(q, limit=5))
                 times.append(t)
                 found += bool(hits)
-            results[name] = (times, found)
+                exact += bool(hits) and hits[0].exact  # type: ignore[index,attr-defined]
+            results[name] = (times, found, exact)
         slowest = max(zip(results["hard (common, prefix, typo, long)"][0], hard, strict=True))
         await search.close()
 
@@ -406,7 +430,9 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
         base.append(time.perf_counter() - start)
     conn.close()
     b = sorted(t * 1000 for t in base)
-    for name, (times, found) in results.items():
+    for name, (times, found, exact) in results.items():
+        if not times:
+            continue  # a small store may have no phrase made only of common words
         report.add(
             f"quote search: {name}",
             label,
@@ -415,7 +441,8 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
             if name != "hard (common, prefix, typo, long)"
             else "",
             note=f"{found}/{len(times)} found"
-            + (f"; slowest {slowest[1][:20]!r}" if name.startswith("hard") else ""),
+            + (f"; slowest {slowest[1][:20]!r}" if name.startswith("hard") else "")
+            + ("" if name.startswith("hard") else f"; the words as typed first {exact}/{len(times)}"),
         )
     report.fact(f"segments in {label}", f"{words:,} (about {path_words(path):,} transcript words)")
 
@@ -433,44 +460,51 @@ from bot.search import Search, tune_interpreter
 from bot.search.quotes import COMMON
 from bot.store import Store
 t_import = time.perf_counter() - t0
+def hwm(pid="self"):
+    # VmHWM: a process's own peak resident memory (ru_maxrss would include the forking parent's peak).
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 async def main():
     t1 = time.perf_counter()
     store = await Store.open(sys.argv[1])
-    search = Search(store)
+    search = Search(store, isolated=sys.argv[3] == "isolated")
     found = await search.episodes(sys.argv[2])
     t_first = time.perf_counter() - t1
     quotes = await search.quotes("the model")
+    pid = getattr(search._lookups, "pid", None)
+    child = hwm(pid) if pid else 0.0
     await search.close(); await store.close()
-    return t_first, len(found), len(quotes)
-t_first, n, q = asyncio.run(main())
-# VmHWM: this process's own peak resident memory (ru_maxrss would include the forking parent's peak).
-hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"import": t_import, "first": t_first, "found": n, "rss_mb": hwm / 1024}))
+    return t_first, len(found), len(quotes), child
+t_first, n, q, child = asyncio.run(main())
+print(json.dumps({"import": t_import, "first": t_first, "found": n, "rss_mb": hwm(), "child_mb": child}))
 """
 
 
-def bench_cold(report: Report, label: str, path: Path) -> None:
+def bench_cold(report: Report, label: str, path: Path, runs: int = 5) -> None:
     print(f"cold start on {label}", flush=True)
-    firsts, out = [], {}
-    for _ in range(3):
-        proc = subprocess.run(
-            [sys.executable, "-c", COLD, str(path), "data engineering"],
-            capture_output=True,
-            text=True,
-            check=True,
+    for mode, where in (("thread", "thread (CLI)"), ("isolated", "own process (bot)")):
+        firsts, out = [], {}
+        for _ in range(runs):
+            proc = subprocess.run(
+                [sys.executable, "-c", COLD, str(path), "data engineering", mode],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out = json.loads(proc.stdout)
+            firsts.append(out["first"])
+        report.add(
+            f"cold start: open store -> first answer, {where}",
+            label,
+            firsts,
+            note=f"imports {out['import'] * 1000:.0f} ms more",
         )
-        out = json.loads(proc.stdout)
-        firsts.append(out["first"])
-    report.add(
-        "cold start: open store -> first answer",
-        label,
-        firsts,
-        note=f"imports {out['import'] * 1000:.0f} ms more",
-    )
-    report.fact(
-        f"peak memory ({label}: fresh process, open + index + a lookup + a quote search)",
-        f"{out['rss_mb']:.0f} MB (VmHWM)",
-    )
+        memory = f"{out['rss_mb']:.0f} MB (VmHWM)"
+        if out["child_mb"]:
+            memory += f" + lookup process {out['child_mb']:.0f} MB"
+        report.fact(
+            f"peak memory ({label}, {where}: fresh process, open + index + a lookup + a quote search)", memory
+        )
     size = path.stat().st_size
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     sizes = (
@@ -480,9 +514,16 @@ def bench_cold(report: Report, label: str, path: Path) -> None:
     )
     conn.close()
     fts = sum(v for k, v in sizes.items() if "_fts" in k)
+    pairs = sum(v for k, v in sizes.items() if k.startswith("segment_pairs"))
     report.fact(
         f"store size ({label})",
-        f"{size / 2**20:.0f} MiB" + (f", of which full-text indexes {fts / 2**20:.0f} MiB" if sizes else ""),
+        f"{size / 2**20:.0f} MiB"
+        + (
+            f", of which full-text indexes {fts / 2**20:.0f} MiB and the phrase index (segment_pairs) "
+            f"{pairs / 2**20:.0f} MiB"
+            if sizes
+            else ""
+        ),
     )
 
 
@@ -518,7 +559,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     report.fact("machine steadiness (one fixed loop, 5 runs)", f"{min(loop_ms):.0f}–{max(loop_ms):.0f} ms")
     if "lookup" in parts:
         for label in ("small", "large"):
-            asyncio.run(bench_lookup(report, names[label], paths[label], args.queries, baseline_n=100))
+            for isolated in (True, False):
+                asyncio.run(
+                    bench_lookup(
+                        report, names[label], paths[label], args.queries, baseline_n=100, isolated=isolated
+                    )
+                )
     if "stall" in parts:
         asyncio.run(bench_stall(report, names["large"], paths["large"]))
     if "quotes" in parts:

@@ -116,7 +116,9 @@ class PodBot(commands.AutoShardedBot):
                 # Imported here: one-shot runs (`podbot sync`) never load the search machinery.
                 from bot.search import Search
 
-                self._search = Search(self._store)
+                # Lookups in a process of their own: however many run at once, they cannot stall the
+                # gateway heartbeat (docs/search.md).
+                self._search = Search(self._store, isolated=True)
                 await self._search.refresh()
         for name in self._extensions_to_load:
             await self.load_extension(name)

@@ -1,15 +1,15 @@
 """Search: fuzzy episode and people lookup, quotes, chapters. The core that the CLI and the cogs call.
 
-Never imports discord. All CPU work and every SQLite query of a search run in a small pool of worker
-threads, each with its own read-only connection: the event loop only awaits. Lookups hold the GIL in short
-steps (candidate sets of a few hundred), so the loop keeps its heartbeat while many searches run.
+Never imports discord. The event loop only awaits: lookups run over an in-memory index on a worker thread,
+or in a process of their own (`Search(store, isolated=True)`, what the bot uses: see bot.search.lookups);
+quote searches run on threads with their own read-only connections, mostly inside SQLite with the GIL
+released.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import logging
 import sys
 import threading
@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.search import chapters as chapter_search
-from bot.search import episodes as episode_search
 from bot.search import quotes as quote_search
-from bot.search.build import build_index
+from bot.search.lookups import LocalLookups, LookupsStopped, ProcessLookups
 from bot.search.results import (
     ChapterHit,
     EmptyQuery,
@@ -30,7 +29,7 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.lookup import connect_reader
 from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.models import Chapter
-    from bot.search.lookup import EpisodeIndex
     from bot.store import Store, StoredEpisode
 
 __all__ = [
@@ -47,6 +45,7 @@ __all__ = [
     "EmptyQuery",
     "EpisodeMatch",
     "EpisodeRef",
+    "LookupsStopped",
     "PersonMatch",
     "QuoteHit",
     "Search",
@@ -57,20 +56,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Lookups are pure Python over the in-memory index: they hold the GIL, so one thread runs them (a
-# second would add no throughput, only a second thread for the event loop to wait behind). Quote and
-# chapter searches spend their time inside SQLite with the GIL released: two threads, one per core,
-# so that a slow quote never delays an autocomplete.
-LOOKUP_WORKERS = 1
+# Quote and chapter searches spend their time inside SQLite with the GIL released: two threads, one per
+# core, so that a slow quote never delays another.
 SQL_WORKERS = 2
 
 
 @dataclass(slots=True)
 class _Worker:
-    """What one worker thread owns: its connection to the store and its stemmer."""
+    """What one quote worker thread owns: its connection to the store and its stemmer."""
 
     conn: sqlite3.Connection
-    lookup: LookupReader
     transcripts: TranscriptReader
     stemmer: Stemmer
 
@@ -90,11 +85,13 @@ def _require(query: str) -> str:
 
 
 class Search:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, isolated: bool = False) -> None:
+        """`isolated`: run lookups in a process of their own, so that they can never stall this
+        process's event loop (the bot); otherwise on a worker thread (the CLI: no process to start)."""
         self._store = store
-        self._index: EpisodeIndex | None = None
+        self._lookups = ProcessLookups(store.path) if isolated else LocalLookups(store.path)
+        self._refreshed = False
         self._refresh_lock = asyncio.Lock()
-        self._lookups = ThreadPoolExecutor(max_workers=LOOKUP_WORKERS, thread_name_prefix="podbot-lookup")
         self._sql = ThreadPoolExecutor(max_workers=SQL_WORKERS, thread_name_prefix="podbot-quotes")
         self._local = threading.local()
         self._workers: list[_Worker] = []
@@ -106,49 +103,34 @@ class Search:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
             conn = connect_reader(self._store.path)
-            worker = _Worker(conn, LookupReader(conn), TranscriptReader(conn), Stemmer())
+            worker = _Worker(conn, TranscriptReader(conn), Stemmer())
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)
         return worker
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._lookups, functools.partial(fn, *args))
-
     async def _run_sql(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._sql, functools.partial(fn, *args))
 
-    async def _ready(self) -> EpisodeIndex:
-        index = self._index
-        if index is None:
+    async def _lookup(self, method: str, *args: Any) -> Any:
+        if not self._refreshed:
             async with self._refresh_lock:
-                if self._index is None:
+                if not self._refreshed:
                     await self.refresh()
-            index = self._index
-            assert index is not None
-        return index
+        return await self._lookups.call(method, *args)
 
     async def refresh(self) -> None:
-        """(Re)build the in-memory lookup index from the store; call after an ingest. Runs off the loop;
-        searches keep using the previous index until the new one is complete."""
-
-        def load() -> EpisodeIndex:
-            return build_index(self._worker().lookup.index_rows())
-
-        self._index = await self._run(load)
-        # The index answers at once; the parts only typo and substring lookups need follow in the worker.
-        asyncio.get_running_loop().run_in_executor(self._lookups, self._index.vocabulary.warm)
-        # The index is a few million long-lived objects: move them out of the collector's generations
-        # so that no later collection walks them (a walk holds the GIL, and so stalls the event loop).
-        gc.freeze()
-        log.debug("search index: %d episodes, %d people", len(self._index.episodes), len(self._index.people))
+        """(Re)build the lookup index from the store; call after an ingest. Lookups go on with the
+        previous index until the new one is complete."""
+        episodes, people = await self._lookups.call("refresh")
+        self._refreshed = True
+        log.debug("search index: %d episodes, %d people", episodes, people)
 
     async def close(self) -> None:
-        """Stop the worker threads and close their connections (the store itself stays open)."""
-        for executor in (self._lookups, self._sql):
-            await asyncio.to_thread(executor.shutdown, wait=True)
+        """Stop the lookups (thread or process) and the quote threads (the store itself stays open)."""
+        await self._lookups.close()
+        await asyncio.to_thread(self._sql.shutdown, wait=True)
         with self._workers_lock:
             for worker in self._workers:
                 worker.conn.close()
@@ -160,32 +142,28 @@ class Search:
     async def episodes(self, query: str, *, limit: int = 10) -> list[EpisodeMatch]:
         """Episodes for a fuzzy query, best first, each with a score; EmptyQuery for an empty one."""
         _require(query)
-        index = await self._ready()
-        return await self._run(lambda: episode_search.find(index, self._worker().lookup, query, limit=limit))
+        result: list[EpisodeMatch] = await self._lookup("episodes", query, limit)
+        return result
 
     async def suggest_episodes(self, typed: str, *, limit: int = 25) -> list[Suggestion]:
         """Autocomplete: the newest episodes for nothing typed yet, else the best matches so far."""
-        index = await self._ready()
-        return await self._run(episode_search.suggest, index, typed, limit)
+        result: list[Suggestion] = await self._lookup("suggest_episodes", typed, limit)
+        return result
 
     async def people(self, query: str, *, limit: int = 10) -> list[PersonMatch]:
         _require(query)
-        index = await self._ready()
-        return await self._run(episode_search.find_people, index, query, limit)
+        result: list[PersonMatch] = await self._lookup("people", query, limit)
+        return result
 
     async def suggest_people(self, typed: str, *, limit: int = 25) -> list[Suggestion]:
-        index = await self._ready()
-        return await self._run(episode_search.suggest_people, index, typed, limit)
+        result: list[Suggestion] = await self._lookup("suggest_people", typed, limit)
+        return result
 
     async def resolve_episode(self, query: str) -> EpisodeMatch | None:
         """An autocomplete value (the episode id as text) or free text -> the episode meant, or None."""
         _require(query)
-        index = await self._ready()
-        by_id = episode_search.by_id_text(index, query)
-        if by_id is not None:
-            return by_id
-        found = await self.episodes(query, limit=1)
-        return found[0] if found else None
+        result: EpisodeMatch | None = await self._lookup("resolve", query)
+        return result
 
     async def latest(self) -> StoredEpisode | None:
         newest = await self._store.catalog.episodes(limit=1)
@@ -230,7 +208,5 @@ class Search:
     async def search_chapters(self, query: str, *, limit: int = 10) -> list[ChapterHit]:
         """Chapters across all episodes whose titles match `query` ("SWE-Bench"), best first."""
         _require(query)
-        index = await self._ready()
-        return await self._run_sql(
-            lambda: chapter_search.find(index, self._worker().lookup, query, limit=limit)
-        )
+        result: list[ChapterHit] = await self._lookup("search_chapters", query, limit)
+        return result

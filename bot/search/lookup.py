@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -99,11 +100,16 @@ class Expansion:
     weight: float = 1.0
     # Two-word phrases the word may stand for, when it was typed joined ("swebench").
     phrases: dict[str, float] = field(default_factory=dict)
+    # The words as a set, made once: intersecting it with a title's dozen words walks those, where
+    # `words.keys() & title` would first copy all (up to a hundred) expansions for every title scored.
+    keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(self.words))
 
 
 class Postings:
-    """word -> positions (ascending), with sets built lazily for the long lists that are only ever
-    intersected."""
+    """word -> positions (ascending)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         lists: dict[str, list[int]] = {}
@@ -115,16 +121,24 @@ class Postings:
                 else:
                     found.append(position)
         self.lists = lists
-        self._sets: dict[str, frozenset[int]] = {}
 
     def get(self, word: str) -> list[int]:
         return self.lists.get(word, [])
 
-    def as_set(self, word: str) -> frozenset[int]:
-        cached = self._sets.get(word)
-        if cached is None:
-            cached = self._sets[word] = frozenset(self.lists.get(word, ()))
-        return cached
+    def holding(self, word: str, positions: Iterable[int]) -> list[int]:
+        """Those of `positions` whose text has `word`, by binary search in its (ascending) list: a few
+        hundred candidates against a common word's tens of thousands of positions, with no set of them
+        built (one would take milliseconds, holding the GIL, and stay in memory)."""
+        listed = self.lists.get(word)
+        if not listed:
+            return []
+        n = len(listed)
+        found = []
+        for p in positions:
+            i = bisect_left(listed, p)
+            if i < n and listed[i] == p:
+                found.append(p)
+        return found
 
 
 def coverage(expansions: Sequence[Expansion], text: str) -> float:
@@ -142,7 +156,7 @@ def coverage(expansions: Sequence[Expansion], text: str) -> float:
     covered = 0.0
     for x in expansions:
         # Set intersection runs in C; the text rarely shares more than a word or two with an expansion.
-        shared = x.words.keys() & words
+        shared = x.keys & words
         best = max(x.words[w] for w in shared) if shared else 0.0
         for phrase, weight in x.phrases.items():
             if weight > best and all(part in words for part in phrase.split()):
@@ -264,8 +278,7 @@ class EpisodeIndex:
                 for word, weight in ordered:
                     listed = postings.get(word)
                     if len(listed) > len(open_):
-                        members = postings.as_set(word)
-                        hits = [p for p in open_ if p in members]
+                        hits = postings.holding(word, open_)
                     else:
                         hits = [p for p in listed if p in open_]
                     for p in hits:
@@ -323,7 +336,7 @@ class EpisodeIndex:
                 cand = found.get(episode_pos)
                 if cand is None:
                     cand = found[episode_pos] = Candidate(episode_pos)
-                role = dict(self.episodes[episode_pos].people).get(person_pos, "guest")
+                role = next((r for p, r in self.episodes[episode_pos].people if p == person_pos), "guest")
                 cand.person = max(cand.person, score * (HOST_FACTOR if role == "host" else 1.0))
         return folded, expansions, found
 

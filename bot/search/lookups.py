@@ -1,0 +1,302 @@
+"""Episode, people and chapter lookups over the in-memory index, and where they run.
+
+`Lookups` holds the index and a read connection and answers every lookup, synchronously. It runs either
+on a worker thread of the calling process (`LocalLookups`: the CLI, tests) or in a process of its own
+(`ProcessLookups`: the bot). Lookups are pure Python and hold the GIL; in the bot's process they compete
+with the event loop for it, and when the machine is busy the operating system may suspend the worker
+while it holds the GIL, stalling the loop for a whole time slice (10–20 ms measured with 20 concurrent
+lookups at 100k episodes). In a process of their own they cannot: the loop only writes a request to a
+pipe and reads the answer (see docs/search.md).
+
+A refresh builds the new index on a thread of its own while lookups go on with the previous one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import itertools
+import logging
+import multiprocessing
+import pickle
+import queue
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from bot.search import chapters as chapter_search
+from bot.search import episodes as episode_search
+from bot.search.build import build_index
+from bot.store.lookup import LookupReader, connect_reader
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from pathlib import Path
+
+    from bot.search.lookup import EpisodeIndex
+    from bot.search.results import ChapterHit, EpisodeMatch, PersonMatch, Suggestion
+
+log = logging.getLogger(__name__)
+
+# Requests a client may make: Lookups' public methods, by name (the process protocol sends names).
+METHODS = frozenset(
+    {
+        "refresh",
+        "episodes",
+        "suggest_episodes",
+        "people",
+        "suggest_people",
+        "resolve",
+        "search_chapters",
+        "size",
+    }
+)
+# How long close() waits for the lookup process to finish before it is killed.
+STOP_TIMEOUT_S = 5.0
+
+
+class LookupsStopped(RuntimeError):
+    """The lookup process ended while a lookup was waiting for it (it is started again on the next)."""
+
+
+class Lookups:
+    """The lookup index of one store and every lookup over it. Lookups run on one thread; `refresh()`
+    runs on another (the index is swapped whole, so a lookup sees the old one or the new one)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._conn = connect_reader(path)
+        self._reader = LookupReader(self._conn)
+        self._index: EpisodeIndex | None = None
+        self._refreshing = threading.Lock()
+
+    @property
+    def index(self) -> EpisodeIndex:
+        if self._index is None:
+            # A refresh in flight publishes one: wait for it rather than build a second.
+            with self._refreshing:
+                pass
+            if self._index is None:
+                self.refresh()
+        assert self._index is not None
+        return self._index
+
+    def refresh(self) -> tuple[int, int]:
+        """Build the index from the store's current state and publish it; (episodes, people)."""
+        with self._refreshing:
+            conn = connect_reader(self._path)
+            try:
+                index = build_index(LookupReader(conn).index_rows())
+            finally:
+                conn.close()
+            self._index = index
+            # The parts only typo and substring lookups need, made now rather than by the first of them.
+            index.vocabulary.warm()
+            # The index is a few million long-lived objects: move them out of the collector's generations,
+            # so that no later collection walks them (a walk holds the GIL for as long as it takes).
+            gc.freeze()
+            log.debug("search index: %d episodes, %d people", len(index.episodes), len(index.people))
+            return len(index.episodes), len(index.people)
+
+    def size(self) -> tuple[int, int]:
+        return len(self.index.episodes), len(self.index.people)
+
+    def episodes(self, query: str, limit: int) -> list[EpisodeMatch]:
+        return episode_search.find(self.index, self._reader, query, limit=limit)
+
+    def suggest_episodes(self, typed: str, limit: int) -> list[Suggestion]:
+        return episode_search.suggest(self.index, typed, limit)
+
+    def people(self, query: str, limit: int) -> list[PersonMatch]:
+        return episode_search.find_people(self.index, query, limit)
+
+    def suggest_people(self, typed: str, limit: int) -> list[Suggestion]:
+        return episode_search.suggest_people(self.index, typed, limit)
+
+    def resolve(self, query: str) -> EpisodeMatch | None:
+        """An autocomplete value (the episode id as text) or free text -> the episode meant, or None."""
+        index = self.index
+        by_id = episode_search.by_id_text(index, query)
+        if by_id is not None:
+            return by_id
+        found = episode_search.find(index, self._reader, query, limit=1)
+        return found[0] if found else None
+
+    def search_chapters(self, query: str, limit: int) -> list[ChapterHit]:
+        return chapter_search.find(self.index, self._reader, query, limit=limit)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class LocalLookups:
+    """Lookups on a worker thread of this process; a refresh on another."""
+
+    def __init__(self, path: Path) -> None:
+        self._lookups = Lookups(path)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-lookup")
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-index")
+
+    async def call(self, method: str, *args: Any) -> Any:
+        assert method in METHODS, method
+        executor = self._builder if method == "refresh" else self._thread
+        return await asyncio.get_running_loop().run_in_executor(
+            executor, getattr(self._lookups, method), *args
+        )
+
+    async def close(self) -> None:
+        for executor in (self._thread, self._builder):
+            await asyncio.to_thread(executor.shutdown, wait=True)
+        self._lookups.close()
+
+
+class ProcessLookups:
+    """Lookups in a child process, asked through a pipe that the event loop reads itself: no thread of
+    this process holds the GIL for them. A child that dies is started again by the next lookup."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._ids = itertools.count(1)
+        self._refreshed = False
+
+    def _start(self) -> None:
+        # spawn, not fork: this process has threads (SQLite's among them) whose locks a fork would copy.
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=serve, args=(theirs, self._path), name="podbot-lookups", daemon=True)
+        process.start()
+        theirs.close()
+        self._process, self._conn = process, ours
+        asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
+        log.info("lookup process %d started", process.pid)
+
+    def _readable(self) -> None:
+        conn = self._conn
+        assert conn is not None
+        try:
+            while conn.poll():
+                request_id, ok, result = conn.recv()
+                future = self._waiting.pop(request_id, None)
+                if future is None or future.done():
+                    continue
+                if ok:
+                    future.set_result(result)
+                else:
+                    future.set_exception(result)
+        except (EOFError, OSError):
+            self._stopped()
+
+    def _stopped(self) -> None:
+        """The child is gone: fail what waits for it, and start another on the next lookup."""
+        if self._conn is not None:
+            asyncio.get_running_loop().remove_reader(self._conn.fileno())
+            self._conn.close()
+        self._conn = None
+        self._refreshed = False
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(LookupsStopped("the lookup process stopped; try again"))
+        if self._process is not None:
+            log.error("lookup process %s stopped (exit code %s)", self._process.pid, self._process.exitcode)
+            self._process = None
+
+    async def call(self, method: str, *args: Any) -> Any:
+        assert method in METHODS, method
+        if self._conn is None:
+            self._start()
+            if method != "refresh":
+                # A new child has no index yet: its first request builds one.
+                await self._send("refresh")
+        result = await self._send(method, *args)
+        if method == "refresh":
+            self._refreshed = True
+        return result
+
+    async def _send(self, method: str, *args: Any) -> Any:
+        conn = self._conn
+        if conn is None:
+            raise LookupsStopped("the lookup process stopped; try again")
+        request_id = next(self._ids)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        try:
+            # A request is a few hundred bytes and the child drains the pipe at once: this never blocks.
+            conn.send((request_id, method, args))
+        except (OSError, ValueError):
+            self._stopped()
+        return await future
+
+    async def close(self) -> None:
+        conn, process = self._conn, self._process
+        if conn is not None:
+            asyncio.get_running_loop().remove_reader(conn.fileno())
+            # Closing our end is the child's signal to finish.
+            conn.close()
+        self._conn = self._process = None
+        for future in self._waiting.values():
+            future.cancel()
+        self._waiting.clear()
+        if process is not None:
+            await asyncio.to_thread(process.join, STOP_TIMEOUT_S)
+            if process.is_alive():
+                process.kill()
+                await asyncio.to_thread(process.join)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+
+# --- the lookup process ---------------------------------------------------------------------------------
+
+
+def serve(conn: Connection, path: Path) -> None:
+    """The child's whole life: read requests until the parent closes the pipe, answer each in order (a
+    refresh on a thread of its own, so lookups go on meanwhile). Each answer is (id, ok, result)."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides when this process ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lookups = Lookups(path)
+    requests: queue.SimpleQueue[tuple[int, str, tuple[Any, ...]] | None] = queue.SimpleQueue()
+    sending = threading.Lock()
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-index")
+
+    def answer(request_id: int, method: str, args: tuple[Any, ...]) -> None:
+        try:
+            reply = (request_id, True, getattr(lookups, method)(*args))
+        except Exception as exc:  # noqa: BLE001 - raised again in the caller, whose handler logs it
+            reply = (request_id, False, exc)
+        with sending, contextlib.suppress(OSError):
+            try:
+                conn.send(reply)
+            except (
+                pickle.PicklingError,
+                TypeError,
+                AttributeError,
+            ) as exc:  # an answer that cannot be pickled
+                conn.send((request_id, False, RuntimeError(f"{method}: {exc}")))
+
+    def read() -> None:
+        # Drains the pipe as requests come, so the parent's writes never wait for a slow lookup.
+        try:
+            while True:
+                requests.put(conn.recv())
+        except (EOFError, OSError):
+            requests.put(None)
+
+    threading.Thread(target=read, name="podbot-requests", daemon=True).start()
+    while (request := requests.get()) is not None:
+        request_id, method, args = request
+        if method not in METHODS:
+            continue
+        if method == "refresh":
+            builder.submit(answer, request_id, method, args)
+        else:
+            answer(request_id, method, args)
+    builder.shutdown(wait=False, cancel_futures=True)
+    lookups.close()
