@@ -62,6 +62,14 @@ def fold_many(texts: list[str]) -> list[str]:
     return out
 
 
+def fold_words(text: str) -> set[str]:
+    """`set(fold(text).split())`: the distinct folded words of a long text (all chapter titles of a store,
+    for the search vocabulary) in one pass, without joining them into a string first."""
+    if text.isascii():
+        return set(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+    return set(fold(text).split())
+
+
 def _fold_ascii_lines(joined: str) -> str:
     return joined.encode("ascii").translate(_ASCII_FOLD_KEEP_LINES).decode("ascii")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.search.lookup import EpisodeIndex, IndexedEpisode, IndexedPerson
-from bot.text import fold, fold_many
+from bot.text import fold_words
 
 if TYPE_CHECKING:
     from bot.store.lookup import IndexRows
@@ -30,49 +30,48 @@ def _build(rows: IndexRows) -> EpisodeIndex:
     people_of: dict[int, list[tuple[int, str]]] = {}
     guests_of: dict[int, list[str]] = {}
     person_position: dict[int, int] = {}
-    names: list[str] = []
+    names: list[tuple[str, str]] = []
     person_episodes: list[list[int]] = []
     person_roles: list[dict[str, None]] = []
-    for episode_id, person_id, name, role in rows.people:
+    known = {person_id: (name, folded) for person_id, name, folded in rows.people}
+    for episode_id, person_id, role in rows.appearances:
         position = positions.get(episode_id)
-        if position is None:
+        if position is None or person_id not in known:
             continue
         p = person_position.get(person_id)
         if p is None:
             p = person_position[person_id] = len(names)
-            names.append(name)
+            names.append(known[person_id])
             person_episodes.append([])
             person_roles.append({})
-        person_episodes[p].append(position)
         person_roles[p][role] = None
         people_of.setdefault(position, []).append((p, role))
         if role == "guest":
-            guests_of.setdefault(position, []).append(name)
-    folded_titles = fold_many([row[1] for row in rows.episodes])
+            guests_of.setdefault(position, []).append(names[p][0])
+    # Newest first, like the episodes: a person's latest appearance comes first. Walking the positions in
+    # order lists each person's ascending, with no sort per person.
+    for position in range(len(rows.episodes)):
+        for p, _ in people_of.get(position, ()):
+            person_episodes[p].append(position)
     episodes = [
         IndexedEpisode(
             id=episode_id,
             title=title,
-            folded=folded_titles[i],
+            folded=folded,
             duration_s=duration_s,
             published=datetime.fromisoformat(published) if published else None,
             guests=tuple(guests_of.get(i, ())),
             people=tuple(people_of.get(i, ())),
         )
-        for i, (episode_id, title, duration_s, published) in enumerate(rows.episodes)
+        for i, (episode_id, title, folded, duration_s, published) in enumerate(rows.episodes)
     ]
-    folded_names = fold_many(names)
     people = [
         IndexedPerson(
             name=name,
-            folded=folded_names[p],
-            # Newest first, like the episodes: a person's latest appearance comes first.
-            episodes=tuple(sorted(person_episodes[p])),
+            folded=folded,
+            episodes=tuple(person_episodes[p]),
             roles=tuple(person_roles[p]),
         )
-        for p, name in enumerate(names)
+        for p, (name, folded) in enumerate(names)
     ]
-    # One fold over all chapter titles at once: only their words are kept, and one regex pass over a
-    # long string is far cheaper than a call per title.
-    chapter_words = set(fold(rows.chapter_titles).split())
-    return EpisodeIndex(episodes, people, extra_words=chapter_words)
+    return EpisodeIndex(episodes, people, extra_words=fold_words(rows.chapter_titles))

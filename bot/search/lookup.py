@@ -13,6 +13,7 @@ import heapq
 import math
 import time
 from bisect import bisect_left
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -112,15 +113,11 @@ class Postings:
     """word -> positions (ascending)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        lists: dict[str, list[int]] = {}
-        for position, text in enumerate(texts):
-            for word in set(text.split()):
-                found = lists.get(word)
-                if found is None:
-                    lists[word] = [position]
-                else:
-                    found.append(position)
-        self.lists = lists
+        lists: defaultdict[str, list[int]] = defaultdict(list)
+        for position, words in enumerate(map(set, map(str.split, texts))):
+            for word in words:
+                lists[word].append(position)
+        self.lists = dict(lists)
 
     def get(self, word: str) -> list[int]:
         return self.lists.get(word, [])

@@ -18,12 +18,16 @@ import contextlib
 import gc
 import itertools
 import logging
-import multiprocessing
 import pickle
 import queue
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.search import chapters as chapter_search
@@ -32,9 +36,6 @@ from bot.search.build import build_index
 from bot.store.lookup import LookupReader, connect_reader
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from pathlib import Path
-
     from bot.search.lookup import EpisodeIndex
     from bot.search.results import ChapterHit, EpisodeMatch, PersonMatch, Suggestion
 
@@ -92,13 +93,18 @@ class Lookups:
             finally:
                 conn.close()
             self._index = index
-            # The parts only typo and substring lookups need, made now rather than by the first of them.
-            index.vocabulary.warm()
-            # The index is a few million long-lived objects: move them out of the collector's generations,
-            # so that no later collection walks them (a walk holds the GIL for as long as it takes).
-            gc.freeze()
-            log.debug("search index: %d episodes, %d people", len(index.episodes), len(index.people))
             return len(index.episodes), len(index.people)
+
+    def settle(self) -> None:
+        """After a refresh, off the lookups' path: what the new index still wants."""
+        index = self._index
+        if index is None:
+            return
+        # The parts only typo and substring lookups need, made now rather than by the first of them.
+        index.vocabulary.warm()
+        # The index is a few million long-lived objects: move them out of the collector's generations,
+        # so that no later collection walks them (a walk holds the GIL for as long as it takes).
+        gc.freeze()
 
     def size(self) -> tuple[int, int]:
         return len(self.index.episodes), len(self.index.people)
@@ -141,10 +147,13 @@ class LocalLookups:
 
     async def call(self, method: str, *args: Any) -> Any:
         assert method in METHODS, method
-        executor = self._builder if method == "refresh" else self._thread
-        return await asyncio.get_running_loop().run_in_executor(
-            executor, getattr(self._lookups, method), *args
-        )
+        loop = asyncio.get_running_loop()
+        if method == "refresh":
+            result = await loop.run_in_executor(self._builder, self._lookups.refresh)
+            # Not awaited: the first lookups need not wait for it.
+            self._builder.submit(self._lookups.settle)
+            return result
+        return await loop.run_in_executor(self._thread, getattr(self._lookups, method), *args)
 
     async def close(self) -> None:
         for executor in (self._thread, self._builder):
@@ -153,26 +162,29 @@ class LocalLookups:
 
 
 class ProcessLookups:
-    """Lookups in a child process, asked through a pipe that the event loop reads itself: no thread of
+    """Lookups in a child process, asked through a socket that the event loop reads itself: no thread of
     this process holds the GIL for them. A child that dies is started again by the next lookup."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
-        self._refreshed = False
 
     def _start(self) -> None:
-        # spawn, not fork: this process has threads (SQLite's among them) whose locks a fork would copy.
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        process = context.Process(target=serve, args=(theirs, self._path), name="podbot-lookups", daemon=True)
-        process.start()
+        ours, theirs = socket.socketpair()
+        # A fresh interpreter that imports only the search (multiprocessing's spawn would import the
+        # parent's __main__ again: for `podbot run`, the whole CLI, half a second). Not a fork: this
+        # process has threads (SQLite's among them) whose held locks a fork would copy.
+        process = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(theirs.fileno()), str(self._path)],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
-        self._process, self._conn = process, ours
-        asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
+        self._process, self._conn = process, Connection(ours.detach())
+        asyncio.get_running_loop().add_reader(self._conn.fileno(), self._readable)
         log.info("lookup process %d started", process.pid)
 
     def _readable(self) -> None:
@@ -197,14 +209,15 @@ class ProcessLookups:
             asyncio.get_running_loop().remove_reader(self._conn.fileno())
             self._conn.close()
         self._conn = None
-        self._refreshed = False
         waiting, self._waiting = self._waiting, {}
         for future in waiting.values():
             if not future.done():
                 future.set_exception(LookupsStopped("the lookup process stopped; try again"))
-        if self._process is not None:
-            log.error("lookup process %s stopped (exit code %s)", self._process.pid, self._process.exitcode)
-            self._process = None
+        process, self._process = self._process, None
+        if process is not None:
+            log.error("lookup process %d stopped (exit code %s)", process.pid, process.poll())
+            # Reaped off the loop, so that no zombie is left behind.
+            asyncio.get_running_loop().run_in_executor(None, process.wait)
 
     async def call(self, method: str, *args: Any) -> Any:
         assert method in METHODS, method
@@ -213,10 +226,7 @@ class ProcessLookups:
             if method != "refresh":
                 # A new child has no index yet: its first request builds one.
                 await self._send("refresh")
-        result = await self._send(method, *args)
-        if method == "refresh":
-            self._refreshed = True
-        return result
+        return await self._send(method, *args)
 
     async def _send(self, method: str, *args: Any) -> Any:
         conn = self._conn
@@ -226,7 +236,7 @@ class ProcessLookups:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
         try:
-            # A request is a few hundred bytes and the child drains the pipe at once: this never blocks.
+            # A request is a few hundred bytes and the child drains the socket at once: never blocks.
             conn.send((request_id, method, args))
         except (OSError, ValueError):
             self._stopped()
@@ -243,10 +253,11 @@ class ProcessLookups:
             future.cancel()
         self._waiting.clear()
         if process is not None:
-            await asyncio.to_thread(process.join, STOP_TIMEOUT_S)
-            if process.is_alive():
+            try:
+                await asyncio.to_thread(process.wait, STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
                 process.kill()
-                await asyncio.to_thread(process.join)
+                await asyncio.to_thread(process.wait)
 
     @property
     def pid(self) -> int | None:
@@ -254,6 +265,15 @@ class ProcessLookups:
 
 
 # --- the lookup process ---------------------------------------------------------------------------------
+
+
+# The child's program: `python -c CHILD <socket fd> <store path>`.
+CHILD = "import sys; from bot.search.lookups import main; main(sys.argv[1:])"
+
+
+def main(argv: list[str]) -> None:
+    fd, path = argv
+    serve(Connection(int(fd)), Path(path))
 
 
 def serve(conn: Connection, path: Path) -> None:
@@ -296,6 +316,7 @@ def serve(conn: Connection, path: Path) -> None:
             continue
         if method == "refresh":
             builder.submit(answer, request_id, method, args)
+            builder.submit(lookups.settle)
         else:
             answer(request_id, method, args)
     builder.shutdown(wait=False, cancel_futures=True)

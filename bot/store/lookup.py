@@ -16,14 +16,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # Newest first, as the catalog lists them: dated by date, then undated in their source's own order.
+# The keys are the folded title and name (bot.text.fold), as the catalog stores them to match episodes
+# and people across sources: the index needs no folding of its own.
 INDEX_EPISODES = """
-SELECT id, title, duration_s, published FROM episodes
+SELECT id, title, title_key, duration_s, published FROM episodes
 ORDER BY published IS NULL, published DESC, source_order, id DESC
 """
-INDEX_PEOPLE = """
-SELECT ep.episode_id, p.id, p.name, ep.role FROM episode_people ep JOIN people p ON p.id = ep.person_id
-ORDER BY ep.episode_id, ep.position
-"""
+# People and their appearances apart: a join would read each person's row again for every episode.
+INDEX_PEOPLE = "SELECT id, name, name_key FROM people"
+INDEX_APPEARANCES = "SELECT episode_id, person_id, role FROM episode_people ORDER BY episode_id, position"
 # Only the words of chapter titles are held in memory (for spelling correction): one string of them all.
 INDEX_CHAPTER_TITLES = "SELECT group_concat(title, char(10)) FROM chapters WHERE toc = 1"
 
@@ -45,8 +46,12 @@ NOTES_MATCHES = "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? ORDER BY ro
 
 @dataclass(frozen=True, slots=True)
 class IndexRows:
-    episodes: list[tuple[int, str, int | None, str | None]]
-    people: list[tuple[int, int, str, str]]
+    # (id, title, folded title, duration_s, published)
+    episodes: list[tuple[int, str, str, int | None, str | None]]
+    # (id, name, folded name)
+    people: list[tuple[int, str, str]]
+    # (episode id, person id, role), each episode's people in their listed order
+    appearances: list[tuple[int, int, str]]
     # Every table-of-contents chapter title, newline-separated.
     chapter_titles: str
 
@@ -72,16 +77,17 @@ class LookupReader:
         self._conn = conn
 
     def index_rows(self) -> IndexRows:
-        # One read transaction, so the three lists describe the same state of the store.
+        # One read transaction, so the lists describe the same state of the store.
         conn = self._conn
         conn.execute("BEGIN")
         try:
             episodes = conn.execute(INDEX_EPISODES).fetchall()
             people = conn.execute(INDEX_PEOPLE).fetchall()
+            appearances = conn.execute(INDEX_APPEARANCES).fetchall()
             titles = conn.execute(INDEX_CHAPTER_TITLES).fetchone()[0] or ""
         finally:
             conn.execute("COMMIT")
-        return IndexRows(episodes, people, titles)
+        return IndexRows(episodes, people, appearances, titles)
 
     def chapter_matches(self, expression: str, *, limit: int, rank_below: int = 0) -> list[ChapterRow]:
         """Chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below` match,
