@@ -203,3 +203,29 @@ async def test_accents_and_case_do_not_stop_a_phrase_from_ranking_as_typed(store
         assert [h.start_s for h in hits] == [0]
     finally:
         await search.close()
+
+
+async def test_a_phrase_can_be_restricted_to_one_episode(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Common words (as at scale), so that the phrase comes from the pair index, and said in two episodes.
+    monkeypatch.setattr(quotes, "COMMON", 2)
+    said = "You know what I mean, right?"
+    for title in ("First", "Second"):
+        filler = tuple(Segment(10 + i, f"What you mean is {i} things I know.", "Bo") for i in range(5))
+        await store.catalog.ingest(
+            make_source(make_episode(title, segments=(Segment(0, said, "Ana"), *filler)))
+        )
+    search = Search(store)
+    try:
+        everywhere = await search.quotes('"you know what i mean"')
+        assert sorted(h.episode_title for h in everywhere) == ["First", "Second"]
+        second = next(h.episode_id for h in everywhere if h.episode_title == "Second")
+        [only] = await search.quotes('"you know what i mean"', episode_id=second)
+        assert only.episode_title == "Second"
+        assert only.exact
+        [first_hit, *_] = await search.quotes("you know what i mean", episode_id=second)
+        assert first_hit.episode_title == "Second"
+        assert first_hit.exact
+    finally:
+        await search.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.search.chapters import chapter_score, word_units
-from bot.search.lookup import Candidate, pause
+from bot.search.lookup import Candidate
 from bot.search.results import EpisodeMatch, EpisodeRef, PersonMatch, Suggestion
 from bot.store.lookup import fts_expression
 from bot.text import format_timestamp
@@ -53,7 +53,6 @@ def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit:
             position = index.by_id.get(episode_id)
             if position is not None:
                 found.setdefault(position, Candidate(position)).notes = NOTES_SCORE
-        pause()
     return [_match(index, cand, score, field) for score, field, cand in _rank(found)[:limit]]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import time
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -168,13 +167,6 @@ def field_score(fuzzy: float, covered: float) -> float:
     return max(covered, min(fuzzy, covered + WRATIO_MARGIN))
 
 
-def pause() -> None:
-    """Let the event loop's thread take the GIL now if it is waiting, rather than after the interpreter's
-    5 ms switch interval: called between the steps of a lookup, it keeps the loop's stalls to one step's
-    length while many lookups run."""
-    time.sleep(0)
-
-
 def tokens_of(query: str) -> list[str]:
     """The query's folded words, in order, without repeats."""
     return list(dict.fromkeys(fold(query).split()))
@@ -316,7 +308,6 @@ class EpisodeIndex:
         # exact scoring.
         by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
         by_person = self._top(self._gather(self.person_postings, expansions), MAX_PEOPLE)
-        pause()
         found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
         titles = [self.episodes[p].folded for p in by_title]
         for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
@@ -328,13 +319,17 @@ class EpisodeIndex:
             if score < MIN_PERSON:
                 break
             person = self.people[person_pos]
+            hosts = "host" in person.roles
             # A person on thousands of episodes (a host) would crowd out everything; their newest do.
             for episode_pos in person.episodes[:MAX_CANDIDATES]:
                 cand = found.get(episode_pos)
                 if cand is None:
                     cand = found[episode_pos] = Candidate(episode_pos)
-                role = next((r for p, r in self.episodes[episode_pos].people if p == person_pos), "guest")
-                cand.person = max(cand.person, score * (HOST_FACTOR if role == "host" else 1.0))
+                weight = score
+                if hosts and (person_pos, "host") in self.episodes[episode_pos].people:
+                    weight *= HOST_FACTOR
+                if weight > cand.person:
+                    cand.person = weight
         return folded, expansions, found
 
     def score_people(

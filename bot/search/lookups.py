@@ -92,6 +92,10 @@ class Lookups:
                 index = build_index(LookupReader(conn).index_rows())
             finally:
                 conn.close()
+            if self._index is not None:
+                # Lookups go on with the previous index meanwhile: publish this one complete. (A first
+                # index is published at once, and completed by settle().)
+                index.vocabulary.warm()
             self._index = index
             return len(index.episodes), len(index.people)
 
@@ -100,7 +104,8 @@ class Lookups:
         index = self._index
         if index is None:
             return
-        # The parts only typo and substring lookups need, made now rather than by the first of them.
+        # The parts only typo and substring lookups need, made now rather than by the first of them (a
+        # no-op when the refresh made them already).
         index.vocabulary.warm()
         # The index is a few million long-lived objects: move them out of the collector's generations,
         # so that no later collection walks them (a walk holds the GIL for as long as it takes).

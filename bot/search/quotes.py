@@ -306,7 +306,9 @@ def _best_first(
     exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
     exact &= rank.keys()
     placed = [Placed(0, segment_id, r) for segment_id, r in ranking if segment_id in exact]
-    todo = [segment_id for segment_id, _ in ranking if segment_id not in exact]
+    todo = (
+        [] if tiers.pairs_find_all else [segment_id for segment_id, _ in ranking if segment_id not in exact]
+    )
     good = len(placed)
     # The first few texts settle most pages; past them, the rest in one read.
     for batch in (todo[:TEXT_BATCH], todo[TEXT_BATCH:]):
@@ -355,7 +357,7 @@ def _newest_first(
         return good >= settled
 
     found_as_typed = any(p.tier == 0 for p in placed)
-    if good < settled and (driven or not found_as_typed):
+    if good < settled and not tiers.pairs_find_all and (driven or not found_as_typed):
         # A walk over common words is bounded in time, and keeps what it found.
         reader.newest(expression, limit=CANDIDATES, within=within, budget_s=STAGE_BUDGET_S, until=keep)
     # sort() is stable: within a tier, the hits found through the pairs lead, then newest first.
@@ -379,6 +381,9 @@ class Tiers:
         # Words every hit of tier 0 or 1 has (the quoted ones when quotes are required, else the typed
         # ones, which the phrase includes): an ASCII text that lacks one, in any case, is tier 2 for sure.
         self._needed = list(dict.fromkeys(w for q in found.quoted for w in q)) if found.quoted else typed
+        # Every hit must hold quoted phrases of two words or more: the pair index lists them all (it is
+        # complete: the triggers index every segment), so nothing else needs to be read.
+        self.pairs_find_all = self._required and all(len(q) > 1 for q in found.quoted)
 
     def of(self, text: str) -> int | None:
         # Most texts of a large match set are ruled out without folding them (a tenth of the cost): ASCII
