@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,7 +108,8 @@ class Expansion:
 
 
 class Postings:
-    """word -> positions (ascending)."""
+    """word -> positions (ascending), with sets built on first need for the long lists that are only ever
+    intersected (in the lookups' own process or thread: building one holds the GIL for a few ms)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         lists: defaultdict[str, list[int]] = defaultdict(list)
@@ -117,24 +117,16 @@ class Postings:
             for word in words:
                 lists[word].append(position)
         self.lists = dict(lists)
+        self._sets: dict[str, frozenset[int]] = {}
 
     def get(self, word: str) -> list[int]:
         return self.lists.get(word, [])
 
-    def holding(self, word: str, positions: Iterable[int]) -> list[int]:
-        """Those of `positions` whose text has `word`, by binary search in its (ascending) list: a few
-        hundred candidates against a common word's tens of thousands of positions, with no set of them
-        built (one would take milliseconds, holding the GIL, and stay in memory)."""
-        listed = self.lists.get(word)
-        if not listed:
-            return []
-        n = len(listed)
-        found = []
-        for p in positions:
-            i = bisect_left(listed, p)
-            if i < n and listed[i] == p:
-                found.append(p)
-        return found
+    def as_set(self, word: str) -> frozenset[int]:
+        cached = self._sets.get(word)
+        if cached is None:
+            cached = self._sets[word] = frozenset(self.lists.get(word, ()))
+        return cached
 
 
 def coverage(expansions: Sequence[Expansion], text: str) -> float:
@@ -266,10 +258,9 @@ class EpisodeIndex:
                 open_ = set(scores)
                 for word, weight in ordered:
                     listed = postings.get(word)
-                    if len(listed) > len(open_):
-                        hits = postings.holding(word, open_)
-                    else:
-                        hits = [p for p in listed if p in open_]
+                    # C-level intersection, walking the smaller side: the open candidates against the
+                    # word's (cached) set, or the word's short list against the candidates.
+                    hits = open_.intersection(postings.as_set(word) if len(listed) > len(open_) else listed)
                     for p in hits:
                         best[p] = weight
                     open_.difference_update(hits)

@@ -18,15 +18,15 @@ import contextlib
 import gc
 import itertools
 import logging
+import os
 import pickle
 import queue
 import signal
 import socket
-import subprocess
+import struct
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -167,37 +167,49 @@ class LocalLookups:
 
 
 class ProcessLookups:
-    """Lookups in a child process, asked through a socket that the event loop reads itself: no thread of
-    this process holds the GIL for them. A child that dies is started again by the next lookup."""
+    """Lookups in a child process, asked through a socket that the event loop reads itself (asyncio
+    streams: it never waits on a half-arrived answer), so no thread of this process holds the GIL for
+    them. A child that dies is started again by the next lookup."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._process: subprocess.Popen[bytes] | None = None
-        self._conn: Connection | None = None
+        self._process: asyncio.subprocess.Process | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._reading: asyncio.Task[None] | None = None
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
 
-    def _start(self) -> None:
+    async def _start(self) -> None:
         ours, theirs = socket.socketpair()
         # A fresh interpreter that imports only the search (multiprocessing's spawn would import the
         # parent's __main__ again: for `podbot run`, the whole CLI, half a second). Not a fork: this
-        # process has threads (SQLite's among them) whose held locks a fork would copy.
-        process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(theirs.fileno()), str(self._path)],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-        )
-        theirs.close()
-        self._process, self._conn = process, Connection(ours.detach())
-        asyncio.get_running_loop().add_reader(self._conn.fileno(), self._readable)
+        # process has threads (SQLite's among them) whose held locks a fork would copy. It imports the
+        # very `bot` package this process runs (a source checkout, a test's).
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
+        }
+        with theirs:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                CHILD,
+                str(theirs.fileno()),
+                str(self._path),
+                pass_fds=(theirs.fileno(),),
+                stdin=asyncio.subprocess.DEVNULL,
+                env=env,
+            )
+        reader, self._writer = await asyncio.open_unix_connection(sock=ours)
+        self._process = process
+        self._reading = asyncio.create_task(self._read(reader, process))
         log.info("lookup process %d started", process.pid)
 
-    def _readable(self) -> None:
-        conn = self._conn
-        assert conn is not None
+    async def _read(self, reader: asyncio.StreamReader, process: asyncio.subprocess.Process) -> None:
         try:
-            while conn.poll():
-                request_id, ok, result = conn.recv()
+            while True:
+                (size,) = HEADER.unpack(await reader.readexactly(HEADER.size))
+                request_id, ok, result = pickle.loads(await reader.readexactly(size))
                 future = self._waiting.pop(request_id, None)
                 if future is None or future.done():
                     continue
@@ -205,64 +217,60 @@ class ProcessLookups:
                     future.set_result(result)
                 else:
                     future.set_exception(result)
-        except (EOFError, OSError):
-            self._stopped()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            if process is self._process:
+                self._stopped()
 
     def _stopped(self) -> None:
         """The child is gone: fail what waits for it, and start another on the next lookup."""
-        if self._conn is not None:
-            asyncio.get_running_loop().remove_reader(self._conn.fileno())
-            self._conn.close()
-        self._conn = None
+        if self._writer is not None:
+            self._writer.close()
+        self._writer = self._reading = None
         waiting, self._waiting = self._waiting, {}
         for future in waiting.values():
             if not future.done():
                 future.set_exception(LookupsStopped("the lookup process stopped; try again"))
         process, self._process = self._process, None
         if process is not None:
-            log.error("lookup process %d stopped (exit code %s)", process.pid, process.poll())
-            # Reaped off the loop, so that no zombie is left behind.
-            asyncio.get_running_loop().run_in_executor(None, process.wait)
+            log.error("lookup process %d stopped (exit code %s)", process.pid, process.returncode)
 
     async def call(self, method: str, *args: Any) -> Any:
         assert method in METHODS, method
-        if self._conn is None:
-            self._start()
+        if self._writer is None:
+            await self._start()
             if method != "refresh":
                 # A new child has no index yet: its first request builds one.
                 await self._send("refresh")
         return await self._send(method, *args)
 
     async def _send(self, method: str, *args: Any) -> Any:
-        conn = self._conn
-        if conn is None:
+        writer = self._writer
+        if writer is None:
             raise LookupsStopped("the lookup process stopped; try again")
         request_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
-        try:
-            # A request is a few hundred bytes and the child drains the socket at once: never blocks.
-            conn.send((request_id, method, args))
-        except (OSError, ValueError):
-            self._stopped()
+        # Buffered by the transport: never waits for the child.
+        writer.write(frame((request_id, method, args)))
         return await future
 
     async def close(self) -> None:
-        conn, process = self._conn, self._process
-        if conn is not None:
-            asyncio.get_running_loop().remove_reader(conn.fileno())
+        writer, reading, process = self._writer, self._reading, self._process
+        self._writer = self._reading = self._process = None
+        if reading is not None:
+            reading.cancel()
+        if writer is not None:
             # Closing our end is the child's signal to finish.
-            conn.close()
-        self._conn = self._process = None
+            writer.close()
         for future in self._waiting.values():
             future.cancel()
         self._waiting.clear()
         if process is not None:
             try:
-                await asyncio.to_thread(process.wait, STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
+            except TimeoutError:
                 process.kill()
-                await asyncio.to_thread(process.wait)
+                await process.wait()
 
     @property
     def pid(self) -> int | None:
@@ -271,18 +279,36 @@ class ProcessLookups:
 
 # --- the lookup process ---------------------------------------------------------------------------------
 
-
+# The directory that holds the `bot` package this process runs: the lookup process imports the same.
+_ROOT = str(Path(__file__).resolve().parents[2])
+# Every message, either way, is a pickle after its length.
+HEADER = struct.Struct("!I")
 # The child's program: `python -c CHILD <socket fd> <store path>`.
 CHILD = "import sys; from bot.search.lookups import main; main(sys.argv[1:])"
 
 
+def frame(message: object) -> bytes:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(payload)) + payload
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
+
+
 def main(argv: list[str]) -> None:
     fd, path = argv
-    serve(Connection(int(fd)), Path(path))
+    serve(socket.socket(fileno=int(fd)), Path(path))
 
 
-def serve(conn: Connection, path: Path) -> None:
-    """The child's whole life: read requests until the parent closes the pipe, answer each in order (a
+def serve(sock: socket.socket, path: Path) -> None:
+    """The child's whole life: read requests until the parent closes the socket, answer each in order (a
     refresh on a thread of its own, so lookups go on meanwhile). Each answer is (id, ok, result)."""
     # Ctrl-C in a terminal reaches the whole process group: the parent decides when this process ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -293,24 +319,21 @@ def serve(conn: Connection, path: Path) -> None:
 
     def answer(request_id: int, method: str, args: tuple[Any, ...]) -> None:
         try:
-            reply = (request_id, True, getattr(lookups, method)(*args))
+            reply = frame((request_id, True, getattr(lookups, method)(*args)))
         except Exception as exc:  # noqa: BLE001 - raised again in the caller, whose handler logs it
-            reply = (request_id, False, exc)
-        with sending, contextlib.suppress(OSError):
             try:
-                conn.send(reply)
-            except (
-                pickle.PicklingError,
-                TypeError,
-                AttributeError,
-            ) as exc:  # an answer that cannot be pickled
-                conn.send((request_id, False, RuntimeError(f"{method}: {exc}")))
+                reply = frame((request_id, False, exc))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                reply = frame((request_id, False, RuntimeError(f"{method}: {exc}")))
+        with sending, contextlib.suppress(OSError):
+            sock.sendall(reply)
 
     def read() -> None:
-        # Drains the pipe as requests come, so the parent's writes never wait for a slow lookup.
+        # Drains the socket as requests come, so the parent's writes never wait for a slow lookup.
         try:
             while True:
-                requests.put(conn.recv())
+                (size,) = HEADER.unpack(_read_exactly(sock, HEADER.size))
+                requests.put(pickle.loads(_read_exactly(sock, size)))
         except (EOFError, OSError):
             requests.put(None)
 
@@ -326,3 +349,4 @@ def serve(conn: Connection, path: Path) -> None:
             answer(request_id, method, args)
     builder.shutdown(wait=False, cancel_futures=True)
     lookups.close()
+    sock.close()
