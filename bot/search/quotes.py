@@ -112,6 +112,8 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     # common words is the costliest thing to look up.
     joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
     present = reader.present([*words, *joined, *(w for q in quoted for w in q)])
+    # How common each word is, counted in one go (the plan asks below; the units' sizes reuse them).
+    reader.counts([_quoted(w) for w in words if w in present], cap=COMMON)
 
     # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,
     # which is cheaper than an FTS5 phrase over common words' position lists.
@@ -219,7 +221,7 @@ def search(
     if found is None:
         return []
     # Find candidates through the words that narrow the search; common ones only cost time there.
-    sizes = [reader.count(u.expression, cap=COMMON, within=within) for u in found.units]
+    sizes = reader.counts([u.expression for u in found.units], cap=COMMON, within=within)
     if not all(sizes):
         return []
     driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]

@@ -13,6 +13,8 @@ import sqlite3
 import threading
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
+# Words whose terms are remembered (cleared when full).
+KNOWN_WORDS = 50_000
 
 
 class Stemmer:
@@ -24,23 +26,28 @@ class Stemmer:
         self._conn.execute("CREATE VIRTUAL TABLE terms USING fts5vocab (words, 'instance')")
         self._conn.execute(f"CREATE VIRTUAL TABLE shown USING fts5 (text, tokenize = '{TOKENIZE}')")
         self._lock = threading.Lock()
+        self._known: dict[str, tuple[str, ...]] = {}
 
     def terms(self, words: list[str]) -> list[list[str]]:
-        """For each word, the index terms it becomes, in order (usually one; none for punctuation)."""
-        if not words:
-            return []
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN")
-            try:
-                conn.executemany("INSERT INTO words (rowid, w) VALUES (?, ?)", enumerate(words))
-                rows = conn.execute("SELECT doc, offset, term FROM terms").fetchall()
-            finally:
-                conn.execute("ROLLBACK")
-        out: list[list[str]] = [[] for _ in words]
-        for doc, _offset, term in sorted(rows):
-            out[doc].append(term)
-        return out
+        """For each word, the index terms it becomes, in order (usually one; none for punctuation).
+        Remembered: a word's terms never change, and queries ask about the same words again and again."""
+        if len(self._known) > KNOWN_WORDS:
+            self._known.clear()
+        unknown = list(dict.fromkeys(w for w in words if w not in self._known))
+        if unknown:
+            with self._lock:
+                conn = self._conn
+                conn.execute("BEGIN")
+                try:
+                    conn.executemany("INSERT INTO words (rowid, w) VALUES (?, ?)", enumerate(unknown))
+                    rows = conn.execute("SELECT doc, offset, term FROM terms").fetchall()
+                finally:
+                    conn.execute("ROLLBACK")
+            found: list[list[str]] = [[] for _ in unknown]
+            for doc, _offset, term in sorted(rows):
+                found[doc].append(term)
+            self._known.update(zip(unknown, map(tuple, found), strict=True))
+        return [list(self._known[w]) for w in words]
 
     def mark(self, expression: str, texts: list[str], open_: str, close: str) -> list[str | None]:
         """Each text with `open_`/`close` around what the FTS5 `expression` matches in it (None where it

@@ -151,14 +151,29 @@ class TranscriptReader:
 
     def count(self, expression: str, *, cap: int, within: tuple[int, int] | None = None) -> int:
         """Matches of `expression`, counted up to `cap` (so a common word costs `cap` rows, not millions)."""
-        key = (expression, within)
-        known = self._counts.get(key)
-        if known is not None and (known[0] < known[1] or cap <= known[1]):
-            return min(known[0], cap)
-        sql = COUNT_MATCHES.format(range=RANGE if within else "")
-        (n,) = self._conn.execute(sql, (expression, *(within or ()), cap)).fetchone()
-        self._counts[key] = (int(n), cap)
-        return int(n)
+        [n] = self.counts([expression], cap=cap, within=within)
+        return n
+
+    def counts(
+        self, expressions: Sequence[str], *, cap: int, within: tuple[int, int] | None = None
+    ) -> list[int]:
+        """`count()` of each expression; those not remembered are counted in one statement."""
+
+        def remembered(expression: str) -> int | None:
+            known = self._counts.get((expression, within))
+            if known is not None and (known[0] < known[1] or cap <= known[1]):
+                return min(known[0], cap)
+            return None
+
+        unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
+        for start in range(0, len(unknown), PROBES_PER_STATEMENT):
+            chunk = unknown[start : start + PROBES_PER_STATEMENT]
+            one = "(" + COUNT_MATCHES.format(range=RANGE if within else "") + ")"
+            params = [p for e in chunk for p in (e, *(within or ()), cap)]
+            row = self._conn.execute("SELECT " + ", ".join([one] * len(chunk)), params).fetchone()
+            for expression, n in zip(chunk, row, strict=True):
+                self._counts[(expression, within)] = (int(n), cap)
+        return [n if (n := remembered(e)) is not None else 0 for e in expressions]
 
     def newest(
         self,
