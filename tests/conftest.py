@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.store import Store
+from tests.feedserver import FeedServer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -29,3 +30,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    """A real HTTP server on 127.0.0.1 serving whatever a test puts on it (see tests/feedserver.py)."""
+    server = FeedServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
