@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from pydantic import ValidationError
@@ -21,6 +21,13 @@ from bot.config import Settings, configure_logging
 log = logging.getLogger("bot.cli")
 
 
+class PodbotError(click.ClickException):
+    """Printed as `podbot: <message>` on stderr, exit status 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"podbot: {self.format_message()}", err=True)
+
+
 class PodbotGroup(click.Group):
     """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback."""
 
@@ -30,12 +37,12 @@ class PodbotGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except CliError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise PodbotError(str(exc)) from exc
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
-            raise click.ClickException(
+            raise PodbotError(
                 f"unexpected error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
             ) from exc
 
@@ -46,7 +53,7 @@ def _load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "PODBOT_" + "_".join(str(part) for part in first["loc"]).upper()
-        raise click.ClickException(f"bad configuration in {name}: {first['msg']}") from None
+        raise PodbotError(f"bad configuration in {name}: {first['msg']}") from None
 
 
 @click.group(cls=PodbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
