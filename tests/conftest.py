@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never read a developer's .env or PODBOT_* variables, nor write to their data directory.
-    for name in ("PODBOT_TOKEN", "PODBOT_DB", "PODBOT_FEED_URL", "PODBOT_SEED_BUNDLED", "PODBOT_LOG_LEVEL"):
+    for name in (
+        "PODBOT_TOKEN",
+        "PODBOT_DB",
+        "PODBOT_FEED_URL",
+        "PODBOT_SEED_BUNDLED",
+        "PODBOT_LOG_LEVEL",
+        "PODBOT_ALLOW_PRIVATE_URLS",
+        "PODBOT_POLL_MINUTES",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

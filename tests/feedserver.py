@@ -7,14 +7,16 @@ server saw (`hits`, `requests`). Conditional GET is honoured when a test gives a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -138,3 +140,28 @@ def endless(total_bytes: int, *, declare_length: bool) -> Handler:
         return response
 
     return handler
+
+
+@contextlib.contextmanager
+def feed_server_thread() -> Iterator[FeedServer]:
+    """A FeedServer on its own event loop in a thread, for tests that drive the synchronous CLI."""
+    server = FeedServer()
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    started.wait(5)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()

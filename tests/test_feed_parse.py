@@ -57,18 +57,57 @@ def test_durations_in_every_written_form() -> None:
     assert durations == [3920, 4385, 420]
 
 
-def test_show_notes_prefer_content_encoded_and_keep_one_paragraph_per_line() -> None:
+def test_show_notes_become_description_chapters_and_transcript() -> None:
     first, second, _ = parse_feed(feed("show.xml")).episodes
 
-    lines = first.show_notes.split("\n")
-    assert lines[0].startswith("Ines Okafor of BlueMargin joins Marta")
-    assert "00:01:45 What a glider is: buoyancy, not propellers" in lines
-    assert "Ines [00:00:12]: Thanks for having me, Marta." in lines
-    assert "<p>" not in first.show_notes
-    # A plain description with HTML line breaks.
+    # content:encoded (the full notes) wins over the one-line description.
+    assert first.show_notes == (
+        "Ines Okafor of BlueMargin joins Marta to explain how underwater gliders measure the carbon "
+        "that kelp forests store."
+    )
+    assert [(c.start_s, c.title) for c in first.chapters] == [
+        (0, "Introductions"),
+        (105, "What a glider is: buoyancy, not propellers"),
+        (850, 'Counting kelp from below — "the hard part"'),
+        (3750, "Where to follow Ines?"),
+    ]
+    assert [(s.start_s, s.speaker) for s in first.segments] == [
+        (0, "Marta Quintero"),
+        (12, "Ines"),
+        (105, "Marta Quintero"),
+        (110, "Ines"),
+    ]
+    assert first.segments[3].text == "It changes its buoyancy and glides, no propeller at all."
+    # A plain description with an HTML line break keeps it as a line.
     assert second.show_notes == (
         "Marta and Kofi answer your questions about sonar.\nSend more to mail@tidepool.example"
     )
+    assert second.chapters == ()
+    assert second.segments == ()
+
+
+def test_substack_style_feed_reads_like_the_bundled_page() -> None:
+    parsed = parse_feed(feed("substack.xml"))
+    episode, short = parsed.episodes
+
+    # No podcast:person: hosts from the byline, the guest from the title, with the full name.
+    assert parsed.show.hosts == ("Priya", "Tomasz")
+    assert episode.hosts == ("Priya", "Tomasz")
+    assert episode.guests == ("Dana Whitfield",)
+    assert short.guests == ()
+    assert [(c.start_s, c.title) for c in episode.chapters] == [
+        (0, "Intros"),
+        (151, 'Why open PDKs matter: "it\'s the compiler moment"'),
+        (1145, "Tape-out costs — and how to cut them?"),
+        (3730, "Hiring"),
+    ]
+    assert [s.speaker for s in episode.segments] == ["Priya", "Tomasz", "Dana", "Priya", "Dana"]
+    assert episode.segments[2].text == "Thanks for having me. It’s great to be here."
+    # The newsletter's subscription line is not show notes, and neither is the transcript.
+    assert "Get full access" not in episode.show_notes
+    assert "Hey everyone" not in episode.show_notes
+    assert episode.show_notes.startswith("Our guest today is Dana Whitfield")
+    assert (episode.duration_s, short.duration_s) == (3845, 3505)
 
 
 def test_item_persons_replace_channel_persons_and_crew_is_not_cast() -> None:
@@ -240,13 +279,15 @@ def _long_notes_feed(notes: str, *, encoding: str = "utf-8", declared: str = "UT
 
 
 def test_long_cdata_show_notes_come_back_whole() -> None:
+    intro = "<p>An introduction long enough to be a description.</p>"
     paragraphs = [f"<p>00:{i:02d}:00 Chapter {i} — “quoted” &amp; more</p>" for i in range(60)]
-    parsed = parse_feed(_long_notes_feed("".join(paragraphs)))
+    parsed = parse_feed(_long_notes_feed(intro + "<p>Chapters</p>" + "".join(paragraphs)))
 
-    lines = parsed.episodes[0].show_notes.split("\n")
-    assert len(lines) == 60
-    assert lines[0] == "00:00:00 Chapter 0 — “quoted” & more"
-    assert lines[-1] == "00:59:00 Chapter 59 — “quoted” & more"
+    chapters = parsed.episodes[0].chapters
+    assert len(chapters) == 60
+    assert (chapters[0].start_s, chapters[0].title) == (0, "Chapter 0 — “quoted” & more")
+    assert (chapters[-1].start_s, chapters[-1].title) == (59 * 60, "Chapter 59 — “quoted” & more")
+    assert parsed.episodes[0].show_notes == "An introduction long enough to be a description."
     assert parsed.episodes[1].show_notes == "Second & last"
 
 

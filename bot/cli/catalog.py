@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.context import CliContext, CliError, emit_json, warn
-from bot.ingest.detect import parse_source
+from bot.feeds.files import FileReader
+from bot.feeds.source import explain_parse_error, fetch_source, is_url, read_source
 from bot.ingest.errors import ParseError
+from bot.net.fetch import Fetcher, FetchError
+from bot.net.guard import AddressPolicy
 from bot.text import format_timestamp
 
 if TYPE_CHECKING:
@@ -27,16 +30,28 @@ async def _read(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-async def ingest_one(store: Store, path: str) -> IngestReport:
-    raw = await _read(path)
+async def ingest_one(store: Store, source: str, files: FileReader, fetcher: Fetcher) -> IngestReport:
+    """Read one file or URL (a feed with its chapter and transcript files) and store it in one transaction."""
+    content_type = ""
+    if is_url(source):
+        try:
+            fetched = await fetch_source(fetcher, source)
+        except FetchError as exc:
+            raise CliError(f"{source}: {exc}") from None
+        raw, content_type = fetched.body, fetched.content_type
+    else:
+        raw = await _read(source)
     try:
-        parsed = await asyncio.to_thread(parse_source, raw)
+        read = await read_source(raw, files, url=source if is_url(source) else None)
     except ParseError as exc:
-        raise CliError(f"{path}: {exc}") from None
+        raise CliError(f"{source}: {explain_parse_error(exc, content_type)}") from None
+    for failure in read.file_failures:
+        # The episode is stored without that file; running the ingest again tries it again.
+        warn(f"{source}: could not read {failure}")
     try:
-        return await store.catalog.ingest(parsed, label=path)
+        return await store.catalog.ingest(read.parsed, label=source)
     except sqlite3.Error as exc:
-        raise CliError(f"{path}: could not be stored ({exc}); the store is as it was before") from exc
+        raise CliError(f"{source}: could not be stored ({exc}); the store is as it was before") from exc
 
 
 def _print_report(report: IngestReport) -> None:
@@ -50,25 +65,29 @@ def _print_report(report: IngestReport) -> None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.pass_obj
-def ingest(ctx: CliContext, paths: tuple[str, ...]) -> None:
-    """Add or update episodes from podcast sources (PATHS: files; format detected by content).
+def ingest(ctx: CliContext, sources: tuple[str, ...]) -> None:
+    """Add or update episodes from podcast sources: files or http(s) URLs of RSS/Atom feeds, or pages.
 
-    Each source is stored in one transaction: a source that fails leaves the store as it was, and the
-    others are still ingested. Exits 1 if any source failed.
+    The format is detected by content. A feed's Podcasting 2.0 chapter and transcript files are fetched
+    too; one that fails is reported and its episode stored without it. Each source is stored in one
+    transaction: a source that fails leaves the store as it was, and the others are still ingested.
+    Exits 1 if any source failed.
     """
 
     async def work(store: Store) -> int:
         failures = 0
-        for path in paths:
-            try:
-                report = await ingest_one(store, path)
-            except CliError as exc:
-                warn(str(exc))
-                failures += 1
-                continue
-            _print_report(report)
+        async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
+            files = FileReader(fetcher)
+            for source in sources:
+                try:
+                    report = await ingest_one(store, source, files, fetcher)
+                except CliError as exc:
+                    warn(str(exc))
+                    failures += 1
+                    continue
+                _print_report(report)
         return failures
 
     if ctx.run(work):

@@ -22,6 +22,7 @@ from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
 from bot.ingest.keys import derived_key
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
+from bot.ingest.people import episode_people, guests_from_title, split_byline
 from bot.models import Episode, ParsedSource, Person, Role, Show, TranscriptRef
 from bot.text import parse_clock
 
@@ -119,13 +120,6 @@ def parse_date(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-def _split_names(value: str) -> tuple[str, ...]:
-    """'Alessio Fanelli + swyx', 'A, B & C' -> the names; used only as context for the notes parser."""
-    parts = re.split(r"\s*(?:\+|&|,|\band\b|/)\s*", value)
-    names = tuple(p.strip() for p in parts if p.strip())
-    return names if 0 < len(names) <= 6 else ()
 
 
 _HOST_ROLES = frozenset({"host", "co-host", "cohost", "guest host"})
@@ -338,20 +332,25 @@ class FeedDocument:
     show: Show
     items: tuple[FeedItem, ...]
     channel_hosts: tuple[Person, ...] = ()
-    # Names the notes parser treats as hosts: the channel's host persons, else the itunes:author names.
+    # The hosts' names as the notes spell them.
     notes_hosts: tuple[str, ...] = field(default_factory=tuple)
 
     def complete(self, item: FeedItem) -> Episode:
         """The item as a full episode: show notes as text, and chapters, transcript and guests from them."""
-        notes = read_notes(item.markup, self.notes_hosts)
-        people = item.episode.people
+        episode = item.episode
+        notes = read_notes(item.markup, self.notes_hosts, duration_s=episode.duration_s)
+        people = episode.people
         if not item.own_people:
-            host_keys = {p.name.casefold() for p in self.channel_hosts}
-            guests = tuple(Person(n, Role.GUEST) for n in notes.guests if n.casefold() not in host_keys)
-            people = self.channel_hosts + guests
+            # Hosts from the channel (or its byline), guests from the title and the notes, as on the page.
+            context = "\n".join([episode.title, notes.description, *(c.title for c in notes.chapters)])
+            found = episode_people(
+                self.notes_hosts, [*guests_from_title(episode.title), *notes.guests], context=context
+            )
+            hosts = self.channel_hosts or tuple(p for p in found if p.role is Role.HOST)
+            people = hosts + tuple(p for p in found if p.role is Role.GUEST)
         return replace(
-            item.episode,
-            show_notes=notes.text,
+            episode,
+            show_notes=notes.description,
             people=people,
             chapters=notes.chapters,
             segments=notes.segments,
@@ -393,7 +392,10 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         raise ParseError("the feed has no title")
     channel_people = reader.persons(found.get("podcast:person", []))
     channel_hosts = tuple(p for p in channel_people if p.role is Role.HOST)
-    hosts = tuple(p.name for p in channel_hosts)
+    # The channel's host persons, else its byline ("Alessio + swyx"), as the bundled page reads its header.
+    hosts = tuple(p.name for p in channel_hosts) or split_byline(
+        reader.text(_first(found, "itunes:author", "author", "managingEditor"))
+    )
     show = Show(
         title=title,
         key=base or derived_key("show", title),
@@ -422,8 +424,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         show=show,
         items=tuple(items),
         channel_hosts=channel_hosts,
-        notes_hosts=hosts
-        or _split_names(reader.text(_first(found, "itunes:author", "author", "managingEditor"))),
+        notes_hosts=hosts,
     )
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.ingest.keys import is_derived_key
-from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, TranscriptRef
+from bot.ingest.keys import derived_key, is_derived_key
+from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ ON CONFLICT (key) DO UPDATE SET
     feed_url = COALESCE(excluded.feed_url, shows.feed_url)
 RETURNING id
 """
+
+ADOPT_SHOW_KEY = "UPDATE shows SET key = ? WHERE key = ?"
 
 EPISODE_COLUMNS = "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
 
@@ -159,9 +161,10 @@ class Catalog:
         report = IngestReport(source=label or source.show.title)
         async with self._store.transaction() as conn:
             show = source.show
+            key = await self._show_key(conn, show)
             async with conn.execute(
                 UPSERT_SHOW,
-                (show.key, show.title, show.description, show.link, show.artwork, show.feed_url),
+                (key, show.title, show.description, show.link, show.artwork, show.feed_url),
             ) as cursor:
                 show_id = (await cursor.fetchone())[0]  # type: ignore[index]
             for episode in source.episodes:
@@ -169,6 +172,25 @@ class Catalog:
                 report.episode_ids.append(episode_id)
                 getattr(report, outcome).append(episode.title)
         return report
+
+    async def _show_key(self, conn: aiosqlite.Connection, show: Show) -> str:
+        """The key to store `show` under, so that a page and the show's feed make one show, in either order.
+
+        A page keys its show by title (a derived key), a feed by its URL. The first feed ingest takes over
+        the page's show; a page ingested after the feed finds the feed's show by its title.
+        """
+        async with conn.execute("SELECT 1 FROM shows WHERE key = ?", (show.key,)) as cursor:
+            if await cursor.fetchone() is not None:
+                return show.key
+        title_key = derived_key("show", show.title)
+        if not is_derived_key(show.key):
+            await conn.execute(ADOPT_SHOW_KEY, (show.key, title_key))
+            return show.key
+        async with conn.execute("SELECT key, title FROM shows") as cursor:
+            for key, title in await cursor.fetchall():
+                if derived_key("show", title) == title_key:
+                    return str(key)
+        return show.key
 
     async def _find(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> aiosqlite.Row | None:
         async with conn.execute(FIND_EPISODE_BY_GUID, (show_id, ep.guid)) as cursor:

@@ -1,0 +1,157 @@
+"""`podbot ingest` with feeds: URLs and files, with their chapter and transcript files, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from tests.feedserver import feed_server_thread
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tests.feedserver import FeedServer
+
+FEEDS = Path(__file__).parent / "feeds"
+
+
+def podbot(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with feed_server_thread() as running:
+        yield running
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PODBOT_ALLOW_PRIVATE_URLS", "true")  # the test server is on 127.0.0.1
+    monkeypatch.setenv("PODBOT_SEED_BUNDLED", "false")
+    return tmp_path / "podbot.db"
+
+
+def tidepool_feed(server: FeedServer) -> bytes:
+    """The Tidepool feed with its chapter and transcript links pointing at the test server."""
+    return (
+        (FEEDS / "show.xml")
+        .read_bytes()
+        .replace(b"https://cdn.tidepool.example/42/", server.url("/42/").encode())
+    )
+
+
+def episodes(db: Path) -> list[dict[str, object]]:
+    result = podbot("--db", str(db), "episodes", "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_ingest_a_feed_url_with_its_chapter_and_transcript_files(server: FeedServer, db: Path) -> None:
+    url = server.serve("/feed.xml", tidepool_feed(server))
+    server.serve("/42/chapters.json", (FEEDS / "chapters.json").read_bytes(), content_type="application/json")
+    server.serve(
+        "/42/transcript.json", (FEEDS / "transcript.json").read_bytes(), content_type="application/json"
+    )
+    server.serve(
+        "/42/transcript.srt", (FEEDS / "transcript.srt").read_bytes(), content_type="application/x-subrip"
+    )
+
+    result = podbot("--db", str(db), "ingest", url)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{url}: 3 added, 0 updated, 0 unchanged" in result.stdout
+    newest = episodes(db)[0]
+    assert newest["title"] == "Gliders, Kelp & Carbon — with Ines Okafor of BlueMargin"
+    assert newest["published"] == "2024-03-05T18:00:00+00:00"
+    assert newest["duration_s"] == 3920
+    # Chapters from the JSON file (the sponsor chapter has toc:false and is not listed), not the notes.
+    assert [c["title"] for c in newest["chapters"]] == [
+        "Introductions",
+        "What a glider is: buoyancy, not propellers",
+        'Counting kelp from below — "the hard part"',
+        "Where to follow Ines?",
+    ]
+    assert newest["chapters"][1]["start_s"] == 105
+    # The JSON transcript is preferred over SRT and captions; it has speakers, so no other was fetched.
+    assert newest["speakers"] == ["Marta", "Ines"]
+    assert server.hits("/42/transcript.json") == 1
+    assert server.hits("/42/transcript.srt") == 0
+    assert server.hits("/42/transcript.vtt") == 0
+    assert newest["guests"] == ["Ines Okafor"]
+
+
+def test_files_that_fail_are_reported_and_the_episode_is_stored_without_them(
+    server: FeedServer, db: Path
+) -> None:
+    url = server.serve("/feed.xml", tidepool_feed(server))
+    server.serve("/42/chapters.json", b"oops", status=500, content_type="text/plain")
+    server.serve("/42/transcript.json", b"{broken", content_type="application/json")
+    # The SRT and VTT are not on the server at all: 404.
+
+    result = podbot("--db", str(db), "ingest", url)
+
+    assert result.exit_code == 0
+    assert "3 added" in result.stdout
+    assert "chapters.json: the server answered 500 Internal Server Error" in result.stderr
+    assert "transcript.json: the JSON transcript is not valid JSON" in result.stderr
+    assert "transcript.srt: the server answered 404 Not Found" in result.stderr
+    newest = episodes(db)[0]
+    # What the show notes hold stands in: their chapter list and transcript.
+    assert [c["start_s"] for c in newest["chapters"]] == [0, 105, 850, 3750]
+    assert newest["speakers"] == ["Marta Quintero", "Ines"]
+
+
+def test_ingesting_the_same_feed_again_changes_nothing(server: FeedServer, db: Path) -> None:
+    url = server.serve("/feed.xml", (FEEDS / "substack.xml").read_bytes())
+    assert "2 added" in podbot("--db", str(db), "ingest", url).stdout
+    again = podbot("--db", str(db), "ingest", url)
+    assert f"{url}: 0 added, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_ingest_a_feed_file(db: Path) -> None:
+    result = podbot("--db", str(db), "ingest", str(FEEDS / "malformed.xml"))
+    assert result.exit_code == 0, result.stderr
+    assert "5 added" in result.stdout  # six items, one GUID listed twice
+    titles = [e["title"] for e in episodes(db)]
+    assert "Q&A with the R&D team – part 2" in titles
+
+
+def test_a_web_page_is_not_a_feed(server: FeedServer, db: Path) -> None:
+    url = server.serve(
+        "/", b"<!doctype html><html><body><h1>Tidepool</h1></body></html>", content_type="text/html"
+    )
+    result = podbot("--db", str(db), "ingest", url)
+    assert result.exit_code == 1
+    assert "the address serves a web page, not a feed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_feed_served_with_the_wrong_content_type_is_still_read(server: FeedServer, db: Path) -> None:
+    url = server.serve(
+        "/feed", (FEEDS / "substack.xml").read_bytes(), content_type="text/html; charset=utf-8"
+    )
+    result = podbot("--db", str(db), "ingest", url)
+    assert result.exit_code == 0, result.stderr
+    assert "2 added" in result.stdout
+
+
+def test_unreachable_and_refused_urls(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "podbot.db"
+    url = server.serve("/feed.xml", (FEEDS / "substack.xml").read_bytes())
+    # Without PODBOT_ALLOW_PRIVATE_URLS the guard refuses the loopback address, before any request.
+    result = podbot("--db", str(db), "ingest", url, "ftp://example.com/feed.xml")
+    assert result.exit_code == 1
+    assert "points at a private or local address" in result.stderr
+    assert server.hits("/feed.xml") == 0
+    monkeypatch.setenv("PODBOT_ALLOW_PRIVATE_URLS", "true")
+    missing = podbot("--db", str(db), "ingest", server.url("/nope.xml"))
+    assert missing.exit_code == 1
+    assert "nope.xml: the server answered 404 Not Found" in missing.stderr
