@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreError
+from bot.store.follow import Follows
 from bot.store.migrations import migrate
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Store:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self.catalog = Catalog(self)
+        self.follows = Follows(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Self:
