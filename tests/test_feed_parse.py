@@ -308,3 +308,10 @@ def test_item_fingerprints_are_stable_and_follow_every_change() -> None:
     assert edited_notes.items[1].fingerprint == first.items[1].fingerprint
     retitled = read_feed(_long_notes_feed(notes).replace(b"<title>Two</title>", b"<title>Two!</title>"))
     assert retitled.items[1].fingerprint != first.items[1].fingerprint
+
+
+def test_a_new_item_on_top_leaves_the_other_fingerprints_alone() -> None:
+    before = read_feed(feed("show.xml"))
+    newer = b"<item><title>Brand new</title><guid>tidepool-ep-43</guid></item>\n    <item>"
+    after = read_feed(feed("show.xml").replace(b"<item>", newer, 1))
+    assert [i.fingerprint for i in after.items[1:]] == [i.fingerprint for i in before.items]

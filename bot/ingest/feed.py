@@ -319,9 +319,13 @@ class FeedItem:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever anything podbot reads from the item changes; equal across runs."""
+        """Changes whenever anything podbot reads from the item changes; equal across runs.
+
+        The item's position is left out: a new episode at the top of the feed moves every other item down
+        one place, and that alone must not make them all be read and stored again.
+        """
         digest = hashlib.sha256()  # hardware-accelerated: this runs over every byte of show notes per poll
-        digest.update(f"{PARSER_VERSION}\x1f{self.episode!r}\x1f".encode())
+        digest.update(f"{PARSER_VERSION}\x1f{replace(self.episode, source_order=0)!r}\x1f".encode())
         digest.update(self.markup.encode("utf-8", errors="replace"))
         return digest.hexdigest()[:32]
 
