@@ -232,9 +232,10 @@ class Poller:
             if (episode.chapters_url or episode.transcript_urls)
             and tries.get(episode.guid, 0) < self.config.max_file_tries
         ]
-        now_read = set(with_files[: self.config.files_per_poll])
-        attached = await self.files.attach_all([episodes[i] for i in sorted(now_read)])
-        by_position = dict(zip(sorted(now_read), attached, strict=True))
+        read_now = with_files[: self.config.files_per_poll]
+        later = set(with_files[self.config.files_per_poll :])
+        attached = await self.files.attach_all([episodes[i] for i in read_now])
+        by_position = dict(zip(read_now, attached, strict=True))
         result = []
         for i, (item, episode) in enumerate(zip(items, episodes, strict=True)):
             previous_tries = tries.get(item.guid, 0)
@@ -248,7 +249,7 @@ class Poller:
                     log.info("%s: files not read (try %d): %s", episode.title, file_tries, file_error)
                 else:
                     file_tries = 0
-            elif i in with_files:
+            elif i in later:
                 pending = True  # its turn comes on a later poll
             result.append(
                 (
