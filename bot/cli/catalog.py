@@ -11,9 +11,9 @@ import click
 
 from bot.cli.context import CliContext, CliError, emit_json, warn
 from bot.feeds.files import FileReader
-from bot.feeds.source import explain_parse_error, fetch_source, is_url, read_source
+from bot.feeds.source import explain_parse_error, is_url, read_source
 from bot.ingest.errors import ParseError
-from bot.net.fetch import Fetcher, FetchError
+from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
 from bot.text import format_timestamp
 
@@ -35,7 +35,7 @@ async def ingest_one(store: Store, source: str, files: FileReader, fetcher: Fetc
     content_type = ""
     if is_url(source):
         try:
-            fetched = await fetch_source(fetcher, source)
+            fetched = await fetcher.fetch(source, limits=FEED_LIMITS)
         except FetchError as exc:
             raise CliError(f"{source}: {exc}") from None
         raw, content_type = fetched.body, fetched.content_type

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 
 from bot.ingest.detect import parse_source
 from bot.ingest.errors import ParseError
-from bot.net.fetch import FEED_LIMITS
 
 if TYPE_CHECKING:
     from bot.feeds.files import FileFailure, FileReader
     from bot.models import ParsedSource
-    from bot.net.fetch import Fetcher, FetchResult
 
 FEED_FORMATS = frozenset({"rss", "atom"})
 
@@ -30,11 +28,6 @@ class ReadSource:
 
 def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
-
-
-async def fetch_source(fetcher: Fetcher, url: str) -> FetchResult:
-    """The body at `url` (FetchError says why not)."""
-    return await fetcher.fetch(url, limits=FEED_LIMITS)
 
 
 def explain_parse_error(error: ParseError, content_type: str) -> str:
