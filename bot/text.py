@@ -2,20 +2,75 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# ASCII text folds with one bytes.translate: letters and digits lowered, everything else a space.
+_ASCII_FOLD = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(128)
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern[str]:
+    """Every BMP code point with a combining class, as one character class (built once, a few ms): a
+    regex strips them at C speed, where testing each character in Python is what made folding slow."""
+    ranges: list[list[int]] = []
+    for c in map(ord, filter(unicodedata.combining, map(chr, range(0x10000)))):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
+
+
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of `text`, for keys and fuzzy comparison.
 
     "Café  Déjà-Vu!" -> "cafe deja vu". Letters of scripts without decomposition are kept as they are.
+    Search folds every title and name when it builds its index, so both paths avoid per-character Python.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+    decomposed = _combining_marks().sub("", unicodedata.normalize("NFKD", text))
+    if _ASTRAL.search(decomposed):
+        # Combining marks beyond the BMP (Adlam, Glagolitic, musical notation) are rare: test each char.
+        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", decomposed.casefold()).strip()
+
+
+# Everything but word characters and newlines ("_" is replaced before: one class is faster than two).
+_NON_WORD_KEEP_LINES = re.compile(r"[^\w\n]+", re.UNICODE)
+_ASCII_FOLD_KEEP_LINES = _ASCII_FOLD[:10] + b"\n" + _ASCII_FOLD[11:]
+
+
+def fold_many(texts: list[str]) -> list[str]:
+    """`[fold(t) for t in texts]`, in a few passes over all of them joined: building a search index folds
+    every title and name, and one pass over a long string is far cheaper than one per text. ASCII texts
+    (most of them) and the others go in separate batches, so only the few need Unicode's slow path."""
+    out = [""] * len(texts)
+    plain = [i for i, t in enumerate(texts) if t.isascii()]
+    other = [i for i, t in enumerate(texts) if not t.isascii()]
+    for indexes, fold_joined in ((plain, _fold_ascii_lines), (other, _fold_unicode_lines)):
+        if indexes:
+            joined = "\n".join(texts[i].replace("\n", " ") for i in indexes)
+            for i, line in zip(indexes, fold_joined(joined).split("\n"), strict=True):
+                out[i] = " ".join(line.split())
+    return out
+
+
+def _fold_ascii_lines(joined: str) -> str:
+    return joined.encode("ascii").translate(_ASCII_FOLD_KEEP_LINES).decode("ascii")
+
+
+def _fold_unicode_lines(joined: str) -> str:
+    decomposed = _combining_marks().sub("", unicodedata.normalize("NFKD", joined))
+    if _ASTRAL.search(decomposed):
+        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD_KEEP_LINES.sub(" ", decomposed.casefold().replace("_", " "))
 
 
 def format_timestamp(seconds: int) -> str:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.search import Search
 from bot.store import Store
 from tests.feedserver import FeedServer
 
@@ -49,3 +50,16 @@ async def feed_server() -> AsyncIterator[FeedServer]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def search(store: Store) -> AsyncIterator[Search]:
+    """Search over a store filled with the small bundled-like show (tests/search_data.py)."""
+    from tests.search_data import latent_like
+
+    await store.catalog.ingest(latent_like())
+    found = Search(store)
+    try:
+        yield found
+    finally:
+        await found.close()

@@ -1,0 +1,3 @@
+from bench.search import main
+
+main()

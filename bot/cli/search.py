@@ -1,0 +1,222 @@
+"""`podbot episode`, `quote`, `chapters` and `guest`: the search core from the terminal.
+
+Each prints a readable listing by default and a stable JSON shape with `--json` (documented in
+docs/search.md). Nothing found is not an error: exit 0 with `[]`, or a friendly line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from bot.cli.context import CliContext, CliError, emit_json, stdout_is_terminal
+from bot.search import EmptyQuery, Search
+from bot.text import format_timestamp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from bot.search import EpisodeMatch, PersonMatch, QuoteHit
+    from bot.store import Store
+
+T = TypeVar("T")
+
+LIMIT = click.IntRange(1, 50)
+
+
+def _query(words: tuple[str, ...]) -> str:
+    # `podbot episode lin qiao` works without quotes: the words are the query.
+    query = " ".join(words)
+    if not query.strip():
+        raise CliError("the query is empty; type a few words to search for")
+    return query
+
+
+def _search(ctx: CliContext, work: Callable[[Search], Coroutine[Any, Any, T]]) -> T:
+    async def session(store: Store) -> T:
+        search = Search(store)
+        try:
+            return await work(search)
+        except EmptyQuery as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            await search.close()
+
+    return ctx.run(session)
+
+
+def _nothing(as_json: bool, message: str) -> None:
+    if as_json:
+        emit_json([])
+    else:
+        click.echo(message)
+
+
+# --- episode ----------------------------------------------------------------------------------------------
+
+
+def episode_match_json(m: EpisodeMatch) -> dict[str, Any]:
+    return {
+        "id": m.episode_id,
+        "title": m.title,
+        "score": m.score,
+        "guests": list(m.guests),
+        "duration_s": m.duration_s,
+        "published": m.published.isoformat() if m.published else None,
+    }
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", type=LIMIT, default=10, show_default=True, help="At most this many episodes.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
+@click.pass_obj
+def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find episodes by title or person, forgiving typos (QUERY: words of a title, a guest's name…)."""
+    text = _query(query)
+    found = _search(ctx, lambda s: s.episodes(text, limit=limit))
+    if not found:
+        _nothing(as_json, f"No episode matches {text!r}.")
+        return
+    if as_json:
+        emit_json([episode_match_json(m) for m in found])
+        return
+    for m in found:
+        facts = [f"score {m.score:g}", f"on {m.matched_on}"]
+        if m.published:
+            facts.append(m.published.date().isoformat())
+        if m.duration_s is not None:
+            facts.append(format_timestamp(m.duration_s))
+        if m.guests:
+            facts.append("with " + ", ".join(m.guests))
+        click.echo(f"{m.episode_id:>4}  {m.title}")
+        click.echo(f"      {' · '.join(facts)}")
+
+
+# --- quote ------------------------------------------------------------------------------------------------
+
+
+def quote_json(hit: QuoteHit) -> dict[str, Any]:
+    return {
+        "episode_id": hit.episode_id,
+        "episode_title": hit.episode_title,
+        "speaker": hit.speaker,
+        "start_s": hit.start_s,
+        "text": hit.text,
+        "context": {"before": hit.before, "after": hit.after},
+    }
+
+
+def _marked(hit: QuoteHit, *, style: bool) -> str:
+    parts, at = [], 0
+    for start, end in hit.highlights:
+        parts.append(hit.text[at:start])
+        word = hit.text[start:end]
+        parts.append(click.style(word, bold=True, fg="yellow") if style else f"[{word}]")
+        at = end
+    parts.append(hit.text[at:])
+    return "".join(parts)
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--episode", "-e", "episode_query", help="Only this episode (its id or words of its title).")
+@click.option("--limit", "-n", type=LIMIT, default=5, show_default=True, help="At most this many quotes.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
+@click.pass_obj
+def quote(
+    ctx: CliContext, query: tuple[str, ...], episode_query: str | None, limit: int, as_json: bool
+) -> None:
+    """Find who said something, and when (QUERY: the words you remember; "double quotes" for a phrase)."""
+    text = _query(query)
+    if episode_query is not None and not episode_query.strip():
+        raise CliError("--episode is empty; give an episode id or words of its title")
+
+    async def work(search: Search) -> list[QuoteHit]:
+        episode_id = None
+        if episode_query is not None:
+            match = await search.resolve_episode(episode_query)
+            if match is None:
+                raise CliError(f"no episode matches {episode_query!r}; try `podbot episode` to find it")
+            episode_id = match.episode_id
+        return await search.quotes(text, episode_id=episode_id, limit=limit)
+
+    found = _search(ctx, work)
+    if not found:
+        _nothing(as_json, f"Nobody said {text!r} in the transcripts.")
+        return
+    if as_json:
+        emit_json([quote_json(h) for h in found])
+        return
+    style = stdout_is_terminal()
+    for hit in found:
+        who = hit.speaker or "someone"
+        click.echo(f"{hit.episode_title} (episode {hit.episode_id})")
+        click.echo(f"  {format_timestamp(hit.start_s)}  {who}: {_marked(hit, style=style)}")
+        if hit.after:
+            click.echo(f"        … {hit.after} …")
+        click.echo()
+
+
+# --- chapters ---------------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object: the episode and its chapters.")
+@click.pass_obj
+def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool) -> None:
+    """List the chapters of the episode that best matches QUERY (or whose id QUERY is)."""
+    text = _query(query)
+    found = _search(ctx, lambda s: s.chapters(text))
+    if found is None:
+        _nothing(as_json, f"No episode matches {text!r}.")
+        return
+    ref, toc = found
+    if as_json:
+        emit_json(
+            {
+                "episode": {"id": ref.episode_id, "title": ref.title},
+                "chapters": [{"start_s": c.start_s, "title": c.title} for c in toc],
+            }
+        )
+        return
+    click.echo(f"{ref.title} (episode {ref.episode_id})")
+    if not toc:
+        click.echo("  This episode has no chapters.")
+    for c in toc:
+        click.echo(f"  {format_timestamp(c.start_s):>8}  {c.title}")
+
+
+# --- guest ------------------------------------------------------------------------------------------------
+
+
+def person_json(p: PersonMatch) -> dict[str, Any]:
+    return {"name": p.name, "episodes": [{"id": e.episode_id, "title": e.title} for e in p.episodes]}
+
+
+@click.command()
+@click.argument("name", nargs=-1, required=True)
+@click.option("--limit", "-n", type=LIMIT, default=10, show_default=True, help="At most this many people.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best match first.")
+@click.pass_obj
+def guest(ctx: CliContext, name: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find a guest or host by name, in any order or spelling, with their episodes."""
+    text = _query(name)
+    found = _search(ctx, lambda s: s.people(text, limit=limit))
+    if not found:
+        _nothing(as_json, f"Nobody called {text!r} is on an episode.")
+        return
+    if as_json:
+        emit_json([person_json(p) for p in found])
+        return
+    for p in found:
+        click.echo(
+            f"{p.name} ({', '.join(p.roles)}; {len(p.episodes)} episode{'s' if len(p.episodes) != 1 else ''})"
+        )
+        for ref in p.episodes:
+            click.echo(f"  {ref.episode_id:>4}  {ref.title}")
+
+
+COMMANDS = [episode, quote, chapters, guest]

@@ -1,0 +1,136 @@
+"""Episode and people lookup over the in-memory index, with chapter titles and show notes (from the
+store's full-text indexes) as weaker evidence. Synchronous; runs in a search worker thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.search.chapters import chapter_score, word_units
+from bot.search.lookup import Candidate, pause
+from bot.search.results import EpisodeMatch, EpisodeRef, PersonMatch, Suggestion
+from bot.store.lookup import fts_expression
+from bot.text import format_timestamp
+
+if TYPE_CHECKING:
+    from bot.search.lookup import EpisodeIndex
+    from bot.store.lookup import LookupReader
+
+# A chapter title is about part of an episode, show notes mention things in passing: both count for less
+# than a title or a guest. A notes mention scores below any good title or person match by construction.
+CHAPTER_FACTOR = 0.8
+NOTES_SCORE = 55.0
+# Below this, a "match" is noise: better an honest empty list.
+MIN_SCORE = 50.0
+EVIDENCE_ROWS = 100
+LABEL_MAX = 100
+
+
+def _rank(found: dict[int, Candidate]) -> list[tuple[float, str, Candidate]]:
+    ranked = []
+    for cand in found.values():
+        score, field = cand.best()
+        if score >= MIN_SCORE:
+            ranked.append((score, field, cand))
+    # Best score; then more fields agreeing; then the title's WRatio; then the newer episode.
+    ranked.sort(key=lambda r: (-r[0], -r[2].fields(), -r[2].wratio, r[2].position))
+    return ranked
+
+
+def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit: int) -> list[EpisodeMatch]:
+    """Best episodes for `query`. Without a reader (autocomplete) only titles and people are searched."""
+    folded, expansions, found = index.candidates(query)
+    if not expansions or limit <= 0:
+        return []
+    if reader is not None:
+        expression = fts_expression(word_units(expansions))
+        for row in reader.chapter_matches(expression, limit=EVIDENCE_ROWS):
+            position = index.by_id.get(row.episode_id)
+            if position is None:
+                continue
+            cand = found.setdefault(position, Candidate(position))
+            cand.chapter = max(cand.chapter, CHAPTER_FACTOR * chapter_score(folded, expansions, row.title))
+        for episode_id in reader.notes_matches(expression, limit=EVIDENCE_ROWS):
+            position = index.by_id.get(episode_id)
+            if position is not None:
+                found.setdefault(position, Candidate(position)).notes = NOTES_SCORE
+        pause()
+    return [_match(index, cand, score, field) for score, field, cand in _rank(found)[:limit]]
+
+
+def _match(index: EpisodeIndex, cand: Candidate, score: float, field: str) -> EpisodeMatch:
+    ep = index.episodes[cand.position]
+    return EpisodeMatch(
+        episode_id=ep.id,
+        title=ep.title,
+        score=round(score, 1),
+        guests=ep.guests,
+        duration_s=ep.duration_s,
+        published=ep.published,
+        matched_on=field,
+    )
+
+
+def by_id_text(index: EpisodeIndex, query: str) -> EpisodeMatch | None:
+    """The episode whose id `query` is (autocomplete sends the id as text), if there is one."""
+    text = query.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    position = index.by_id.get(int(text))
+    if position is None:
+        return None
+    return _match(index, Candidate(position, title=100.0), 100.0, "id")
+
+
+def _clip(text: str, limit: int = LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def episode_label(index: EpisodeIndex, position: int) -> str:
+    ep = index.episodes[position]
+    facts = []
+    if ep.published:
+        facts.append(ep.published.date().isoformat())
+    if ep.duration_s:
+        facts.append(format_timestamp(ep.duration_s))
+    suffix = f" ({', '.join(facts)})" if facts else ""
+    title = ep.title.strip() or f"Episode {ep.id}"
+    # The date and length only if the title leaves room: the title is what the listener recognises.
+    return _clip(title + suffix) if len(title) + len(suffix) <= LABEL_MAX else _clip(title)
+
+
+def suggest(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
+    limit = max(0, min(limit, 25))
+    if not typed.strip():
+        positions = list(range(min(limit, len(index.episodes))))
+    else:
+        _, _, found = index.candidates(typed, typing=True)
+        positions = [cand.position for _, _, cand in _rank(found)[:limit]]
+    return [Suggestion(label=episode_label(index, p), value=str(index.episodes[p].id)) for p in positions]
+
+
+def _person(index: EpisodeIndex, position: int, score: float) -> PersonMatch:
+    person = index.people[position]
+    refs = tuple(EpisodeRef(index.episodes[p].id, index.episodes[p].title) for p in person.episodes)
+    return PersonMatch(name=person.name, score=round(score, 1), episodes=refs, roles=person.roles)
+
+
+def find_people(index: EpisodeIndex, query: str, limit: int) -> list[PersonMatch]:
+    matches = index.people_matches(query, limit=limit)
+    return [_person(index, p, score) for p, score in matches if score >= MIN_SCORE]
+
+
+def suggest_people(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
+    limit = max(0, min(limit, 25))
+    if not typed.strip():
+        positions = index.recent_people[:limit]
+    else:
+        positions = [
+            p for p, score in index.people_matches(typed, typing=True, limit=limit) if score >= MIN_SCORE
+        ]
+    out = []
+    for p in positions:
+        person = index.people[p]
+        count = len(person.episodes)
+        label = _clip(f"{person.name} ({count} episode{'s' if count != 1 else ''})")
+        out.append(Suggestion(label=label, value=_clip(person.name)))
+    return out

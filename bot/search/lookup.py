@@ -1,0 +1,353 @@
+"""Fuzzy lookup of episodes and people, in memory: candidate generation over an inverted word index, then
+rapidfuzz scoring of the few candidates.
+
+Scoring every title with WRatio costs ~300 ms at 100k episodes and holds the GIL throughout. Here each
+query word is expanded against the vocabulary (exact, prefix, substring, typo), the postings of those
+words give a few hundred candidates, and only they are scored: milliseconds, in short GIL-holding steps.
+Everything in this module is synchronous and pure CPU; `bot.search.Search` runs it off the event loop.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from bot.search.vocab import Vocabulary
+from bot.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+# How much an expansion of a query word is worth, relative to the word itself.
+EXACT, PREFIX, INFIX, TYPO1, TYPO2 = 1.0, 0.85, 0.55, 0.8, 0.65
+# Expansions per query word, and candidates scored per query: the bounds that keep a query fast.
+MAX_PREFIXED = 64
+MAX_INFIXED = 32
+MAX_NEAR = 12
+MAX_CANDIDATES = 100
+# People scored per query, and those whose episodes become candidates.
+MAX_PEOPLE, MATCHED_PEOPLE = 50, 10
+MIN_PERSON = 50.0
+# Postings longer than this are only intersected with candidates found through rarer words, never walked.
+COMMON_POSTINGS = 1500
+# How far a whole-string fuzzy score may lift a field above its word coverage.
+WRATIO_MARGIN = 15.0
+# A query word that is the start of a vocabulary word's longer form ("windsurfing" for "windsurf").
+PREFIX_OF = 0.7
+# A word typed joined that the text writes as two ("swebench"): both halves together, or one alone.
+SPLIT, HALF = 0.9, 0.3
+# A host appears on every episode: a host match says less about which episode is meant than a guest's.
+HOST_FACTOR = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEpisode:
+    id: int
+    title: str
+    folded: str
+    duration_s: int | None
+    published: datetime | None
+    guests: tuple[str, ...]
+    # Indexes into EpisodeIndex.people, with the role this episode gives each.
+    people: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPerson:
+    name: str
+    folded: str
+    # Positions in EpisodeIndex.episodes (newest first), and the roles seen across them.
+    episodes: tuple[int, ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An episode's evidence for one query: the best score per field."""
+
+    position: int
+    title: float = 0.0
+    person: float = 0.0
+    chapter: float = 0.0
+    notes: float = 0.0
+    # WRatio of the title alone: orders titles whose words cover the query equally well, as a plain
+    # WRatio ranking would.
+    wratio: float = 0.0
+
+    def best(self) -> tuple[float, str]:
+        return max(
+            (self.title, "title"), (self.person, "person"), (self.chapter, "chapter"), (self.notes, "notes")
+        )
+
+    def fields(self) -> int:
+        return sum(1 for v in (self.title, self.person, self.chapter, self.notes) if v >= 50)
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """One query word and the vocabulary words it stands for, each with a weight."""
+
+    token: str
+    words: dict[str, float] = field(default_factory=dict)
+    # How much this word says about which episode is meant: rare words more than "the" or "ai".
+    weight: float = 1.0
+    # Two-word phrases the word may stand for, when it was typed joined ("swebench").
+    phrases: dict[str, float] = field(default_factory=dict)
+
+
+class Postings:
+    """word -> positions (ascending), with sets built lazily for the long lists that are only ever
+    intersected."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        lists: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
+            for word in set(text.split()):
+                found = lists.get(word)
+                if found is None:
+                    lists[word] = [position]
+                else:
+                    found.append(position)
+        self.lists = lists
+        self._sets: dict[str, frozenset[int]] = {}
+
+    def get(self, word: str) -> list[int]:
+        return self.lists.get(word, [])
+
+    def as_set(self, word: str) -> frozenset[int]:
+        cached = self._sets.get(word)
+        if cached is None:
+            cached = self._sets[word] = frozenset(self.lists.get(word, ()))
+        return cached
+
+
+def coverage(expansions: Sequence[Expansion], text: str) -> float:
+    """0–95: how well the words of `text` cover the query's words, each counted at its best expansion and
+    weighted by how rare it is.
+
+    WRatio alone judges a short query against a long title harshly ("bolt" scores 60 against the Bolt.new
+    title's 80 characters), and a long query generously (any one shared word, even "of", scores 85.5).
+    Kept just under an exact full-string match, so WRatio still orders titles that cover equally well.
+    """
+    total = sum(x.weight for x in expansions)
+    if not total:
+        return 0.0
+    words = set(text.split())
+    covered = 0.0
+    for x in expansions:
+        # Set intersection runs in C; the text rarely shares more than a word or two with an expansion.
+        shared = x.words.keys() & words
+        best = max(x.words[w] for w in shared) if shared else 0.0
+        for phrase, weight in x.phrases.items():
+            if weight > best and all(part in words for part in phrase.split()):
+                best = weight
+        covered += x.weight * best
+    return 95.0 * covered / total
+
+
+def field_score(fuzzy: float, covered: float) -> float:
+    """A field's score: word coverage, which a fuzzy string score may lift by at most WRATIO_MARGIN (the
+    whole title typed nearly right) but never replace."""
+    return max(covered, min(fuzzy, covered + WRATIO_MARGIN))
+
+
+def pause() -> None:
+    """Let the event loop's thread take the GIL now if it is waiting, rather than after the interpreter's
+    5 ms switch interval: called between the steps of a lookup, it keeps the loop's stalls to one step's
+    length while many lookups run."""
+    time.sleep(0)
+
+
+def tokens_of(query: str) -> list[str]:
+    """The query's folded words, in order, without repeats."""
+    return list(dict.fromkeys(fold(query).split()))
+
+
+class EpisodeIndex:
+    """Titles and people of every episode, newest first, with the word index that finds candidates."""
+
+    def __init__(
+        self,
+        episodes: Sequence[IndexedEpisode],
+        people: Sequence[IndexedPerson],
+        extra_words: Iterable[str] = (),
+    ) -> None:
+        self.episodes = list(episodes)
+        self.people = list(people)
+        self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
+        self.title_postings = Postings(e.folded for e in self.episodes)
+        self.person_postings = Postings(p.folded for p in self.people)
+        # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
+        # too, for the chapter and show-notes evidence that the store's full-text indexes provide.
+        # Nothing typed yet in a people autocomplete: the guests of the latest episodes, then the hosts.
+        self.recent_people = sorted(
+            range(len(self.people)),
+            key=lambda p: ("guest" not in self.people[p].roles, self.people[p].episodes[:1] or [1 << 62]),
+        )
+        self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
+
+    # --- query words ------------------------------------------------------------------------------------
+
+    def expand(self, tokens: Sequence[str], *, typing: bool = False) -> list[Expansion]:
+        """What each query word may stand for. With `typing`, the last word is a prefix being typed."""
+        vocab = self.vocabulary
+        expansions = []
+        for i, token in enumerate(tokens):
+            words: dict[str, float] = {}
+            known = token in vocab
+            if known:
+                words[token] = EXACT
+            last = typing and i == len(tokens) - 1
+            if len(token) >= 2 and (last or len(token) >= 3):
+                for word in vocab.prefixed(token, MAX_PREFIXED):
+                    words.setdefault(word, PREFIX)
+            # Inside longer words ("bolt" in "thunderbolt") only when the word is nowhere whole or as a
+            # start: such matches never outrank those, and each search scans the vocabulary's blob.
+            if len(token) >= 3 and len(words) <= 1:
+                for word in vocab.containing(token, MAX_INFIXED):
+                    words.setdefault(word, INFIX)
+            if not known:
+                for word, distance in vocab.near(token, MAX_NEAR):
+                    words.setdefault(word, TYPO1 if distance == 1 else TYPO2)
+                for end in range(len(token) - 1, 3, -1):
+                    if token[:end] in vocab:
+                        words.setdefault(token[:end], PREFIX_OF)
+                        break
+            phrases = {} if known else self._split(token)
+            for phrase in phrases:
+                # Each half alone finds candidates; only both together count as covering the word.
+                for half in phrase.split():
+                    words.setdefault(half, HALF)
+            expansions.append(Expansion(token, words, self._weight(token), phrases))
+        return expansions
+
+    def _split(self, token: str) -> dict[str, float]:
+        """A word written joined that the vocabulary has as two ("swebench" -> "swe bench")."""
+        vocab = self.vocabulary
+        return {
+            f"{token[:i]} {token[i:]}": SPLIT
+            for i in range(2, len(token) - 1)
+            if token[:i] in vocab and token[i:] in vocab
+        }
+
+    def _weight(self, token: str) -> float:
+        # Inverse document frequency over titles and names; a word found nowhere is as rare as can be.
+        df = len(self.title_postings.get(token)) + len(self.person_postings.get(token))
+        return math.log((len(self.episodes) + len(self.people) + 1) / (df + 0.5))
+
+    # --- candidates -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _gather(postings: Postings, expansions: Sequence[Expansion]) -> dict[int, float]:
+        """Positions scored by the query words they contain (each word at its best expansion, weighted by
+        its rarity), walking the rarest words first."""
+        sized = sorted(
+            ((sum(len(postings.get(w)) for w in x.words), x) for x in expansions), key=lambda s: s[0]
+        )
+        scores: dict[int, float] = {}
+        for size, expansion in sized:
+            if not size:
+                continue
+            best: dict[int, float] = {}
+            ordered = sorted(expansion.words.items(), key=lambda kv: -kv[1])
+            if scores and size > COMMON_POSTINGS:
+                # A common word only adds weight to candidates the rarer words found. Expansions come
+                # best first, so a candidate's first hit is final and it leaves `open`: each word costs
+                # the smaller of its postings and the candidates still open.
+                open_ = set(scores)
+                for word, weight in ordered:
+                    listed = postings.get(word)
+                    if len(listed) > len(open_):
+                        members = postings.as_set(word)
+                        hits = [p for p in open_ if p in members]
+                    else:
+                        hits = [p for p in listed if p in open_]
+                    for p in hits:
+                        best[p] = weight
+                    open_.difference_update(hits)
+                    if not open_:
+                        break
+            else:
+                # Best expansions first, and no more than COMMON_POSTINGS positions in all: a two-letter
+                # prefix of a common word must not walk half the store.
+                for word, weight in ordered:
+                    for p in postings.get(word)[: COMMON_POSTINGS - len(best)]:
+                        if p not in best:
+                            best[p] = weight
+                    if len(best) >= COMMON_POSTINGS:
+                        break
+            for p, weight in best.items():
+                scores[p] = scores.get(p, 0.0) + weight * expansion.weight
+        return scores
+
+    @staticmethod
+    def _top(scores: dict[int, float], n: int) -> list[int]:
+        # Ties go to the lower position, which is the newer episode (or the earlier-listed person):
+        # nlargest keeps the first of equals, and the first-seen positions are listed ascending.
+        top = heapq.nlargest(n, sorted(scores), key=scores.__getitem__)
+        return top
+
+    def candidates(
+        self, query: str, *, typing: bool = False
+    ) -> tuple[str, list[Expansion], dict[int, Candidate]]:
+        """Episodes worth scoring for `query`, with their title and person scores filled in."""
+        tokens = tokens_of(query)
+        folded = " ".join(tokens)
+        if not tokens:
+            return folded, [], {}
+        expansions = self.expand(tokens, typing=typing)
+        # The word index already ranks by (rarity-weighted) coverage: only its best few get the costlier
+        # exact scoring.
+        by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
+        by_person = self._top(self._gather(self.person_postings, expansions), MAX_PEOPLE)
+        pause()
+        found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
+        titles = [self.episodes[p].folded for p in by_title]
+        for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
+            cand = found[by_title[i]]
+            cand.wratio = score
+            cand.title = field_score(score, coverage(expansions, titles[i]))
+        people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
+        for person_pos, score in people[:MATCHED_PEOPLE]:
+            if score < MIN_PERSON:
+                break
+            person = self.people[person_pos]
+            # A person on thousands of episodes (a host) would crowd out everything; their newest do.
+            for episode_pos in person.episodes[:MAX_CANDIDATES]:
+                cand = found.get(episode_pos)
+                if cand is None:
+                    cand = found[episode_pos] = Candidate(episode_pos)
+                role = dict(self.episodes[episode_pos].people).get(person_pos, "guest")
+                cand.person = max(cand.person, score * (HOST_FACTOR if role == "host" else 1.0))
+        return folded, expansions, found
+
+    def score_people(
+        self, folded: str, expansions: Sequence[Expansion], positions: Sequence[int]
+    ) -> dict[int, float]:
+        """Names in any order ("qiao lin" is "Lin Qiao"): the best of WRatio, token-sort ratio and word
+        coverage (a surname alone, "Schluntz", names the person)."""
+        names = [self.people[p].folded for p in positions]
+        fuzzy = dict.fromkeys(positions, 0.0)
+        for scorer in (fuzz.WRatio, fuzz.token_sort_ratio):
+            for _, score, i in process.extract(folded, names, scorer=scorer, limit=None):
+                fuzzy[positions[i]] = max(fuzzy[positions[i]], score)
+        return {
+            p: field_score(fuzzy[p], coverage(expansions, name))
+            for p, name in zip(positions, names, strict=True)
+        }
+
+    def people_matches(self, query: str, *, typing: bool = False, limit: int) -> list[tuple[int, float]]:
+        tokens = tokens_of(query)
+        if not tokens:
+            return []
+        expansions = self.expand(tokens, typing=typing)
+        positions = self._top(self._gather(self.person_postings, expansions), MAX_CANDIDATES)
+        scores = self.score_people(" ".join(tokens), expansions, positions)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(self.people[kv[0]].episodes), kv[0]))
+        return ranked[:limit]

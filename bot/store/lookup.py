@@ -1,0 +1,111 @@
+"""Reads for episode and chapter lookup: the rows the in-memory index is built from, and the full-text
+queries over chapter titles and show notes.
+
+These run in search worker threads on a plain synchronous sqlite3 connection (see `SearchReader`), so a
+query releases the GIL while SQLite works and never waits behind the async reader's queue.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+# Newest first, as the catalog lists them: dated by date, then undated in their source's own order.
+INDEX_EPISODES = """
+SELECT id, title, duration_s, published FROM episodes
+ORDER BY published IS NULL, published DESC, source_order, id DESC
+"""
+INDEX_PEOPLE = """
+SELECT ep.episode_id, p.id, p.name, ep.role FROM episode_people ep JOIN people p ON p.id = ep.person_id
+ORDER BY ep.episode_id, ep.position
+"""
+# Only the words of chapter titles are held in memory (for spelling correction): one string of them all.
+INDEX_CHAPTER_TITLES = "SELECT group_concat(title, char(10)) FROM chapters WHERE toc = 1"
+
+# Evidence queries are unranked and newest-first with a LIMIT: they stop after `limit` rows however
+# common the words are, and the caller scores the few rows itself.
+CHAPTER_MATCHES = """
+SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
+WHERE chapters_fts MATCH ? AND c.toc = 1 ORDER BY f.rowid DESC LIMIT ?
+"""
+CHAPTER_MATCHES_RANKED = """
+SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
+WHERE chapters_fts MATCH ? AND c.toc = 1 ORDER BY f.rank LIMIT ?
+"""
+COUNT_CHAPTER_MATCHES = (
+    "SELECT count(*) FROM (SELECT rowid FROM chapters_fts WHERE chapters_fts MATCH ? LIMIT ?)"
+)
+NOTES_MATCHES = "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRows:
+    episodes: list[tuple[int, str, int | None, str | None]]
+    people: list[tuple[int, int, str, str]]
+    # Every table-of-contents chapter title, newline-separated.
+    chapter_titles: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterRow:
+    chapter_id: int
+    episode_id: int
+    start_s: int
+    title: str
+
+
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection for one search worker thread (WAL: it reads the last committed state)."""
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+class LookupReader:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def index_rows(self) -> IndexRows:
+        # One read transaction, so the three lists describe the same state of the store.
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            episodes = conn.execute(INDEX_EPISODES).fetchall()
+            people = conn.execute(INDEX_PEOPLE).fetchall()
+            titles = conn.execute(INDEX_CHAPTER_TITLES).fetchone()[0] or ""
+        finally:
+            conn.execute("COMMIT")
+        return IndexRows(episodes, people, titles)
+
+    def chapter_matches(self, expression: str, *, limit: int, rank_below: int = 0) -> list[ChapterRow]:
+        """Chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below` match,
+        because ranking costs time in proportion to the whole match set."""
+        sql = CHAPTER_MATCHES
+        if rank_below:
+            (count,) = self._conn.execute(COUNT_CHAPTER_MATCHES, (expression, rank_below + 1)).fetchone()
+            if count <= rank_below:
+                sql = CHAPTER_MATCHES_RANKED
+        return [ChapterRow(*row) for row in self._conn.execute(sql, (expression, limit))]
+
+    def notes_matches(self, expression: str, *, limit: int) -> list[int]:
+        return [rowid for (rowid,) in self._conn.execute(NOTES_MATCHES, (expression, limit))]
+
+
+def fts_expression(units: Sequence[Sequence[str]]) -> str:
+    """An FTS5 expression that ANDs the units and ORs each unit's alternatives, every word quoted.
+
+    Quoting is what makes user text safe: inside double quotes, FTS5 operators (AND, NEAR, *, ^, :) are
+    plain words, and a `"` is written twice.
+    """
+    parts = []
+    for alternatives in units:
+        quoted = ['"' + a.replace('"', '""') + '"' for a in dict.fromkeys(alternatives) if a]
+        if quoted:
+            parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+    return " AND ".join(parts)

@@ -1,0 +1,197 @@
+"""`podbot episode`, `quote`, `chapters` and `guest` on real store files: the documented JSON shapes, the
+friendly nothing-found answers and the one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from bot.store import Store
+from tests.search_data import BOLT, BOLT_SEGMENTS, CLAUDE, COMPOUND, WINDSURF, latent_like
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def podbot(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def as_json(result: Result) -> object:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "search.db"
+
+    async def fill() -> None:
+        async with await Store.open(path) as store:
+            await store.catalog.ingest(latent_like())
+
+    asyncio.run(fill())
+    return path
+
+
+@pytest.fixture
+def bundled_db(tmp_path: Path) -> Path:
+    # A new store file: the first command fills it from the bundled page.
+    return tmp_path / "bundled.db"
+
+
+def test_episode_json_shape_best_first(db: Path) -> None:
+    found = as_json(podbot(db, "episode", "windsruf", "--json"))
+    assert isinstance(found, list)
+    assert found[0] == {
+        "id": found[0]["id"],
+        "title": WINDSURF,
+        "score": found[0]["score"],
+        "guests": ["Varun Mohan", "Anshul Ramachandran"],
+        "duration_s": 3995,
+        "published": "2024-12-20T00:00:00+00:00",
+    }
+    assert isinstance(found[0]["id"], int)
+    assert isinstance(found[0]["score"], float)
+    assert [e["score"] for e in found] == sorted((e["score"] for e in found), reverse=True)
+
+
+def test_episode_words_need_no_quotes_and_limit_applies(db: Path) -> None:
+    found = as_json(podbot(db, "episode", "lin", "qiao", "--json", "--limit", "1"))
+    assert [e["title"] for e in found] == [COMPOUND]
+
+
+def test_episode_human_output(db: Path) -> None:
+    result = podbot(db, "episode", "bolt")
+    assert result.exit_code == 0
+    first, facts = result.stdout.splitlines()[:2]
+    assert first.strip().endswith(BOLT)
+    assert "score 95" in facts
+    assert "with Eric Simons, Itamar Friedman" in facts
+
+
+def test_quote_json_shape(db: Path) -> None:
+    found = as_json(podbot(db, "quote", "node.js", "inside", "--json"))
+    assert found == [
+        {
+            "episode_id": found[0]["episode_id"],
+            "episode_title": BOLT,
+            "speaker": "Eric",
+            "start_s": 90,
+            "text": BOLT_SEGMENTS[2].text,
+            "context": {"before": BOLT_SEGMENTS[1].text, "after": BOLT_SEGMENTS[3].text},
+        }
+    ]
+
+
+def test_quote_restricted_to_an_episode_by_words_or_id(db: Path) -> None:
+    everywhere = as_json(podbot(db, "quote", "welcome", "--json"))
+    assert {q["episode_title"] for q in everywhere} == {BOLT, WINDSURF}
+    by_words = as_json(podbot(db, "quote", "welcome", "--episode", "windsurf", "--json"))
+    assert [q["episode_title"] for q in by_words] == [WINDSURF]
+    windsurf_id = by_words[0]["episode_id"]
+    by_id = as_json(podbot(db, "quote", "welcome", "--episode", str(windsurf_id), "--json"))
+    assert by_id == by_words
+
+
+def test_quote_human_output_marks_the_words(db: Path) -> None:
+    result = podbot(db, "quote", "webcontaner", "--limit", "1")
+    assert result.exit_code == 0
+    assert f"{BOLT} (episode" in result.stdout
+    assert "Eric:" in result.stdout
+    assert "[WebContainer" in result.stdout or "[web container]" in result.stdout
+
+
+def test_chapters_json_shape(db: Path) -> None:
+    found = as_json(podbot(db, "chapters", "schluntz", "--json"))
+    assert isinstance(found, dict)
+    assert found["episode"] == {"id": found["episode"]["id"], "title": CLAUDE}
+    assert found["chapters"] == [
+        {"start_s": 0, "title": "Introductions"},
+        {"start_s": 1260, "title": "SWE-Bench verified and agent scaffolds"},
+        {"start_s": 2400, "title": "Computer use demos"},
+    ]
+
+
+def test_chapters_human_output(db: Path) -> None:
+    result = podbot(db, "chapters", "windsurf")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        f"{WINDSURF} (episode {result.stdout.split('(episode ')[1].split(')')[0]})",
+        "      0:00  Introductions & Catchup",
+        "      3:52  Why they created Windsurf",
+    ]
+
+
+def test_guest_json_shape(db: Path) -> None:
+    found = as_json(podbot(db, "guest", "schluntz", "--json"))
+    assert found[0] == {
+        "name": "Erik Schluntz",
+        "episodes": [{"id": found[0]["episodes"][0]["id"], "title": CLAUDE}],
+    }
+    assert all(set(p) == {"name", "episodes"} for p in found)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("episode", "qqqqzzzz"),
+        ("quote", "kubernetes"),
+        ("chapters", "qqqqzzzz"),
+        ("guest", "qqqqzzzz"),
+        ("quote", "NEAR(", "AND", "*"),
+        ("quote", '"'),
+    ],
+)
+def test_nothing_found_is_exit_0_with_an_empty_list_or_a_friendly_line(
+    db: Path, args: tuple[str, ...]
+) -> None:
+    assert as_json(podbot(db, *args, "--json")) == []
+    result = podbot(db, *args)
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stdout.startswith(("No ", "Nobody "))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("episode", "   "), "empty"),
+        (("quote", ""), "empty"),
+        (("guest", " "), "empty"),
+        (("episode", "bolt", "--limit", "0"), "--limit"),
+        (("episode", "bolt", "--limit", "many"), "--limit"),
+        (("quote", "bolt", "--episode", "qqqqzzzz"), "no episode matches"),
+        (("quote", "bolt", "--episode", " "), "--episode is empty"),
+        (("episode",), "Missing argument"),
+    ],
+)
+def test_bad_arguments_get_one_clear_line_and_a_non_zero_exit(
+    db: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_search_commands_on_the_bundled_store_in_a_real_process(bundled_db: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(bundled_db), "episode", "windsruf", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)[0]["title"].startswith("Windsurf: The Enterprise AI IDE")
+    quotes = as_json(podbot(bundled_db, "quote", "focus on the webcontainer", "--json"))
+    assert quotes[0]["speaker"] == "Itamar"
+    assert quotes[0]["start_s"] == 52 * 60 + 16

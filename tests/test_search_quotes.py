@@ -1,0 +1,165 @@
+"""Quote search: a line found the way a listener remembers it, with who said it and when."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.models import Segment
+from bot.search import EmptyQuery, Search
+from tests.factories import make_episode, make_source
+from tests.search_data import BOLT, BOLT_SEGMENTS, WINDSURF
+
+if TYPE_CHECKING:
+    from bot.search import QuoteHit
+    from bot.store import Store
+
+WEBCONTAINER_TEXTS = {BOLT_SEGMENTS[2].text, BOLT_SEGMENTS[4].text, BOLT_SEGMENTS[5].text}
+
+
+def marked(hit: QuoteHit) -> list[str]:
+    return [hit.text[a:b] for a, b in hit.highlights]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "webcontainer",  # joined, finds "WebContainer", "WebContainers" and "web container"
+        "WebContainers",
+        "WEBCONTAINER",
+        "web container",  # split, finds the joined forms too
+        "webcontaner",  # one letter missing
+        "wbecontainer",  # two letters swapped
+    ],
+)
+async def test_every_way_of_writing_webcontainer_finds_all_three_forms(search: Search, query: str) -> None:
+    hits = await search.quotes(query, limit=10)
+    assert {h.text for h in hits} == WEBCONTAINER_TEXTS
+    assert all(h.episode_title == BOLT and h.speaker == "Eric" for h in hits)
+
+
+async def test_the_split_phrase_ranks_the_literal_phrase_first(search: Search) -> None:
+    hits = await search.quotes("web container", limit=10)
+    assert hits[0].text == BOLT_SEGMENTS[5].text
+    assert hits[0].exact
+    assert not any(h.exact for h in hits[1:])
+
+
+async def test_a_hit_carries_speaker_time_highlights_and_context(search: Search) -> None:
+    [hit] = await search.quotes("node.js inside the browser")
+    assert hit.episode_title == BOLT
+    assert hit.speaker == "Eric"
+    assert hit.start_s == 90
+    # The phrase is one marked span; "the" is a query word, so it is marked elsewhere too.
+    assert marked(hit) == ["The", "Node.js inside the browser"]
+    assert hit.exact
+    # The words around it: the end of the previous turn and the start of the next.
+    assert hit.before.endswith("building the browser runtime.")
+    assert hit.after.startswith("Isn't that the dream?")
+
+
+async def test_word_forms_match(search: Search) -> None:
+    # "containers"/"container", "reached"/"reach", "running"/"runs" share porter stems.
+    hits = await search.quotes("reach eight million dollars")
+    assert [h.start_s for h in hits] == [400]
+    # A phrase is marked as one span, from its first word to its last.
+    assert marked(hits[0]) == ["reached eight million dollars"]
+    assert [h.start_s for h in await search.quotes("run node")] == [90]
+
+
+async def test_double_quotes_demand_the_exact_phrase(search: Search) -> None:
+    assert [h.start_s for h in await search.quotes('"self healing"')] == [150]
+    # Both words are in the 330 s segment too, but not as that phrase.
+    assert {h.start_s for h in await search.quotes("self healing")} == {150, 330}
+    assert await search.quotes('"healing self"') == []
+
+
+async def test_exact_phrase_matches_rank_first(search: Search) -> None:
+    hits = await search.quotes("self healing")
+    assert [h.start_s for h in hits] == [150, 330]
+    assert [h.exact for h in hits] == [True, False]
+    assert hits[0].score > hits[1].score
+
+
+async def test_quotes_can_be_restricted_to_one_episode(search: Search) -> None:
+    everywhere = await search.quotes("welcome")
+    assert {h.episode_title for h in everywhere} == {BOLT, WINDSURF}
+    windsurf = next(h.episode_id for h in everywhere if h.episode_title == WINDSURF)
+    only = await search.quotes("welcome", episode_id=windsurf)
+    assert [h.episode_title for h in only] == [WINDSURF]
+    assert await search.quotes("webcontainer", episode_id=windsurf) == []
+    assert await search.quotes("webcontainer", episode_id=123456) == []
+
+
+async def test_limit_and_offset_page_through_hits(search: Search) -> None:
+    first = await search.quotes("webcontainer", limit=1)
+    second = await search.quotes("webcontainer", limit=1, offset=1)
+    third = await search.quotes("webcontainer", limit=1, offset=2)
+    assert len({first[0].text, second[0].text, third[0].text}) == 3
+    assert await search.quotes("webcontainer", limit=1, offset=3) == []
+
+
+async def test_a_word_nobody_said_finds_nothing(search: Search) -> None:
+    assert await search.quotes("kubernetes") == []
+    # One unknown word among known ones: no hit contains all of them, and none is made up.
+    assert await search.quotes("webcontainer kubernetes") == []
+
+
+async def test_quotes_come_from_transcripts_only(search: Search) -> None:
+    # "StackBlitz" is in the Bolt show notes and in a transcript line; "Sora" only in show notes.
+    assert [h.start_s for h in await search.quotes("stackblitz")] == [0]
+    assert await search.quotes("sora turbo") == []
+
+
+async def test_empty_quote_query_is_refused(search: Search) -> None:
+    with pytest.raises(EmptyQuery):
+        await search.quotes("  ")
+
+
+async def test_a_misspelling_is_corrected_towards_the_commonest_word(store: Store) -> None:
+    # "grase" is one letter from both "grape" and "grade"; the transcripts say "grade" more often.
+    segments = (
+        Segment(0, "The grade of the work was high.", "Ana"),
+        Segment(10, "Every grade counts.", "Ana"),
+        Segment(20, "A grape, not a grade.", "Bo"),
+        Segment(30, "Just a grape here.", "Bo"),
+    )
+    await store.catalog.ingest(make_source(make_episode("Grades", segments=segments)))
+    search = Search(store)
+    try:
+        hits = await search.quotes("grase", limit=10)
+        assert {h.start_s for h in hits} == {0, 10, 20}
+        assert all(h.text[a:b].lower() == "grade" for h in hits for a, b in h.highlights)
+    finally:
+        await search.close()
+
+
+async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_words(store: Store) -> None:
+    # 350 newer segments have every word, scattered (too many to rank, so they come newest first); only
+    # the oldest one says the line as remembered.
+    said = Segment(0, "Honestly, you know what I mean by that?", "Ana")
+    scattered = tuple(
+        Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
+    )
+    await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    search = Search(store)
+    try:
+        hits = await search.quotes("you know what I mean", limit=3)
+        assert hits[0].text == said.text
+        assert hits[0].exact
+        assert not hits[1].exact
+        assert len(await search.quotes("you know what I mean", limit=50, offset=60)) == 40
+    finally:
+        await search.close()
+
+
+async def test_a_quoted_phrase_is_found_however_many_newer_segments_share_its_words(store: Store) -> None:
+    said = Segment(0, "We shipped the model yesterday.", "Ana")
+    scattered = tuple(Segment(10 + i, f"The {i}th model beat the rest.", "Bo") for i in range(350))
+    await store.catalog.ingest(make_source(make_episode("Models", segments=(said, *scattered))))
+    search = Search(store)
+    try:
+        assert [h.text for h in await search.quotes('"the model"')] == [said.text]
+    finally:
+        await search.close()
