@@ -126,6 +126,39 @@ async def test_the_episode_is_in_the_store_when_it_is_announced(world: World) ->
     assert found_in_store == [True]
 
 
+async def test_search_is_refreshed_after_storing_and_before_announcing(world: World) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    events: list[str] = []
+
+    async def refreshed() -> None:
+        events.append(f"refresh ({await world.store.catalog.count()} episodes)")
+
+    original = world.channels.announce
+
+    async def announce(announcement):  # type: ignore[no-untyped-def]
+        events.append(f"announce {announcement.episode.episode.title}")
+        return await original(announcement)
+
+    world.channels.announce = announce  # type: ignore[method-assign]
+    poller = Poller(
+        world.store,
+        world.fetcher,
+        FileReader(world.fetcher),
+        world.channels,
+        CONFIG,
+        clock=world.clock,
+        on_stored=refreshed,
+    )
+    await poller.run_cycle()
+    world.server.serve("/feed.xml", rss([EP2, EP1]))
+    world.clock.advance(17)
+    await poller.run_cycle()
+    world.clock.advance(17)
+    await poller.run_cycle()  # nothing new: no refresh
+    assert events == ["refresh (1 episodes)", "refresh (2 episodes)", f"announce {EP2.title}"]
+
+
 async def test_several_new_episodes_oldest_first_with_a_cap_per_cycle(world: World) -> None:
     url = world.server.serve("/feed.xml", rss([EP1]))
     await world.follow(url)

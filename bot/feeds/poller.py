@@ -6,7 +6,8 @@ One cycle:
    episode store *before* anything is announced, so `/episode` finds an episode as soon as it is posted.
 2. The poll's items, an announcement intent per subscription for each new episode, and the feed's new
    state are recorded in one transaction.
-3. Pending announcements are delivered, oldest first and at most `announce_cap` per channel per cycle.
+3. Whoever needs to know about new episodes (the search index) is told, once per cycle.
+4. Pending announcements are delivered, oldest first and at most `announce_cap` per channel per cycle.
    Each send is marked as started before it is made; an intent left started by a crash is resent with the
    same nonce and flagged `maybe_sent`, so the announcer can avoid a second copy.
 
@@ -101,6 +102,7 @@ class Poller:
         config: PollerConfig | None = None,
         *,
         clock: Callable[[], datetime] = utc_now,
+        on_stored: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -108,6 +110,9 @@ class Poller:
         self.announcer = announcer
         self.config = config or PollerConfig()
         self.clock = clock
+        # Called once per cycle when episodes were stored, before anything is announced: the search index
+        # is rebuilt there, so an announced episode is one `/episode` can find.
+        self.on_stored = on_stored
         self._wake = asyncio.Event()
 
     # --- the loop -----------------------------------------------------------------------------------------
@@ -146,6 +151,12 @@ class Poller:
                 await self._poll_isolated(feed, report)
 
         await asyncio.gather(*(one(feed) for feed in feeds))
+        if report.stored and self.on_stored is not None:
+            try:
+                await self.on_stored()
+            except Exception:
+                # The episodes are stored; announcing them beats holding them back over an index.
+                log.exception("refreshing after storing new episodes failed")
         await self.deliver(report)
         return report
 
