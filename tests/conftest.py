@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -11,8 +11,11 @@ from bot.store import Store
 from tests.feedserver import FeedServer
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
+
+    from bot.client import PodBot
+    from bot.config import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +29,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_LOG_LEVEL",
         "PODBOT_ALLOW_PRIVATE_URLS",
         "PODBOT_POLL_MINUTES",
+        "PODBOT_OWNER_IDS",
+        "PODBOT_DEV_GUILD_ID",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -63,3 +68,52 @@ async def search(store: Store) -> AsyncIterator[Search]:
         yield found
     finally:
         await found.close()
+
+
+# --- the Discord bot under simcord ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bundled_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store file holding the bundled page, as a newcomer's first `podbot run` creates it."""
+    from bot.bootstrap import open_store
+
+    opened = await open_store(tmp_path / "bundled.db", seed=True)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    from bot.config import Settings
+
+    return Settings(db=tmp_path / "unused.db")
+
+
+@pytest.fixture
+async def make_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Awaitable[PodBot]]]:
+    """Builds the real bot over a given store, as `podbot run` would; closes what it built afterwards."""
+    from bot.client import create_bot
+    from bot.search import Search
+
+    searches: list[Search] = []
+
+    async def make(store: Store, **options: Any) -> PodBot:
+        search = Search(store)
+        searches.append(search)
+        await search.refresh()
+        # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.
+        options.setdefault("shard_count", 1)
+        return create_bot(bot_settings, store, search, **options)
+
+    yield make
+    for search in searches:
+        await search.close()
+
+
+@pytest.fixture
+async def simcord_bot(bundled_store: Store, make_bot: Callable[..., Awaitable[PodBot]]) -> PodBot:
+    """The real bot over a fresh store holding the bundled page: simcord's `simcord_env` runs it."""
+    return await make_bot(bundled_store)

@@ -78,9 +78,9 @@ def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
 
 def _register_commands() -> None:
     # Each command family lives in its own module and registers itself on `cli`.
-    from bot.cli import catalog, search
+    from bot.cli import bot, catalog, search
 
-    for command in [*catalog.COMMANDS, *search.COMMANDS]:
+    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS):
         cli.add_command(command)
 
 

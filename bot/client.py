@@ -1,0 +1,253 @@
+"""The Discord bot: one process, auto-sharded, holding the store and search that every cog uses.
+
+`create_bot` is the one way to build it, for `podbot run`, `podbot sync` and the tests alike. The bot
+opens the store in `setup_hook` unless it is handed one, loads the cogs listed in EXTENSIONS, and never
+syncs slash commands by itself: syncing is an explicit act (`podbot sync`, or `/sync` for an owner).
+
+Shared resources live on the bot as attributes (`settings`, `store`, `search`), so a cog reaches them
+through `self.bot`. A cog with background work (feed polling) owns its task: it starts it in `cog_load`
+when `bot.serving` is true (false for one-shot runs such as `podbot sync`) and cancels it in
+`cog_unload`; `close()` unloads the cogs before it closes the search and store they may be using.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bootstrap import open_store
+from bot.store import StoreError
+from cogs.common.errors import report_error
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from bot.config import Settings
+    from bot.search import Search
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Every feature the bot loads, in one place. A new feature is a new module in cogs/ and a line here.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.episode",
+    "cogs.chapters",
+    "cogs.quote",
+    "cogs.guest",
+    "cogs.latest",
+    "cogs.admin",
+)
+
+
+def bot_intents() -> discord.Intents:
+    """Only what the features use: slash commands need no intents at all; the guild cache lets
+    announcements find their channels. Nothing privileged (members, presences, message content)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class PodTree(app_commands.CommandTree):
+    """The command tree, with the one error handler every command and button reports to."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+class PodBot(commands.AutoShardedBot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        search: Search | None = None,
+        shard_count: int | None = None,
+        serving: bool = True,
+        extensions: tuple[str, ...] = EXTENSIONS,
+    ) -> None:
+        # podbot never joins voice: discord.py's warnings about missing voice libraries are log noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(
+            # Slash commands only; a mention prefix needs no message-content intent and is never used.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            tree_cls=PodTree,
+            # The default for every message the bot sends; replies pass it explicitly as well.
+            allowed_mentions=discord.AllowedMentions.none(),
+            owner_ids=set(settings.owner_ids) or None,
+            shard_count=shard_count,
+            activity=discord.Activity(type=discord.ActivityType.listening, name="/episode"),
+        )
+        self.settings = settings
+        # False for one-shot runs (`podbot sync`): no store is opened and cogs start no background work.
+        self.serving = serving
+        self._store = store
+        self._search = search
+        self._owns_store = store is None
+        self._owns_search = search is None
+        self._extensions_to_load = extensions
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is not open yet (it opens in setup_hook)")
+        return self._store
+
+    @property
+    def search(self) -> Search:
+        if self._search is None:
+            raise RuntimeError("search is not ready yet (it starts in setup_hook)")
+        return self._search
+
+    async def setup_hook(self) -> None:
+        if self.serving:
+            if self._store is None:
+                self._store = await open_store(self.settings.db, seed=self.settings.seed_bundled)
+            if self._search is None:
+                # Imported here: one-shot runs (`podbot sync`) never load the search machinery.
+                from bot.search import Search
+
+                self._search = Search(self._store)
+                await self._search.refresh()
+        for name in self._extensions_to_load:
+            await self.load_extension(name)
+        log.info(
+            "loaded %d extensions; slash commands are synced only by `podbot sync` or /sync",
+            len(self.extensions),
+        )
+
+    async def close(self) -> None:
+        # Cogs first: their background tasks may be writing to the store.
+        for name in list(self.extensions):
+            try:
+                await self.unload_extension(name)
+            except Exception:
+                log.exception("unloading %s failed", name)
+        await super().close()
+        if self._owns_search and self._search is not None:
+            await self._search.close()
+            self._search = None
+        if self._owns_store and self._store is not None:
+            await self._store.close()
+            self._store = None
+            log.info("store closed")
+
+
+def create_bot(
+    settings: Settings,
+    store: Store | None = None,
+    search: Search | None = None,
+    *,
+    shard_count: int | None = None,
+    serving: bool = True,
+) -> PodBot:
+    """The bot, ready to log in. Given a store or search (tests), the caller keeps ownership of them;
+    what the bot opens itself, it closes in `close()`."""
+    return PodBot(settings, store=store, search=search, shard_count=shard_count, serving=serving)
+
+
+async def sync_commands(bot: commands.Bot, guild_id: int | None = None, *, clear: bool = False) -> list[str]:
+    """Register the bot's slash commands with Discord; returns the names now registered there.
+
+    To one guild (instant, for development: the global commands are copied there) or globally. `clear`
+    removes a guild's copies, e.g. after the commands went global and show up twice.
+    """
+    if guild_id is None:
+        synced = await bot.tree.sync()
+    else:
+        guild = discord.Object(id=guild_id)
+        bot.tree.clear_commands(guild=guild)
+        if not clear:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    return sorted(command.name for command in synced)
+
+
+# --- running and syncing (used by `podbot run` / `podbot sync`) --------------------------------------
+
+
+class BotStartError(Exception):
+    """The bot cannot start or log in; the message is one sentence for the operator."""
+
+
+REJECTED_TOKEN = (
+    "Discord rejected the token in PODBOT_TOKEN; copy a fresh one from the developer portal "
+    "(your application -> Bot -> Reset Token) into .env"
+)
+
+
+def _token(settings: Settings) -> str:
+    if settings.token is None or not settings.token.get_secret_value().strip():
+        raise BotStartError(
+            "no Discord token: set PODBOT_TOKEN in the environment or in .env (see .env.example)"
+        )
+    # The one place the secret is read; it goes to discord.py and nowhere else.
+    return settings.token.get_secret_value().strip()
+
+
+@contextlib.contextmanager
+def _start_errors() -> Iterator[None]:
+    try:
+        yield
+    except discord.LoginFailure:
+        raise BotStartError(REJECTED_TOKEN) from None
+    except discord.PrivilegedIntentsRequired:
+        raise BotStartError(
+            "Discord refused an intent this bot asked for; it needs no privileged intents"
+        ) from None
+    except StoreError as exc:
+        raise BotStartError(str(exc)) from exc
+    except (aiohttp.ClientConnectionError, TimeoutError, OSError) as exc:
+        raise BotStartError(f"cannot reach Discord ({type(exc).__name__}: {exc}); check the network") from exc
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGINT/SIGTERM (or `stop`), then shut down cleanly: cogs unloaded, the
+    gateway closed, the store closed after its last write. BotStartError when it cannot start."""
+    token = _token(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
+            loop.add_signal_handler(signum, stop.set)
+    bot = create_bot(settings)
+    try:
+        with _start_errors():
+            runner = asyncio.create_task(bot.start(token), name="podbot")
+            stopper = asyncio.create_task(stop.wait(), name="podbot-stop")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                stopper.cancel()
+                runner.result()  # raises why it ended
+                return
+            log.info("shutting down")
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+    finally:
+        await bot.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+        log.info("stopped")
+
+
+async def sync_with_discord(settings: Settings, guild_id: int | None, *, clear: bool = False) -> list[str]:
+    """Log in (no gateway connection, no store), sync the slash commands, log out."""
+    token = _token(settings)
+    bot = create_bot(settings, serving=False)
+    try:
+        with _start_errors():
+            await bot.login(token)
+            return await sync_commands(bot, guild_id, clear=clear)
+    finally:
+        await bot.close()

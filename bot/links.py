@@ -1,0 +1,42 @@
+"""Links to an episode, and to a moment in it: pure URL work, shared by the CLI and the cogs."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+
+def is_web_url(url: str | None) -> bool:
+    """True for an absolute http(s) URL: the only kind worth showing as a link or button."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url.strip())
+    )
+
+
+def with_time(url: str, seconds: int, *, fragment: bool) -> str:
+    """`url` pointing at `seconds` into the episode.
+
+    Audio files take a media fragment (`#t=754`, which browsers' players honour); pages take a query
+    parameter (`?t=754`, the YouTube/Spotify convention). An existing `t` is replaced, not duplicated.
+    """
+    parts = urlsplit(url.strip())
+    seconds = max(0, int(seconds))
+    if fragment:
+        return urlunsplit(parts._replace(fragment=f"t={seconds}"))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
+    query.append(("t", str(seconds)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def moment_url(link: str | None, audio_url: str | None, seconds: int) -> str | None:
+    """The best link to `seconds` into an episode: its audio (a fragment really seeks), else its page."""
+    if is_web_url(audio_url):
+        return with_time(audio_url, seconds, fragment=True)  # type: ignore[arg-type]
+    if is_web_url(link):
+        return with_time(link, seconds, fragment=False)  # type: ignore[arg-type]
+    return None

@@ -1,0 +1,68 @@
+"""/episode: find an episode by title or guest and show its card."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.chapters import AllChaptersButton
+from cogs.common.choices import answer_choices
+from cogs.common.components import link_button, stateless_view
+from cogs.common.errors import tell
+from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
+from cogs.common.render import episode_embed, md, toc_chapters
+from cogs.common.reply import deferred_if_slow, reply
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bot.client import PodBot
+    from bot.store import StoredEpisode
+
+
+def episode_card(
+    stored: StoredEpisode, *, alternatives: Sequence[str] = ()
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The embed and buttons for one episode, shared with /latest."""
+    ep = stored.episode
+    view = stateless_view(
+        [
+            AllChaptersButton(stored.id) if toc_chapters(stored) else None,
+            link_button("Open episode", ep.link),
+            link_button("Listen", ep.audio_url),
+        ]
+    )
+    return episode_embed(stored, alternatives=alternatives), view
+
+
+class Episode(commands.Cog):
+    def __init__(self, bot: PodBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="episode", description="Find an episode by its title or a guest's name.")
+    @app_commands.describe(query="Words from the title or a guest's name; pick from the list or type freely.")
+    async def episode(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        async with deferred_if_slow(interaction):
+            found = await find_episode(self.bot, query)
+            if found is None:
+                await tell(
+                    interaction,
+                    f"No episode matches “{md(query)}”. Try a guest's name or fewer words.",
+                    suggestions=await suggested_titles(self.bot, query),
+                )
+                return
+            embed, view = episode_card(found.stored, alternatives=found.alternatives)
+            await reply(interaction, embeds=[embed], view=view)
+
+    @episode.autocomplete("query")
+    async def query_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_choices(episode_suggestions(self.bot, current), what="/episode query")
+
+
+async def setup(bot: PodBot) -> None:
+    await bot.add_cog(Episode(bot))

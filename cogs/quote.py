@@ -1,0 +1,221 @@
+"""/quote: who said it, and when: the best transcript match, with buttons to page through the rest."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.links import moment_url
+from bot.text import format_timestamp
+from cogs.common.choices import answer_choices
+from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
+from cogs.common.errors import tell
+from cogs.common.limits import CUSTOM_ID, length, shorten
+from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
+from cogs.common.render import md, quote_embed
+from cogs.common.reply import deferred_if_slow, reply, update
+
+if TYPE_CHECKING:
+    from bot.client import PodBot
+    from bot.search.results import QuoteHit
+
+# Queries too long to ride in a button's custom_id are remembered here; this many, most recent first.
+REMEMBERED_QUERIES = 2000
+
+
+class QueryMemo:
+    """Long queries by short key, for buttons. Lost on restart: those buttons then say to search again."""
+
+    def __init__(self, size: int = REMEMBERED_QUERIES) -> None:
+        self._size = size
+        self._queries: OrderedDict[str, str] = OrderedDict()
+
+    def remember(self, query: str) -> str:
+        key = secrets.token_hex(6)
+        self._queries[key] = query
+        while len(self._queries) > self._size:
+            self._queries.popitem(last=False)
+        return key
+
+    def recall(self, key: str) -> str | None:
+        return self._queries.get(key)
+
+
+def _custom_id(owner_id: int, episode_id: int | None, offset: int, query_part: str) -> str:
+    return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{query_part}"
+
+
+class QuotePageButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=re.compile(
+        r"podbot:quote:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<kind>[qm]):(?P<query>.+)",
+        re.DOTALL,
+    ),
+):
+    """Previous/next match. The query rides in the custom_id when it fits (surviving restarts), else a
+    key into the cog's memo."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        episode_id: int | None,
+        offset: int,
+        query_part: str,
+        *,
+        label: str = "",
+        disabled: bool = False,
+    ) -> None:
+        self.owner_id, self.episode_id, self.offset, self.query_part = (
+            owner_id,
+            episode_id or None,
+            offset,
+            query_part,
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Page",
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=_custom_id(owner_id, episode_id, offset, query_part),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> QuotePageButton:
+        return cls(
+            int(match["owner"]),
+            int(match["episode"]),
+            int(match["offset"]),
+            f"{match['kind']}:{match['query']}",
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await only_for(interaction, self.owner_id, command="/quote")
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        bot: PodBot = interaction.client  # type: ignore[assignment]
+        cog: Quote | None = bot.get_cog("Quote")  # type: ignore[assignment]
+        kind, _, value = self.query_part.partition(":")
+        query = value if kind == "q" else (cog.memo.recall(value) if cog else None)
+        if query is None or cog is None:
+            await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
+            return
+        async with deferred_if_slow(interaction):
+            message = await cog.quote_message(
+                query, self.episode_id, self.offset, self.owner_id, self.query_part
+            )
+            if message is None:
+                await tell(interaction, "There are no more matches.")
+                return
+            embed, view = message
+            await update(interaction, embeds=[embed], view=view)
+
+
+class Quote(commands.Cog):
+    def __init__(self, bot: PodBot) -> None:
+        self.bot = bot
+        self.memo = QueryMemo()
+
+    def query_part(self, owner_id: int, episode_id: int | None, query: str) -> str:
+        inline = f"q:{query}"
+        # The largest offset a button can carry is three digits; leave room for it.
+        if length(_custom_id(owner_id, episode_id, 999, inline)) <= CUSTOM_ID:
+            return inline
+        return f"m:{self.memo.remember(query)}"
+
+    async def quote_message(
+        self, query: str, episode_id: int | None, offset: int, owner_id: int, query_part: str
+    ) -> tuple[discord.Embed, discord.ui.View | None] | None:
+        # One more than shown: whether it exists decides if "Next" is enabled.
+        hits = await self.bot.search.quotes(query, episode_id=episode_id, limit=2, offset=offset)
+        if not hits:
+            return None
+        hit: QuoteHit = hits[0]
+        has_more = len(hits) > 1 and offset < 999
+        stored = await self.bot.store.catalog.get(hit.episode_id)
+        embed = quote_embed(hit, stored, position=offset, has_more=has_more, query=query)
+        moment = moment_url(stored.episode.link, stored.episode.audio_url, hit.start_s) if stored else None
+        paging = offset > 0 or has_more
+        view = stateless_view(
+            [
+                QuotePageButton(
+                    owner_id,
+                    episode_id,
+                    max(offset - 1, 0),
+                    query_part,
+                    label="◀ Previous",
+                    disabled=offset == 0,
+                )
+                if paging
+                else None,
+                QuotePageButton(
+                    owner_id, episode_id, offset + 1, query_part, label="Next ▶", disabled=not has_more
+                )
+                if paging
+                else None,
+                link_button(f"Listen at {format_timestamp(hit.start_s)}", moment),
+            ]
+        )
+        return embed, view
+
+    @app_commands.command(name="quote", description="Find who said something, and when, in the transcripts.")
+    @app_commands.describe(
+        text="Words you remember; wrap them in double quotes for the exact phrase.",
+        episode="Only search this episode: pick one from the list, or type words from its title.",
+    )
+    async def quote(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 1000],
+        episode: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        async with deferred_if_slow(interaction):
+            episode_id = None
+            if episode:
+                found = await find_episode(self.bot, episode, with_alternatives=False)
+                if found is None:
+                    await tell(
+                        interaction,
+                        f"No episode matches “{md(episode)}”. Pick one from the list, or leave it out to search all.",
+                        suggestions=await suggested_titles(self.bot, episode),
+                    )
+                    return
+                episode_id = found.stored.id
+            owner = interaction.user.id
+            message = await self.quote_message(
+                text, episode_id, 0, owner, self.query_part(owner, episode_id, text)
+            )
+            if message is None:
+                where = "that episode's transcript" if episode_id else "any transcript"
+                await tell(
+                    interaction,
+                    f"Nobody says “{md(shorten(text, 200))}” in {where}. "
+                    "Try fewer or different words, or drop the quotes.",
+                )
+                return
+            embed, view = message
+            await reply(interaction, embeds=[embed], view=view)
+
+    @quote.autocomplete("episode")
+    async def episode_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_choices(episode_suggestions(self.bot, current), what="/quote episode")
+
+
+async def teardown(bot: PodBot) -> None:
+    bot.remove_dynamic_items(QuotePageButton)
+
+
+async def setup(bot: PodBot) -> None:
+    bot.add_dynamic_items(QuotePageButton)
+    await bot.add_cog(Quote(bot))
