@@ -113,33 +113,33 @@ class Poller:
         # Called once per cycle when episodes were stored, before anything is announced: the search index
         # is rebuilt there, so an announced episode is one `/episode` can find.
         self.on_stored = on_stored
-        self._wake = asyncio.Event()
+        self._nap: asyncio.Future[None] | None = None
 
     # --- the loop -----------------------------------------------------------------------------------------
 
     def wake(self) -> None:
-        """Run a cycle now (a subscription was added) instead of at the next due time."""
-        self._wake.set()
+        """Check now (a feed was just followed) instead of at the next due time."""
+        if self._nap is not None:
+            self._nap.cancel()
 
-    async def run_forever(self, *, max_sleep_s: float = 60.0) -> None:
-        """Cycle until cancelled. A failing cycle is logged and the loop goes on."""
+    async def run_forever(self) -> None:
+        """Cycle until cancelled, sleeping until the next feed is due (or wake() is called). A failing cycle
+        is logged and the loop goes on."""
         while True:
-            self._wake.clear()
             try:
                 await self.run_cycle()
             except Exception:
                 log.exception("feed poll cycle failed")
-            await self._sleep_until_due(max_sleep_s)
-
-    async def _sleep_until_due(self, max_sleep_s: float) -> None:
-        due = await self.store.follows.next_due()
-        delay = max_sleep_s if due is None else (due - self.clock()).total_seconds()
-        delay = min(max(delay, 1.0), max_sleep_s)
-        try:
-            async with asyncio.timeout(delay):
-                await self._wake.wait()
-        except TimeoutError:
-            pass
+            due = await self.store.follows.next_due()
+            interval = self.config.interval.total_seconds()
+            delay = interval if due is None else (due - self.clock()).total_seconds()
+            # The sleep is a task of its own so that wake() can end it without cancelling this loop.
+            self._nap = asyncio.ensure_future(asyncio.sleep(min(max(delay, 1.0), interval)))
+            try:
+                await asyncio.wait({self._nap})
+            finally:
+                self._nap.cancel()
+                self._nap = None
 
     async def run_cycle(self) -> CycleReport:
         report = CycleReport()
