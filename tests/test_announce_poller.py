@@ -15,10 +15,11 @@ from bot.feeds.announce import PostResult
 from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig
 from bot.feeds.schedule import PAUSE_AFTER, WARN_AFTER
-from bot.net.fetch import Fetcher
+from bot.net.fetch import Fetcher, Limits
 from bot.net.guard import AddressPolicy
 from bot.store import Store
 from tests.feedkit import Clock, FakeChannels, Item, day, rss
+from tests.feedserver import stalls, trickle
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -448,6 +449,35 @@ async def test_an_announcer_that_raises_does_not_stop_the_cycle(world: World) ->
     world.channels.announce = original  # type: ignore[method-assign]
     await world.cycle()
     assert world.channels.titles(CHANNEL_A) == [EP2.title]
+
+
+async def test_stalled_and_trickling_feeds_time_out_without_holding_anything_up(world: World) -> None:
+    stalled = world.server.route("/stall", stalls)
+    slow = world.server.route("/trickle", trickle)
+    big = world.server.serve(
+        "/big.xml", rss([Item(f"b{n}", f"Big {n}", day(n), notes="<p>words</p>" * 2000) for n in range(60)])
+    )
+    for url in (stalled, slow, big):
+        await world.follow(url)
+    config = PollerConfig(feed_limits=Limits(connect_s=5, total_s=1.5))
+
+    cycle = asyncio.create_task(world.poller(config).run_cycle())
+    # While the cycle waits on the bad servers (and reads the big feed in a worker thread), the event loop
+    # keeps serving everything else.
+    served = 0
+    while not cycle.done():
+        await world.store.catalog.count()
+        served += 1
+        await asyncio.sleep(0.01)
+    report = cycle.result()
+
+    assert served > 1  # store reads were answered while the cycle was still waiting
+    assert report.failed == 2
+    assert "no complete answer within 1.5 s" in report.errors[stalled]
+    assert "no complete answer within 1.5 s" in report.errors[slow]
+    assert await world.store.catalog.count() == 60
+    for subscription in await world.store.follows.subscriptions():
+        assert subscription.feed.failures == (0 if subscription.feed.url == big else 1)
 
 
 # --- chapter and transcript files ----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from bot.feeds.source import explain_parse_error
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import FeedDocument, read_feed
 from bot.models import ParsedSource
-from bot.net.fetch import FEED_LIMITS, FetchError, Validators
+from bot.net.fetch import FEED_LIMITS, FetchError, Limits, Validators
 from bot.store.follow import ItemRecord, PollSuccess
 from bot.text import fold
 
@@ -65,6 +65,7 @@ class PollerConfig:
     max_file_tries: int = 5
     max_post_attempts: int = 5
     concurrent_feeds: int = 16
+    feed_limits: Limits = FEED_LIMITS
 
 
 @dataclass(slots=True)
@@ -185,7 +186,7 @@ class Poller:
         pending_files = await follows.has_pending_files(feed.id)
         # Files still to read need the items, so the feed is fetched in full until they are read.
         validators = None if pending_files else Validators(feed.etag, feed.last_modified)
-        fetched = await self.fetcher.fetch(feed.url, limits=FEED_LIMITS, validators=validators)
+        fetched = await self.fetcher.fetch(feed.url, limits=self.config.feed_limits, validators=validators)
         next_check = schedule.after_success(now, self.config.interval, feed.url)
         if fetched.not_modified:
             report.unchanged += 1
