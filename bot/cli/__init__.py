@@ -40,6 +40,9 @@ class PodbotGroup(click.Group):
             raise PodbotError(str(exc)) from exc
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (`podbot episodes | head`): click exits quietly on EPIPE.
+            raise
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
             raise PodbotError(
