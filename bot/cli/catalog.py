@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, warn
+from bot.cli.context import CliContext, CliError, emit_json, episode_lines, warn
 from bot.feeds.files import FileReader
 from bot.feeds.source import explain_parse_error, is_url, read_source
 from bot.ingest.errors import ParseError
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
-from bot.text import format_timestamp
 
 if TYPE_CHECKING:
     from bot.store import IngestReport, Store, StoredEpisode
@@ -115,17 +114,18 @@ def episode_json(stored: StoredEpisode) -> dict[str, Any]:
 
 def _episode_lines(stored: StoredEpisode) -> list[str]:
     ep = stored.episode
-    facts = []
-    if ep.published:
-        facts.append(ep.published.date().isoformat())
-    if ep.duration_s is not None:
-        facts.append(format_timestamp(ep.duration_s))
-    if ep.guests:
-        facts.append("with " + ", ".join(ep.guests))
     chapters = sum(1 for c in ep.chapters if c.toc)
-    facts.append(f"{chapters} chapters" if chapters else "no chapters")
-    facts.append(f"transcript ({stored.segment_count} segments)" if stored.segment_count else "no transcript")
-    return [f"{stored.id:>4}  {ep.title}", f"      {' · '.join(facts)}"]
+    return episode_lines(
+        stored.id,
+        ep.title,
+        published=ep.published,
+        duration_s=ep.duration_s,
+        guests=ep.guests,
+        tail=[
+            f"{chapters} chapters" if chapters else "no chapters",
+            f"transcript ({stored.segment_count} segments)" if stored.segment_count else "no transcript",
+        ],
+    )
 
 
 @click.command()
