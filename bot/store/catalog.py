@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,11 @@ ON CONFLICT (name_key) DO UPDATE SET name = people.name
 RETURNING id
 """
 
+SELECT_EPISODE_PEOPLE = """
+SELECT p.name, ep.role, ep.image, ep.href FROM episode_people ep JOIN people p ON p.id = ep.person_id
+WHERE ep.episode_id = ? ORDER BY ep.position
+"""
+
 SELECT_EPISODES = """
 SELECT e.id, s.title, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
        e.audio_url, COALESCE(e.artwork, s.artwork), e.chapters_url,
@@ -139,6 +144,38 @@ def _episode_row(ep: Episode) -> tuple[Any, ...]:
 def _merged_row(old: Sequence[Any], new: tuple[Any, ...]) -> tuple[Any, ...]:
     """A source that lacks a field (None or empty) keeps what the store already had: nothing is lost."""
     return tuple(n if n not in (None, "") else o for o, n in zip(old, new, strict=True))
+
+
+def _merge_people(incoming: Sequence[Person], stored: Sequence[Person]) -> tuple[Person, ...]:
+    """The source's people, in its order and with its roles, then anyone stored that it does not name.
+
+    A stored first name that a source now gives in full ("Erik" -> "Erik Schluntz") is the same person.
+    Pictures and links a source leaves out are kept from the stored entry.
+    """
+    stored_by_key = {fold(p.name): p for p in stored}
+    full_names: dict[str, list[str]] = {}
+    for key in stored_by_key:
+        if " " in key:
+            full_names.setdefault(key.split()[0], []).append(key)
+    merged: dict[str, Person] = {}
+    for person in incoming:
+        key = fold(person.name)
+        if " " not in key and len(full_names.get(key, [])) == 1:
+            # The source says "Erik" where the store already knows him in full: keep the full name.
+            key = full_names[key][0]
+            person = replace(person, name=stored_by_key[key].name)
+        if not key or key in merged:
+            continue
+        known = stored_by_key.get(key)
+        if known is not None and (person.image is None or person.href is None):
+            person = replace(person, image=person.image or known.image, href=person.href or known.href)
+        merged[key] = person
+    first_names = {key.split()[0] for key in merged if " " in key}
+    for key, person in stored_by_key.items():
+        if key in merged or (" " not in key and key in first_names):
+            continue
+        merged[key] = person
+    return tuple(merged.values())
 
 
 def _now() -> str:
@@ -217,6 +254,11 @@ class Catalog:
             return episode_id, "added"
 
         episode_id = int(existing[0])
+        if ep.people:
+            # People merge rather than replace: a feed that lists only its hosts must not erase the guests
+            # the page named for the same episode.
+            ep = replace(ep, people=_merge_people(ep.people, await self._stored_people(conn, episode_id)))
+            hashes = (_part_hash(ep.people), *hashes[1:])
         old_guid = existing[1]
         old_row = tuple(existing[2:12])
         old_hashes = tuple(existing[12:15])
@@ -228,6 +270,11 @@ class Catalog:
             await conn.execute(UPDATE_EPISODE, (guid, *merged, _now(), episode_id))
         changed |= await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=old_hashes)
         return episode_id, "updated" if changed else "unchanged"
+
+    async def _stored_people(self, conn: aiosqlite.Connection, episode_id: int) -> list[Person]:
+        async with conn.execute(SELECT_EPISODE_PEOPLE, (episode_id,)) as cursor:
+            rows = await cursor.fetchall()
+        return [Person(name, Role(role), image, href) for name, role, image, href in rows]
 
     async def _replace_parts(
         self,
