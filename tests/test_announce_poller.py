@@ -535,3 +535,39 @@ async def test_files_of_a_long_back_catalogue_are_read_a_few_per_poll(world: Wor
     assert sum(1 for r in world.server.requests if r.path.startswith("/c/")) == 30
     assert all(len(s.episode.chapters) == 2 for s in await world.store.catalog.episodes())
     assert world.channels.posted == []
+
+
+# --- dates in the future -------------------------------------------------------------------------------------
+
+
+async def test_an_item_dated_in_the_future_does_not_silence_later_episodes(world: World) -> None:
+    # A trailer dated next year (or a year typo) in the feed when it is first followed.
+    teaser = Item("teaser", "Season 2 trailer", world.clock.now + timedelta(days=365))
+    url = world.server.serve("/feed.xml", rss([teaser, EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+
+    fresh = Item("ep-fresh", "Episode 4: Tides", world.clock.now)
+    world.server.serve("/feed.xml", rss([teaser, fresh, EP1]))
+    await world.cycle()
+    later = Item("ep-later", "Episode 5: Currents", world.clock.now + timedelta(days=7))
+    world.clock.advance(7 * 24 * 60)
+    world.server.serve("/feed.xml", rss([teaser, later, fresh, EP1]))
+    await world.cycle()
+
+    assert world.channels.titles(CHANNEL_A) == [fresh.title, later.title]
+
+
+async def test_a_new_item_dated_in_the_future_is_announced_at_once(world: World) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+    typo = Item("ep-typo", "Episode 2: dated 2025 by mistake", world.clock.now + timedelta(days=365))
+    world.server.serve("/feed.xml", rss([typo, EP1]))
+    await world.cycle()
+    # Once known, it is not news again, and the episodes after it are.
+    fresh = Item("ep-fresh", "Episode 3: Tides", world.clock.now)
+    world.server.serve("/feed.xml", rss([typo, fresh, EP1]))
+    await world.cycle()
+
+    assert world.channels.titles(CHANNEL_A) == [typo.title, fresh.title]

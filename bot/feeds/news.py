@@ -5,6 +5,11 @@ GUID (or fallback key). One with an unknown key is still not news when it is a k
 under a new key (same audio file, or same title and date, or same title where a key was derived), when
 the feed has no baseline yet (the first poll of a new subscription), or when it is dated well before the
 newest item the feed listed before (a back-catalogue import or a GUID migration, not a new episode).
+
+Dates in the future are the feed's word, not a fact: a trailer dated next season, a year typed wrong. Only
+known dates up to the poll count as "the newest" (bot.store.follow.item_index), so one such item cannot
+make every later episode look old. A new item dated in the future is announced when it appears, like any
+new item: podcast apps list it at once, and a typo'd year must not hold a real episode back for a year.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ class Poller:
             )
             return
 
-        index = await follows.item_index(feed.id)
+        index = await follows.item_index(feed.id, now=now)
         found = triage(document.items, index, has_baseline=feed.baseline_at is not None)
         records: list[ItemRecord] = []
         to_announce: list[ItemRecord] = []

@@ -86,6 +86,8 @@ class ItemIndex:
     # Titles of items known only by a derived key: a real GUID may later arrive for the same episode.
     derived_titles: frozenset[str]
     titles_with_dates: frozenset[tuple[str, str | None]]
+    # The newest date not after the poll: an item dated in the future (a trailer, a year typo) is no
+    # measure of what is old.
     newest_published: datetime | None
 
 
@@ -324,21 +326,21 @@ class Follows:
         ) as cursor:
             return await cursor.fetchone() is not None
 
-    async def item_index(self, feed_id: int) -> ItemIndex:
+    async def item_index(self, feed_id: int, *, now: datetime) -> ItemIndex:
         async with self._store.reader.execute(
             "SELECT item_key, fingerprint, files_pending, file_tries, title_key, audio_url, published"
             " FROM feed_items WHERE feed_id = ?",
             (feed_id,),
         ) as cursor:
             rows = await cursor.fetchall()
-        dates = [r[6] for r in rows if r[6]]
+        dates = [moment for r in rows if r[6] and (moment := datetime.fromisoformat(r[6])) <= now]
         return ItemIndex(
             items={r[0]: KnownItem(r[1], bool(r[2]), int(r[3])) for r in rows},
             audio_urls=frozenset(r[5] for r in rows if r[5]),
             titles=frozenset(r[4] for r in rows),
             derived_titles=frozenset(r[4] for r in rows if is_derived_key(r[0])),
             titles_with_dates=frozenset((r[4], r[6]) for r in rows),
-            newest_published=_when(max(dates)) if dates else None,
+            newest_published=max(dates, default=None),
         )
 
     async def record_poll(
