@@ -201,6 +201,16 @@ async def test_guard_checks_every_redirect_hop(feed_server: FeedServer) -> None:
         "http://[fd00:ec2::254]/feed",  # AWS metadata over IPv6
         "http://[::ffff:127.0.0.1]/feed",
         "http://[fe80::1]/feed",
+        # IPv6 addresses that carry a private IPv4 address and deliver to it.
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::a00:1]/feed",  # NAT64 of 10.0.0.1
+        "http://[64:ff9b:1::a00:1]/feed",  # local-use NAT64
+        "http://[2002:a9fe:a9fe::1]/feed",  # 6to4 of 169.254.169.254
+        "http://[2002:7f00:1::]/feed",  # 6to4 of 127.0.0.1
+        "http://[::a9fe:a9fe]/feed",  # IPv4-compatible 169.254.169.254
+        "http://[::ffff:a00:1]/feed",  # IPv4-mapped 10.0.0.1, written in hex
+        "http://[fec0::1]/feed",  # site-local
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/feed",  # Teredo
     ],
 )
 def test_private_addresses_are_refused(url: str) -> None:
@@ -231,6 +241,15 @@ def test_public_urls_pass() -> None:
         == "https://feeds.example.com/show.xml"
     )
     assert check_url("http://93.184.215.14/feed", AddressPolicy()).host == "93.184.215.14"
+    # On an IPv6-only network with DNS64, a public IPv4 host is reached through NAT64: allowed.
+    for public in ("64:ff9b::5db8:d70e", "2002:5db8:d70e::1", "2606:4700::6810:84e5"):
+        assert check_url(f"http://[{public}]/feed", AddressPolicy()).host == public
+
+
+async def test_a_name_resolving_to_a_nat64_metadata_address_is_refused() -> None:
+    resolver = GuardedResolver(AddressPolicy(), inner=_FixedAnswer("64:ff9b::a9fe:a9fe"))
+    with pytest.raises(BlockedURL, match="private or local address"):
+        await resolver.resolve("feeds.example.com", 443)
 
 
 class _FixedAnswer(AbstractResolver):

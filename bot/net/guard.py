@@ -39,10 +39,15 @@ class AddressPolicy:
     def permits(self, address: IPAddress) -> bool:
         if self.allow_private:
             return True
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
         if any(address in network for network in self.allowed):
             return True
+        if isinstance(address, ipaddress.IPv6Address):
+            if any(address in network for network in _NEVER_PUBLIC_V6):
+                return False
+            inner = embedded_ipv4(address)
+            if inner is not None:
+                # The packet ends up at the IPv4 address inside: that is the one to judge.
+                return self.permits(inner)
         # is_global excludes loopback, private, link-local (cloud metadata), shared, reserved and
         # documentation ranges; multicast is global in some ranges but never a web server.
         return address.is_global and not address.is_multicast
@@ -52,6 +57,35 @@ class AddressPolicy:
             raise BlockedURL(
                 f"{host} points at a private or local address ({address}); podbot only fetches public URLs"
             )
+
+
+# IPv6 ranges that reach somewhere other than the public internet, yet that ipaddress calls global.
+_NEVER_PUBLIC_V6 = (
+    ipaddress.IPv6Network("fec0::/10"),  # site-local (deprecated, still routed inside some networks)
+    # Local-use NAT64 (RFC 8215): the operator picks where the IPv4 address sits, so it cannot be read
+    # out reliably, and by definition the prefix is not routed on the internet.
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    # Teredo tunnels to an IPv4 address hidden (obfuscated) in the address; nothing a feed needs.
+    ipaddress.IPv6Network("2001::/32"),
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and delivers to, if any.
+
+    IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+    (2002:AABB:CCDD::) addresses all reach the IPv4 host inside them: 64:ff9b::a9fe:a9fe is the cloud
+    metadata service at 169.254.169.254 on a network with a NAT64 gateway.
+    """
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 def check_url(url: str | URL, policy: AddressPolicy) -> URL:
