@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
@@ -571,3 +572,49 @@ async def test_a_new_item_dated_in_the_future_is_announced_at_once(world: World)
     await world.cycle()
 
     assert world.channels.titles(CHANNEL_A) == [typo.title, fresh.title]
+
+
+# --- the loop ------------------------------------------------------------------------------------------------
+
+
+async def test_the_poll_loop_survives_an_error_outside_the_cycle(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    # Real time, and an interval short enough that the loop comes round many times in a test.
+    poller = Poller(
+        world.store,
+        world.fetcher,
+        FileReader(world.fetcher),
+        world.channels,
+        PollerConfig(interval=timedelta(seconds=0.05)),
+    )
+    original = world.store.follows.next_due
+    calls = 0
+
+    async def flaky_next_due():  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise RuntimeError("database is locked")
+        return await original()
+
+    world.store.follows.next_due = flaky_next_due  # type: ignore[method-assign]
+    loop = asyncio.create_task(poller.run_forever())
+    try:
+        async with asyncio.timeout(10):
+            while calls < 3:
+                assert not loop.done(), "the poll loop ended"
+                await asyncio.sleep(0.01)
+            # The loop is still alive: a new episode is announced after the errors.
+            world.server.serve("/feed.xml", rss([EP2, EP1]))
+            while not world.channels.posted:
+                assert not loop.done(), "the poll loop ended"
+                await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert world.channels.titles(CHANNEL_A) == [EP2.title]
+    assert "database is locked" in caplog.text  # logged with its traceback

@@ -50,6 +50,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# After an error outside a cycle (the store, say), the loop waits this long before it tries again.
+ERROR_PAUSE_S = 60.0
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -124,23 +128,31 @@ class Poller:
             self._nap.cancel()
 
     async def run_forever(self) -> None:
-        """Cycle until cancelled, sleeping until the next feed is due (or wake() is called). A failing cycle
-        is logged and the loop goes on."""
+        """Cycle until cancelled, sleeping until the next feed is due (or wake() is called). Whatever fails
+        is logged and the loop goes on: a poll task that dies stops announcements until a restart."""
+        interval = self.config.interval.total_seconds()
         while True:
             try:
-                await self.run_cycle()
+                await self._cycle_logged()
+                due = await self.store.follows.next_due()
+                delay = interval if due is None else (due - self.clock()).total_seconds()
+                delay = min(max(delay, 1.0), interval)
             except Exception:
-                log.exception("feed poll cycle failed")
-            due = await self.store.follows.next_due()
-            interval = self.config.interval.total_seconds()
-            delay = interval if due is None else (due - self.clock()).total_seconds()
+                log.exception("the feed poll loop failed; trying again shortly")
+                delay = min(ERROR_PAUSE_S, interval)
             # The sleep is a task of its own so that wake() can end it without cancelling this loop.
-            self._nap = asyncio.ensure_future(asyncio.sleep(min(max(delay, 1.0), interval)))
+            self._nap = asyncio.ensure_future(asyncio.sleep(delay))
             try:
                 await asyncio.wait({self._nap})
             finally:
                 self._nap.cancel()
                 self._nap = None
+
+    async def _cycle_logged(self) -> None:
+        try:
+            await self.run_cycle()
+        except Exception:
+            log.exception("feed poll cycle failed")
 
     async def run_cycle(self) -> CycleReport:
         report = CycleReport()
