@@ -374,6 +374,24 @@ async def test_a_failing_feed_backs_off_warns_once_then_pauses_without_hurting_o
     assert WARN_AFTER < PAUSE_AFTER
 
 
+async def test_following_a_failing_feed_again_does_not_repeat_the_warning(world: World) -> None:
+    bad = world.server.serve("/bad.xml", b"oops", status=500, content_type="text/plain")
+    await world.follow(bad, CHANNEL_A)
+    while not world.channels.warnings:
+        await world.cycle(minutes=60)
+    (sub,) = await world.store.follows.subscriptions()
+    assert sub.feed.warned
+    assert not sub.feed.paused
+
+    # A manager runs /announce set again for the same feed (a new role, another channel) while it fails.
+    await world.follow(bad, CHANNEL_A, role=77)
+    await world.follow(bad, CHANNEL_B)
+    while not (await world.store.follows.subscriptions())[0].feed.paused:
+        await world.cycle(minutes=12 * 60)
+
+    assert [channel for channel, _ in world.channels.warnings] == [CHANNEL_A]
+
+
 async def test_retry_after_is_honoured(world: World) -> None:
     url = world.server.serve("/feed.xml", b"busy", status=503, headers={"Retry-After": "7200"})
     await world.follow(url)

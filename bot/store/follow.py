@@ -140,7 +140,10 @@ INSERT_FEED = """
 INSERT INTO feeds (url, next_check, created_at) VALUES (?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET
     -- Following a paused feed again is how a server manager resumes it: check it now, from a clean slate.
-    paused = 0, warned = 0, failures = CASE WHEN feeds.paused THEN 0 ELSE feeds.failures END,
+    -- A feed that is failing but not paused keeps its count and its warning: following it again (another
+    -- channel, a new role) must not warn its channels a second time. A good poll clears both.
+    paused = 0, warned = CASE WHEN feeds.paused THEN 0 ELSE feeds.warned END,
+    failures = CASE WHEN feeds.paused THEN 0 ELSE feeds.failures END,
     next_check = CASE WHEN feeds.paused OR feeds.baseline_at IS NULL THEN excluded.next_check
                       ELSE feeds.next_check END
 RETURNING id
