@@ -228,14 +228,16 @@ class Announce(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        removed = await self.bot.store.follows.unsubscribe(
-            guild_id=interaction.guild_id, channel_id=channel.id if channel else None
-        )
-        where = channel.mention if channel else "this server"
-        if not removed:
-            await tell(interaction, f"Nothing was being announced in {where}.")
-            return
-        await reply(interaction, content=f"Stopped announcing new episodes in {where}.", ephemeral=True)
+        # A write: it waits for the store's write lock, which a poll storing a big feed holds for seconds.
+        async with deferred_if_slow(interaction, ephemeral=True):
+            removed = await self.bot.store.follows.unsubscribe(
+                guild_id=interaction.guild_id, channel_id=channel.id if channel else None
+            )
+            where = channel.mention if channel else "this server"
+            if not removed:
+                await tell(interaction, f"Nothing was being announced in {where}.")
+                return
+            await reply(interaction, content=f"Stopped announcing new episodes in {where}.", ephemeral=True)
 
     # --- /announce status ---------------------------------------------------------------------------------
 
@@ -244,7 +246,11 @@ class Announce(commands.Cog):
     )
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        subscriptions = await self.bot.store.follows.subscriptions(guild_id=interaction.guild_id)
+        async with deferred_if_slow(interaction, ephemeral=True):
+            await self._status(interaction, interaction.guild_id)
+
+    async def _status(self, interaction: discord.Interaction, guild_id: int) -> None:
+        subscriptions = await self.bot.store.follows.subscriptions(guild_id=guild_id)
         if not subscriptions:
             await tell(interaction, "Nothing is announced in this server yet. Start with `/announce set`.")
             return

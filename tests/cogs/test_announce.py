@@ -6,6 +6,8 @@ sleeps, so a test can let a quarter of an hour pass in a moment.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +17,11 @@ from simcord.backend.models.channel import Overwrite
 from simcord.enums import OverwriteType
 
 from bot.client import sync_commands
+from tests.cogs.helpers import callback_types
 from tests.feedkit import Item, day, rss
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
     import simcord
@@ -357,3 +361,61 @@ async def test_status_remove_and_test(
     await simcord_env.advance_time(QUARTER_HOUR)
     assert len(alpha.bot_messages(simcord_env)) == 1  # only the test
     assert [m.embeds[0].title for m in beta.bot_messages(simcord_env)] == [EP2.title]
+
+
+# --- the 3-second rule -----------------------------------------------------------------------------------
+
+
+@pytest.mark.simcord(settle_timeout=1.0)
+async def test_remove_answers_in_time_while_the_poller_holds_the_store(
+    simcord_env: simcord.Env,
+    servers: list[Server],
+    bundled_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alpha = servers[0]
+    await follow_everywhere(simcord_env, [alpha])
+    original = bundled_store.transaction
+
+    @contextlib.asynccontextmanager
+    async def behind_the_poller() -> AsyncIterator[Any]:
+        # A poll storing a big feed holds the write lock for seconds; every write waits its turn.
+        await asyncio.sleep(4)  # simcord's virtual seconds
+        async with original() as conn:
+            yield conn
+
+    monkeypatch.setattr(bundled_store, "transaction", behind_the_poller)
+    answered_before = len(callback_types(simcord_env))
+    result = await alpha.announce("remove", channel=alpha.news)
+    await simcord_env.advance_time(10)
+
+    # "Thinking…" went out within Discord's 3 s, privately, and the answer replaced it.
+    assert callback_types(simcord_env)[answered_before:] == [5]
+    assert result.ephemeral
+    assert result.response.content == f"Stopped announcing new episodes in <#{alpha.news.id}>."
+    assert await bundled_store.follows.subscriptions(guild_id=alpha.guild.id) == []
+
+
+@pytest.mark.simcord(settle_timeout=1.0)
+async def test_status_answers_in_time_when_the_store_is_slow(
+    simcord_env: simcord.Env,
+    servers: list[Server],
+    bundled_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alpha = servers[0]
+    await follow_everywhere(simcord_env, [alpha])
+    original = bundled_store.follows.subscriptions
+
+    async def slow_subscriptions(**kwargs: Any) -> Any:
+        await asyncio.sleep(4)  # the reader is busy (the search index being rebuilt)
+        return await original(**kwargs)
+
+    monkeypatch.setattr(bundled_store.follows, "subscriptions", slow_subscriptions)
+    answered_before = len(callback_types(simcord_env))
+    result = await alpha.announce("status")
+    await simcord_env.advance_time(10)
+
+    assert callback_types(simcord_env)[answered_before:] == [5]
+    assert result.ephemeral
+    assert result.response.embeds[0].fields[0].name == "Test Cast"
