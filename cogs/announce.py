@@ -29,8 +29,8 @@ from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy, BlockedURL, check_url
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
 from cogs.common.errors import tell
-from cogs.common.limits import EMBED_FIELDS, FIELD_VALUE, shorten, shorten_lines
-from cogs.common.render import ACCENT, md
+from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
+from cogs.common.render import ACCENT, md, md_within
 from cogs.common.reply import deferred_if_slow, reply
 
 if TYPE_CHECKING:
@@ -257,9 +257,10 @@ class Announce(commands.Cog):
         embed = discord.Embed(title="Announcements in this server", colour=ACCENT)
         shown = subscriptions[: EMBED_FIELDS - 1] if len(subscriptions) > EMBED_FIELDS else subscriptions
         for subscription in shown:
-            name = subscription.feed.title or "Feed not read yet"
+            # The title is the feed's text: shown as written, never as markdown or a mention.
+            name = md_within(subscription.feed.title, FIELD_NAME) if subscription.feed.title else ""
             embed.add_field(
-                name=shorten(name, 256),
+                name=name or "Feed not read yet",
                 value=shorten_lines(status_lines(subscription), FIELD_VALUE),
                 inline=False,
             )

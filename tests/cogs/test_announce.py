@@ -419,3 +419,27 @@ async def test_status_answers_in_time_when_the_store_is_slow(
     assert callback_types(simcord_env)[answered_before:] == [5]
     assert result.ephemeral
     assert result.response.embeds[0].fields[0].name == "Test Cast"
+
+
+async def test_status_shows_a_hostile_feed_title_as_written(
+    simcord_env: simcord.Env, servers: list[Server], feed_server: FeedServer
+) -> None:
+    alpha, beta = servers[:2]
+    hostile = f"**Big** _news_ @everyone <@&{alpha.fans.id}> `code` ||spoiler|| [link](https://evil.example)"
+    feed_server.serve("/feed.xml", rss([EP1], title=hostile))
+    await alpha.announce("set", channel=alpha.news)
+    long_title = "*" * 300
+    feed_server.serve("/long.xml", rss([EP1], title=long_title))
+    await beta.announce("set", channel=beta.news, feed=feed_server.url("/long.xml"))
+
+    (field,) = (await alpha.announce("status")).response.embeds[0].fields
+    # Markdown shown as typed, mentions as text: nothing is bold, hidden, linked or highlighted.
+    assert field.name.startswith(r"\*\*Big\*\* \_news\_ @")
+    assert "@everyone" not in field.name
+    assert f"<@&{alpha.fans.id}>" not in field.name
+    assert r"\`code\`" in field.name
+    assert r"\|\|spoiler\|\|" in field.name
+    assert r"\[link](" in field.name  # not a link
+    (long_field,) = (await beta.announce("status")).response.embeds[0].fields
+    assert long_field.name.startswith(r"\*\*\*")
+    assert len(long_field.name) <= 256
