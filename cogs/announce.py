@@ -25,6 +25,7 @@ from bot.feeds.poller import Poller, PollerConfig
 from bot.feeds.source import explain_parse_error
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import read_feed
+from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy, BlockedURL, check_url
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
@@ -52,7 +53,7 @@ def status_lines(subscription: Subscription) -> list[str]:
     channel = f"<#{subscription.channel_id}>" + (
         f" · pings <@&{subscription.role_id}>" if subscription.role_id else ""
     )
-    lines = [channel, md(shorten(feed.url, 200))]
+    lines = [channel, md(shorten(redact_credentials(feed.url), 200))]
     if feed.paused:
         lines.append(
             f"⏸️ **Paused** after {feed.failures} failed checks: {md(feed.last_error or 'unknown error')}. "

@@ -392,6 +392,19 @@ async def test_following_a_failing_feed_again_does_not_repeat_the_warning(world:
     assert [channel for channel, _ in world.channels.warnings] == [CHANNEL_A]
 
 
+async def test_a_password_in_a_feed_url_is_not_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    # Not possible through /announce set (the guard refuses such URLs), but the store takes any URL.
+    url = world.server.serve("/feed.xml", rss([EP1])).replace("http://", "http://listener:hunter2@")
+    await world.follow(url)
+    for _ in range(WARN_AFTER):
+        await world.cycle(minutes=12 * 60)
+
+    assert "http://***@127.0.0.1" in caplog.text
+    assert "hunter2" not in caplog.text
+    assert world.channels.warnings
+    assert all("hunter2" not in text for _, text in world.channels.warnings)
+
+
 async def test_retry_after_is_honoured(world: World) -> None:
     url = world.server.serve("/feed.xml", b"busy", status=503, headers={"Retry-After": "7200"})
     await world.follow(url)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
+from tests.feedkit import Item, day, rss
 from tests.feedserver import feed_server_thread
 
 if TYPE_CHECKING:
@@ -155,3 +156,43 @@ def test_unreachable_and_refused_urls(
     missing = podbot("--db", str(db), "ingest", server.url("/nope.xml"))
     assert missing.exit_code == 1
     assert "nope.xml: the server answered 404 Not Found" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "source", ["ftp://example.com/feed.xml", "file:///etc/hosts", "feed://x.example/rss"]
+)
+def test_only_http_urls_and_files_are_read(db: Path, source: str) -> None:
+    result = podbot("--db", str(db), "ingest", source)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"podbot: {source}: podbot reads only http(s) URLs and files; give the feed's http(s) address"
+    ]
+
+
+def test_a_password_in_a_url_is_never_printed(server: FeedServer, db: Path) -> None:
+    secret_url = server.url("/feed.xml").replace("http://", "http://listener:hunter2@")
+    feed = rss(
+        [Item("ep-1", "Episode 1", day(0), chapters_url=server.url("/c.json").replace("//", "//bo:pa55@"))]
+    )
+    url = server.serve("/feed.xml", feed)
+
+    refused = podbot("--db", str(db), "ingest", secret_url)
+    ingested = podbot("--db", str(db), "ingest", url)
+
+    assert refused.exit_code == 1
+    assert "http://***@127.0.0.1" in refused.stderr
+    assert ingested.exit_code == 0, ingested.stderr
+    assert "could not read http://***@127.0.0.1" in ingested.stderr  # the feed's chapter link
+    for output in (refused.stdout, refused.stderr, ingested.stdout, ingested.stderr):
+        assert "hunter2" not in output
+        assert "listener" not in output
+        assert "pa55" not in output
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_source_file_is_read_up_to_the_feed_size_cap(db: Path) -> None:
+    result = podbot("--db", str(db), "ingest", "/dev/zero")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "podbot: /dev/zero: the file is larger than 32 MB, podbot's limit for a source"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from bot.cli.context import CliContext, CliError, emit_json, episode_lines, warn
 from bot.feeds.files import FileReader
 from bot.feeds.source import explain_parse_error, is_url, read_source
 from bot.ingest.errors import ParseError
+from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
 
@@ -20,37 +22,62 @@ if TYPE_CHECKING:
     from bot.store import IngestReport, Store, StoredEpisode
 
 
+# A file is held to the same cap as a feed fetched over HTTP: `podbot ingest /dev/zero` must not eat memory.
+MAX_SOURCE_BYTES = FEED_LIMITS.max_bytes
+# `scheme://…`: a URL, not a file name, even when it is not one podbot fetches.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def _read_capped(path: str) -> bytes:
+    with Path(path).open("rb") as file:
+        raw = file.read(MAX_SOURCE_BYTES + 1)
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise CliError(
+            f"{path}: the file is larger than {MAX_SOURCE_BYTES / 1024 / 1024:g} MB, podbot's limit for a source"
+        )
+    return raw
+
+
 async def _read(path: str) -> bytes:
     try:
-        return await asyncio.to_thread(Path(path).read_bytes)
+        return await asyncio.to_thread(_read_capped, path)
     except IsADirectoryError:
         raise CliError(f"{path} is a directory; give the files in it") from None
+    except FileNotFoundError as exc:
+        if _SCHEME.match(path):  # ftp://…, file://…: a URL, not a missing file
+            shown = redact_credentials(path)
+            raise CliError(
+                f"{shown}: podbot reads only http(s) URLs and files; give the feed's http(s) address"
+            ) from None
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 async def ingest_one(store: Store, source: str, files: FileReader, fetcher: Fetcher) -> IngestReport:
     """Read one file or URL (a feed with its chapter and transcript files) and store it in one transaction."""
+    # What messages call the source: a URL's user name and password are never repeated.
+    shown = redact_credentials(source)
     content_type = ""
     if is_url(source):
         try:
             fetched = await fetcher.fetch(source, limits=FEED_LIMITS)
         except FetchError as exc:
-            raise CliError(f"{source}: {exc}") from None
+            raise CliError(f"{shown}: {redact_credentials(str(exc))}") from None
         raw, content_type = fetched.body, fetched.content_type
     else:
         raw = await _read(source)
     try:
         read = await read_source(raw, files, url=source if is_url(source) else None)
     except ParseError as exc:
-        raise CliError(f"{source}: {explain_parse_error(exc, content_type)}") from None
+        raise CliError(f"{shown}: {explain_parse_error(exc, content_type)}") from None
     for failure in read.file_failures:
         # The episode is stored without that file; running the ingest again tries it again.
-        warn(f"{source}: could not read {failure}")
+        warn(f"{shown}: could not read {failure}")
     try:
-        return await store.catalog.ingest(read.parsed, label=source)
+        return await store.catalog.ingest(read.parsed, label=shown)
     except sqlite3.Error as exc:
-        raise CliError(f"{source}: could not be stored ({exc}); the store is as it was before") from exc
+        raise CliError(f"{shown}: could not be stored ({exc}); the store is as it was before") from exc
 
 
 def _print_report(report: IngestReport) -> None:

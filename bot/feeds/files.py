@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.ingest.chapters import parse_chapters
 from bot.ingest.errors import ParseError
 from bot.ingest.transcript import by_preference, parse_transcript, richness
+from bot.links import redact_credentials
 from bot.net.fetch import FILE_LIMITS, FetchError
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ class FileFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.url}: {self.reason}"
+        # Also what the poller logs and stores: a password in a feed's link is not repeated.
+        return redact_credentials(f"{self.url}: {self.reason}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from bot.feeds.news import triage
 from bot.feeds.source import explain_parse_error
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import FeedDocument, read_feed
+from bot.links import redact_credentials
 from bot.models import ParsedSource
 from bot.net.fetch import FEED_LIMITS, FetchError, Limits, Validators
 from bot.store.follow import ItemRecord, PollSuccess
@@ -185,7 +186,7 @@ class Poller:
             await self._failed(feed, str(exc), getattr(exc, "retry_after_s", None))
         except Exception:
             # A bug must not stop the other feeds, nor make this one retry every minute.
-            log.exception("polling %s failed unexpectedly", feed.url)
+            log.exception("polling %s failed unexpectedly", redact_credentials(feed.url))
             report.failed += 1
             report.errors[feed.url] = "internal error"
             await self._failed(
@@ -239,7 +240,9 @@ class Poller:
         report.announced += await follows.record_poll(feed.id, success, records, to_announce, now=now)
         if feed.baseline_at is None:
             log.info(
-                "following %s: %d episodes already listed, none announced", feed.url, len(document.items)
+                "following %s: %d episodes already listed, none announced",
+                redact_credentials(feed.url),
+                len(document.items),
             )
 
     async def _read_items(
@@ -316,9 +319,10 @@ class Poller:
             warn_at=schedule.WARN_AFTER,
             pause_at=schedule.PAUSE_AFTER,
         )
-        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        shown = redact_credentials(feed.url)
+        log.warning("feed %s failed (%d in a row): %s", shown, failures, error)
         if paused_now:
-            log.warning("feed %s paused after %d failures", feed.url, failures)
+            log.warning("feed %s paused after %d failures", shown, failures)
         if warn_now:
             await self._warn_channels(feed, error, failures, now)
 
@@ -332,7 +336,7 @@ class Poller:
             timedelta(),
         )
         since = feed.failing_since or now
-        name = _plain(feed.title or feed.url)
+        name = _plain(feed.title or redact_credentials(feed.url))
         text = (
             f"⚠️ I have not been able to read the feed of **{name}** since "
             f"<t:{int(since.timestamp())}:f>: {_plain(error)}.\n"

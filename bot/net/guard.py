@@ -18,6 +18,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
+from bot.links import redact_credentials
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -97,11 +99,11 @@ def check_url(url: str | URL, policy: AddressPolicy) -> URL:
     try:
         parsed = url if isinstance(url, URL) else URL(url.strip())
     except (ValueError, TypeError):
-        raise BlockedURL(f"{url!s} is not a valid URL") from None
+        raise BlockedURL(f"{redact_credentials(str(url))} is not a valid URL") from None
     if parsed.scheme not in ("http", "https"):
-        raise BlockedURL(f"{url!s} is not an http(s) URL")
+        raise BlockedURL(f"{redact_credentials(str(url))} is not an http(s) URL")
     if not parsed.host:
-        raise BlockedURL(f"{url!s} has no host name")
+        raise BlockedURL(f"{redact_credentials(str(url))} has no host name")
     if parsed.user or parsed.password:
         # Credentials in a feed URL would be sent on every request and shown in /announce status.
         raise BlockedURL("URLs with a user name or password are not accepted")
