@@ -158,10 +158,20 @@ def feed_server_thread() -> Iterator[FeedServer]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     started.wait(5)
+
+    async def shut_down() -> None:
+        await server.stop()
+        # Handlers that never finish (`stalls`) must end here, not be destroyed pending when the loop closes
+        # (asyncio would log that, later, into whatever test is running then).
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
     try:
         yield server
     finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(5)
+        asyncio.run_coroutine_threadsafe(shut_down(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()

@@ -649,3 +649,29 @@ async def test_the_poll_loop_survives_an_error_outside_the_cycle(
             await loop
     assert world.channels.titles(CHANNEL_A) == [EP2.title]
     assert "database is locked" in caplog.text  # logged with its traceback
+
+
+async def test_a_poll_stops_asking_a_files_host_that_keeps_failing(world: World) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+    batch = [
+        Item(f"b-{n}", f"Batch {n}", day(20 + n), chapters_url=world.server.url(f"/c/{n}.json"))
+        for n in range(20)
+    ]
+    for n in range(20):
+        world.server.serve(f"/c/{n}.json", b"down", status=503, content_type="text/plain")
+    world.server.serve("/feed.xml", rss([*reversed(batch), EP1]))
+
+    await world.cycle(config=PollerConfig(announce_cap=20))
+
+    # Three failures, and at most the seven requests already in flight: not all twenty.
+    assert sum(world.server.hits(f"/c/{n}.json") for n in range(20)) <= 10
+    # Every episode is stored and announced without its chapters; the files are tried on a later poll.
+    assert world.channels.titles(CHANNEL_A) == [f"Batch {n}" for n in range(20)]
+    for n in range(20):
+        world.server.serve(f"/c/{n}.json", CHAPTERS.encode(), content_type="application/json")
+    await world.cycle()
+    assert all(
+        len(s.episode.chapters) == 2 for s in await world.store.catalog.episodes() if s.episode.guid != "ep-1"
+    )

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import cli
 from tests.feedkit import Item, day, rss
-from tests.feedserver import feed_server_thread
+from tests.feedserver import feed_server_thread, stalls
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tests.feedserver import FeedServer
 
 FEEDS = Path(__file__).parent / "feeds"
+CHAPTERS = b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Hello"}]}'
 
 
 def podbot(*args: str) -> Result:
@@ -196,3 +197,84 @@ def test_a_source_file_is_read_up_to_the_feed_size_cap(db: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "podbot: /dev/zero: the file is larger than 32 MB, podbot's limit for a source"
     ]
+
+
+# --- hosts that do not answer, and long back catalogues ----------------------------------------------------
+
+
+@pytest.fixture
+def files_host() -> Iterator[FeedServer]:
+    """A second server, so that chapter files live on another host than the feed."""
+    with feed_server_thread() as running:
+        yield running
+
+
+def _feed_with_chapters_on(host: FeedServer, count: int) -> bytes:
+    return rss(
+        [
+            Item(f"ep-{n}", f"Episode {n}", day(n), chapters_url=host.url(f"/chapters/{n}.json"))
+            for n in range(count, 0, -1)
+        ]
+    )
+
+
+def test_a_host_that_keeps_failing_is_given_up_on_for_the_rest_of_the_ingest(
+    server: FeedServer, files_host: FeedServer, db: Path
+) -> None:
+    for n in range(1, 31):
+        files_host.serve(f"/chapters/{n}.json", b"maintenance", status=503, content_type="text/plain")
+    url = server.serve("/feed.xml", _feed_with_chapters_on(files_host, 30))
+
+    result = podbot("--db", str(db), "ingest", url)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{url}: 30 added" in result.stdout
+    asked = sum(files_host.hits(f"/chapters/{n}.json") for n in range(1, 31))
+    # Three failures end it; at most the seven others already in flight (of eight at once) are answered.
+    assert asked <= 10
+    host = f"127.0.0.1:{files_host.port}"
+    assert f"{url}: skipped {30 - asked} files on {host}, which kept failing" in result.stderr
+    assert result.stderr.count("could not read") == asked
+
+
+def test_a_host_that_never_answers_cannot_hold_up_an_ingest(
+    server: FeedServer, files_host: FeedServer, db: Path
+) -> None:
+    for n in range(1, 13):
+        files_host.route(f"/chapters/{n}.json", stalls)
+    url = server.serve("/feed.xml", _feed_with_chapters_on(files_host, 12))
+
+    result = podbot("--db", str(db), "ingest", "--files-timeout", "1", url)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{url}: 12 added" in result.stdout
+    assert (
+        f"{url}: skipped 12 files left when the 1 s for files ran out (see --files-timeout); "
+        "their episodes are stored without them"
+    ) in result.stderr
+    assert "could not read" not in result.stderr
+    assert len(episodes(db)) == 12
+
+
+def test_files_are_read_for_the_newest_episodes_only(server: FeedServer, db: Path) -> None:
+    for n in range(1, 31):
+        server.serve(f"/chapters/{n}.json", CHAPTERS, content_type="application/json")
+    url = server.serve("/feed.xml", _feed_with_chapters_on(server, 30))
+
+    result = podbot("--db", str(db), "ingest", "--files-for", "5", url)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{url}: 30 added" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"podbot: {url}: skipped the files of 25 older episodes (files are read for the newest 5; "
+        "see --files-for); their episodes are stored without them"
+    ]
+    with_chapters = [e["title"] for e in episodes(db) if e["chapters"]]
+    assert with_chapters == [f"Episode {n}" for n in range(30, 25, -1)]
+    assert sum(server.hits(f"/chapters/{n}.json") for n in range(1, 31)) == 5
+
+    none = podbot("--db", str(db), "ingest", "--files-for", "0", url)
+    assert none.stderr.strip().splitlines() == [
+        f"podbot: {url}: skipped the files of 30 episodes (--files-for 0); their episodes are stored without them"
+    ]
+    assert sum(server.hits(f"/chapters/{n}.json") for n in range(1, 31)) == 5

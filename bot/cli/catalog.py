@@ -19,6 +19,7 @@ from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
 
 if TYPE_CHECKING:
+    from bot.feeds.source import ReadSource
     from bot.store import IngestReport, Store, StoredEpisode
 
 
@@ -54,7 +55,20 @@ async def _read(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-async def ingest_one(store: Store, source: str, files: FileReader, fetcher: Fetcher) -> IngestReport:
+# Chapter and transcript files are read for this many episodes per source, newest first, within this time.
+FILES_FOR = 50
+FILES_TIMEOUT_S = 60.0
+
+
+async def ingest_one(
+    store: Store,
+    source: str,
+    files: FileReader,
+    fetcher: Fetcher,
+    *,
+    files_for: int = FILES_FOR,
+    files_timeout_s: float = FILES_TIMEOUT_S,
+) -> IngestReport:
     """Read one file or URL (a feed with its chapter and transcript files) and store it in one transaction."""
     # What messages call the source: a URL's user name and password are never repeated.
     shown = redact_credentials(source)
@@ -68,16 +82,49 @@ async def ingest_one(store: Store, source: str, files: FileReader, fetcher: Fetc
     else:
         raw = await _read(source)
     try:
-        read = await read_source(raw, files, url=source if is_url(source) else None)
+        read = await read_source(
+            raw,
+            files,
+            url=source if is_url(source) else None,
+            files_for=files_for,
+            files_within_s=files_timeout_s,
+        )
     except ParseError as exc:
         raise CliError(f"{shown}: {explain_parse_error(exc, content_type)}") from None
     for failure in read.file_failures:
         # The episode is stored without that file; running the ingest again tries it again.
         warn(f"{shown}: could not read {failure}")
+    skipped = _skipped(read, files_for=files_for, files_timeout_s=files_timeout_s)
+    if skipped:
+        warn(f"{shown}: skipped {skipped}; their episodes are stored without them")
     try:
         return await store.catalog.ingest(read.parsed, label=shown)
     except sqlite3.Error as exc:
         raise CliError(f"{shown}: could not be stored ({exc}); the store is as it was before") from exc
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _skipped(read: ReadSource, *, files_for: int, files_timeout_s: float) -> str:
+    """The files an ingest did not try, and why, as one clause ("" when it tried them all)."""
+    parts = []
+    if read.episodes_past_cap and files_for == 0:
+        parts.append(f"the files of {_plural(read.episodes_past_cap, 'episode')} (--files-for 0)")
+    elif read.episodes_past_cap:
+        parts.append(
+            f"the files of {_plural(read.episodes_past_cap, 'older episode')} "
+            f"(files are read for the newest {files_for}; see --files-for)"
+        )
+    for host, count in read.skipped_for_host.items():
+        parts.append(f"{_plural(count, 'file')} on {host}, which kept failing")
+    if read.skipped_for_time:
+        parts.append(
+            f"{_plural(read.skipped_for_time, 'file')} left when the {files_timeout_s:g} s for files ran out "
+            "(see --files-timeout)"
+        )
+    return "; ".join(parts)
 
 
 def _print_report(report: IngestReport) -> None:
@@ -92,13 +139,30 @@ def _print_report(report: IngestReport) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option(
+    "--files-for",
+    type=click.IntRange(min=0),
+    default=FILES_FOR,
+    show_default=True,
+    metavar="N",
+    help="Fetch chapter and transcript files for at most N episodes per feed, newest first.",
+)
+@click.option(
+    "--files-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=FILES_TIMEOUT_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop fetching a feed's chapter and transcript files after this long.",
+)
 @click.pass_obj
-def ingest(ctx: CliContext, sources: tuple[str, ...]) -> None:
+def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_timeout: float) -> None:
     """Add or update episodes from podcast sources: files or http(s) URLs of RSS/Atom feeds, or pages.
 
     The format is detected by content. A feed's Podcasting 2.0 chapter and transcript files are fetched
-    too; one that fails is reported and its episode stored without it. Each source is stored in one
-    transaction: a source that fails leaves the store as it was, and the others are still ingested.
+    too, within limits (--files-for, --files-timeout; a host that fails three times is not asked again);
+    a file that fails or is skipped is reported and its episode stored without it. Each source is stored
+    in one transaction: a source that fails leaves the store as it was, and the others are still ingested.
     Exits 1 if any source failed.
     """
 
@@ -108,7 +172,14 @@ def ingest(ctx: CliContext, sources: tuple[str, ...]) -> None:
             files = FileReader(fetcher)
             for source in sources:
                 try:
-                    report = await ingest_one(store, source, files, fetcher)
+                    report = await ingest_one(
+                        store,
+                        source,
+                        files,
+                        fetcher,
+                        files_for=files_for,
+                        files_timeout_s=files_timeout,
+                    )
                 except CliError as exc:
                     warn(str(exc))
                     failures += 1

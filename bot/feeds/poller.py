@@ -261,7 +261,7 @@ class Poller:
         ]
         read_now = with_files[: self.config.files_per_poll]
         later = set(with_files[self.config.files_per_poll :])
-        attached = await self.files.attach_all([episodes[i] for i in read_now])
+        attached = (await self.files.attach_all([episodes[i] for i in read_now])).episodes
         by_position = dict(zip(read_now, attached, strict=True))
         result = []
         for i, (item, episode) in enumerate(zip(items, episodes, strict=True)):
