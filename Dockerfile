@@ -10,12 +10,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from the exact versions in constraints.txt, so code changes reuse this layer.
-COPY pyproject.toml constraints.txt README.md ./
+# Dependencies first: the runtime dependencies pyproject.toml declares, at the exact versions in
+# constraints.txt, so a change to the code reuses this layer.
+COPY pyproject.toml constraints.txt ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > runtime.txt \
+    && pip install --constraint constraints.txt --requirement runtime.txt
+
+COPY README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY data ./data
-RUN pip install --constraint constraints.txt . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 podbot \
     && mkdir /data \
     && chown podbot:podbot /data

@@ -43,6 +43,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.quote",
     "cogs.guest",
     "cogs.latest",
+    "cogs.announce",
     "cogs.admin",
 )
 

@@ -1,8 +1,13 @@
-"""Links to an episode, and to a moment in it: pure URL work, shared by the CLI and the cogs."""
+"""Links to an episode and to a moment in it, and URLs made safe to print: pure URL work, shared by the
+CLI and the cogs."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# scheme://user:password@ — greedy up to the last "@" before the path, as URL parsers read it.
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@", re.IGNORECASE)
 
 
 def is_web_url(url: str | None) -> bool:
@@ -16,6 +21,14 @@ def is_web_url(url: str | None) -> bool:
     return (
         parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url.strip())
     )
+
+
+def redact_credentials(text: str) -> str:
+    """`text` (a URL, or a message quoting URLs) with every user name and password shown as `***`.
+
+    Whatever prints or logs a URL a person or a feed gave passes it through here first.
+    """
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def with_time(url: str, seconds: int, *, fragment: bool) -> str:

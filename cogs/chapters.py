@@ -39,6 +39,18 @@ def chapters_message(
     return embed, stateless_view([previous, following])
 
 
+async def _chapters_of(
+    interaction: discord.Interaction, episode_id: int, page: int, owner_id: int
+) -> tuple[discord.Embed, discord.ui.View | None] | None:
+    """A button's chapter page for the episode, or None (the user told) when it has left the store."""
+    bot: PodBot = interaction.client  # type: ignore[assignment]
+    stored = await bot.store.catalog.get(episode_id)
+    if stored is None:
+        await tell(interaction, "That episode is no longer in the store.")
+        return None
+    return chapters_message(stored, page, owner_id)
+
+
 class ChapterPageButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
@@ -67,13 +79,10 @@ class ChapterPageButton(
         return await only_for(interaction, self.owner_id, command="/chapters")
 
     async def on_click(self, interaction: discord.Interaction) -> None:
-        bot: PodBot = interaction.client  # type: ignore[assignment]
-        stored = await bot.store.catalog.get(self.episode_id)
-        if stored is None:
-            await tell(interaction, "That episode is no longer in the store.")
-            return
-        embed, view = chapters_message(stored, self.page, self.owner_id)
-        await update(interaction, embeds=[embed], view=view)
+        message = await _chapters_of(interaction, self.episode_id, self.page, self.owner_id)
+        if message is not None:
+            embed, view = message
+            await update(interaction, embeds=[embed], view=view)
 
 
 class AllChaptersButton(
@@ -100,13 +109,10 @@ class AllChaptersButton(
         return cls(int(match["episode"]))
 
     async def on_click(self, interaction: discord.Interaction) -> None:
-        bot: PodBot = interaction.client  # type: ignore[assignment]
-        stored = await bot.store.catalog.get(self.episode_id)
-        if stored is None:
-            await tell(interaction, "That episode is no longer in the store.")
-            return
-        embed, view = chapters_message(stored, 0, interaction.user.id)
-        await reply(interaction, embeds=[embed], view=view, ephemeral=True)
+        message = await _chapters_of(interaction, self.episode_id, 0, interaction.user.id)
+        if message is not None:
+            embed, view = message
+            await reply(interaction, embeds=[embed], view=view, ephemeral=True)
 
 
 class Chapters(commands.Cog):

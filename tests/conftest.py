@@ -8,6 +8,7 @@ import pytest
 
 from bot.search import Search
 from bot.store import Store
+from tests.feedserver import FeedServer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +27,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_FEED_URL",
         "PODBOT_SEED_BUNDLED",
         "PODBOT_LOG_LEVEL",
+        "PODBOT_ALLOW_PRIVATE_URLS",
+        "PODBOT_POLL_MINUTES",
         "PODBOT_OWNER_IDS",
         "PODBOT_DEV_GUILD_ID",
     ):
@@ -41,6 +44,17 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    """A real HTTP server on 127.0.0.1 serving whatever a test puts on it (see tests/feedserver.py)."""
+    server = FeedServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

@@ -176,3 +176,10 @@ def test_python_dash_m_bot_is_the_same_command(db: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert len(json.loads(completed.stdout)) == 5
+
+
+def test_a_bad_list_setting_names_the_variable_not_its_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODBOT_OWNER_IDS", "123, abc")
+    result = CliRunner().invoke(cli, ["episodes"])
+    assert result.exit_code == 1
+    assert "bad configuration in PODBOT_OWNER_IDS:" in result.stderr

@@ -1,10 +1,10 @@
-"""Links to a moment in an episode."""
+"""Links to a moment in an episode, and URLs made safe to print."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.links import is_web_url, moment_url, with_time
+from bot.links import is_web_url, moment_url, redact_credentials, with_time
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,22 @@ def test_an_existing_time_is_replaced_and_other_parameters_kept() -> None:
         with_time("https://y.tube/watch?v=abc&t=5", 90, fragment=False) == "https://y.tube/watch?v=abc&t=90"
     )
     assert with_time("https://cdn.fm/a.mp3#t=5", 90, fragment=True) == "https://cdn.fm/a.mp3#t=90"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://user:secret@feeds.example.com/rss", "https://***@feeds.example.com/rss"),
+        ("https://token@feeds.example.com/rss", "https://***@feeds.example.com/rss"),
+        ("https://u:p@ss@feeds.example.com/rss?x=1", "https://***@feeds.example.com/rss?x=1"),
+        ("HTTP://U:P@host:8080", "HTTP://***@host:8080"),
+        (
+            "could not read https://a:b@x.example/c.json: refused; see https://y.example/@me",
+            "could not read https://***@x.example/c.json: refused; see https://y.example/@me",
+        ),
+        ("https://feeds.example.com/rss", "https://feeds.example.com/rss"),
+        ("/home/me/feeds/show@2x.xml", "/home/me/feeds/show@2x.xml"),
+    ],
+)
+def test_credentials_in_urls_are_redacted(text: str, shown: str) -> None:
+    assert redact_credentials(text) == shown

@@ -223,3 +223,26 @@ async def test_episodes_are_listed_newest_first_with_people_and_chapters(store: 
     assert [c.title for c in top.episode.chapters] == ["Intro", "Main part"]
     assert top.speakers == ("Ana",)
     assert top.segment_count == 2
+
+
+async def test_a_source_listing_fewer_people_keeps_the_guests_another_source_named(store: Store) -> None:
+    """A feed item with only its hosts must not erase the guest the page named, nor flip-flop on re-ingest."""
+    from bot.models import Person, Role
+
+    from_page = make_episode("Shared", people=(Person("Ana", Role.HOST), Person("Erik", Role.GUEST)))
+    from_feed = replace(
+        from_page,
+        guid="https://example.com/guid/7",
+        people=(Person("Ana", Role.HOST, image="https://example.com/ana.png"), Person("Erik Schluntz")),
+    )
+    hosts_only = replace(from_feed, people=(Person("Ana", Role.HOST),))
+    await store.catalog.ingest(make_source(from_page))
+    await store.catalog.ingest(make_source(from_feed))
+    await store.catalog.ingest(make_source(hosts_only))
+    [stored] = await store.catalog.episodes()
+    assert stored.episode.hosts == ("Ana",)
+    assert stored.episode.guests == ("Erik Schluntz",)
+    assert stored.episode.people[0].image == "https://example.com/ana.png"
+    for source in (from_page, from_feed, hosts_only):
+        again = await store.catalog.ingest(make_source(source))
+        assert again.unchanged == ["Shared"], source

@@ -40,6 +40,9 @@ class PodbotGroup(click.Group):
             raise PodbotError(str(exc)) from exc
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (`podbot episodes | head`): click exits quietly on EPIPE.
+            raise
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
             raise PodbotError(
@@ -52,7 +55,8 @@ def _load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "PODBOT_" + "_".join(str(part) for part in first["loc"]).upper()
+        # loc is ("owner_ids", 0) for the first item of a list: the variable is the field, not its index.
+        name = "PODBOT_" + str(first["loc"][0]).upper() if first["loc"] else "the PODBOT_ settings"
         raise PodbotError(f"bad configuration in {name}: {first['msg']}") from None
 
 

@@ -3,40 +3,128 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, warn
-from bot.ingest.detect import parse_source
+from bot.cli.context import CliContext, CliError, emit_json, episode_lines, warn
+from bot.feeds.files import FileReader
+from bot.feeds.source import explain_parse_error, is_url, read_source
 from bot.ingest.errors import ParseError
-from bot.text import format_timestamp
+from bot.links import redact_credentials
+from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
+from bot.net.guard import AddressPolicy
 
 if TYPE_CHECKING:
+    from bot.feeds.source import ReadSource
     from bot.store import IngestReport, Store, StoredEpisode
+
+
+# A file is held to the same cap as a feed fetched over HTTP: `podbot ingest /dev/zero` must not eat memory.
+MAX_SOURCE_BYTES = FEED_LIMITS.max_bytes
+# `scheme://…`: a URL, not a file name, even when it is not one podbot fetches.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def _read_capped(path: str) -> bytes:
+    with Path(path).open("rb") as file:
+        raw = file.read(MAX_SOURCE_BYTES + 1)
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise CliError(
+            f"{path}: the file is larger than {MAX_SOURCE_BYTES / 1024 / 1024:g} MB, podbot's limit for a source"
+        )
+    return raw
 
 
 async def _read(path: str) -> bytes:
     try:
-        return await asyncio.to_thread(Path(path).read_bytes)
+        return await asyncio.to_thread(_read_capped, path)
     except IsADirectoryError:
         raise CliError(f"{path} is a directory; give the files in it") from None
+    except FileNotFoundError as exc:
+        if _SCHEME.match(path):  # ftp://…, file://…: a URL, not a missing file
+            shown = redact_credentials(path)
+            raise CliError(
+                f"{shown}: podbot reads only http(s) URLs and files; give the feed's http(s) address"
+            ) from None
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-async def ingest_one(store: Store, path: str) -> IngestReport:
-    raw = await _read(path)
+# Chapter and transcript files are read for this many episodes per source, newest first, within this time.
+FILES_FOR = 50
+FILES_TIMEOUT_S = 60.0
+
+
+async def ingest_one(
+    store: Store,
+    source: str,
+    files: FileReader,
+    fetcher: Fetcher,
+    *,
+    files_for: int = FILES_FOR,
+    files_timeout_s: float = FILES_TIMEOUT_S,
+) -> IngestReport:
+    """Read one file or URL (a feed with its chapter and transcript files) and store it in one transaction."""
+    # What messages call the source: a URL's user name and password are never repeated.
+    shown = redact_credentials(source)
+    content_type = ""
+    if is_url(source):
+        try:
+            fetched = await fetcher.fetch(source, limits=FEED_LIMITS)
+        except FetchError as exc:
+            raise CliError(f"{shown}: {redact_credentials(str(exc))}") from None
+        raw, content_type = fetched.body, fetched.content_type
+    else:
+        raw = await _read(source)
     try:
-        parsed = await asyncio.to_thread(parse_source, raw)
+        read = await read_source(
+            raw,
+            files,
+            url=source if is_url(source) else None,
+            files_for=files_for,
+            files_within_s=files_timeout_s,
+        )
     except ParseError as exc:
-        raise CliError(f"{path}: {exc}") from None
+        raise CliError(f"{shown}: {explain_parse_error(exc, content_type)}") from None
+    for failure in read.file_failures:
+        # The episode is stored without that file; running the ingest again tries it again.
+        warn(f"{shown}: could not read {failure}")
+    skipped = _skipped(read, files_for=files_for, files_timeout_s=files_timeout_s)
+    if skipped:
+        warn(f"{shown}: skipped {skipped}; their episodes are stored without them")
     try:
-        return await store.catalog.ingest(parsed, label=path)
+        return await store.catalog.ingest(read.parsed, label=shown)
     except sqlite3.Error as exc:
-        raise CliError(f"{path}: could not be stored ({exc}); the store is as it was before") from exc
+        raise CliError(f"{shown}: could not be stored ({exc}); the store is as it was before") from exc
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _skipped(read: ReadSource, *, files_for: int, files_timeout_s: float) -> str:
+    """The files an ingest did not try, and why, as one clause ("" when it tried them all)."""
+    parts = []
+    if read.episodes_past_cap and files_for == 0:
+        parts.append(f"the files of {_plural(read.episodes_past_cap, 'episode')} (--files-for 0)")
+    elif read.episodes_past_cap:
+        parts.append(
+            f"the files of {_plural(read.episodes_past_cap, 'older episode')} "
+            f"(files are read for the newest {files_for}; see --files-for)"
+        )
+    for host, count in read.skipped_for_host.items():
+        parts.append(f"{_plural(count, 'file')} on {host}, which kept failing")
+    if read.skipped_for_time:
+        parts.append(
+            f"{_plural(read.skipped_for_time, 'file')} left when the {files_timeout_s:g} s for files ran out "
+            "(see --files-timeout)"
+        )
+    return "; ".join(parts)
 
 
 def _print_report(report: IngestReport) -> None:
@@ -50,25 +138,53 @@ def _print_report(report: IngestReport) -> None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option(
+    "--files-for",
+    type=click.IntRange(min=0),
+    default=FILES_FOR,
+    show_default=True,
+    metavar="N",
+    help="Fetch chapter and transcript files for at most N episodes per feed, newest first.",
+)
+@click.option(
+    "--files-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=FILES_TIMEOUT_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop fetching a feed's chapter and transcript files after this long.",
+)
 @click.pass_obj
-def ingest(ctx: CliContext, paths: tuple[str, ...]) -> None:
-    """Add or update episodes from podcast sources (PATHS: files; format detected by content).
+def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_timeout: float) -> None:
+    """Add or update episodes from podcast sources: files or http(s) URLs of RSS/Atom feeds, or pages.
 
-    Each source is stored in one transaction: a source that fails leaves the store as it was, and the
-    others are still ingested. Exits 1 if any source failed.
+    The format is detected by content. A feed's Podcasting 2.0 chapter and transcript files are fetched
+    too, within limits (--files-for, --files-timeout; a host that fails three times is not asked again);
+    a file that fails or is skipped is reported and its episode stored without it. Each source is stored
+    in one transaction: a source that fails leaves the store as it was, and the others are still ingested.
+    Exits 1 if any source failed.
     """
 
     async def work(store: Store) -> int:
         failures = 0
-        for path in paths:
-            try:
-                report = await ingest_one(store, path)
-            except CliError as exc:
-                warn(str(exc))
-                failures += 1
-                continue
-            _print_report(report)
+        async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
+            files = FileReader(fetcher)
+            for source in sources:
+                try:
+                    report = await ingest_one(
+                        store,
+                        source,
+                        files,
+                        fetcher,
+                        files_for=files_for,
+                        files_timeout_s=files_timeout,
+                    )
+                except CliError as exc:
+                    warn(str(exc))
+                    failures += 1
+                    continue
+                _print_report(report)
         return failures
 
     if ctx.run(work):
@@ -96,17 +212,18 @@ def episode_json(stored: StoredEpisode) -> dict[str, Any]:
 
 def _episode_lines(stored: StoredEpisode) -> list[str]:
     ep = stored.episode
-    facts = []
-    if ep.published:
-        facts.append(ep.published.date().isoformat())
-    if ep.duration_s is not None:
-        facts.append(format_timestamp(ep.duration_s))
-    if ep.guests:
-        facts.append("with " + ", ".join(ep.guests))
     chapters = sum(1 for c in ep.chapters if c.toc)
-    facts.append(f"{chapters} chapters" if chapters else "no chapters")
-    facts.append(f"transcript ({stored.segment_count} segments)" if stored.segment_count else "no transcript")
-    return [f"{stored.id:>4}  {ep.title}", f"      {' · '.join(facts)}"]
+    return episode_lines(
+        stored.id,
+        ep.title,
+        published=ep.published,
+        duration_s=ep.duration_s,
+        guests=ep.guests,
+        tail=[
+            f"{chapters} chapters" if chapters else "no chapters",
+            f"transcript ({stored.segment_count} segments)" if stored.segment_count else "no transcript",
+        ],
+    )
 
 
 @click.command()

@@ -14,9 +14,11 @@ import click
 from bot.bootstrap import open_store
 from bot.ingest.errors import ParseError
 from bot.store import StoreError
+from bot.text import format_timestamp
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Coroutine
+    from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+    from datetime import datetime
 
     from bot.config import Settings
     from bot.store import Store
@@ -59,6 +61,28 @@ class CliContext:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def episode_lines(
+    episode_id: int,
+    title: str,
+    *,
+    lead: Sequence[str] = (),
+    published: datetime | None = None,
+    duration_s: int | None = None,
+    guests: Sequence[str] = (),
+    tail: Sequence[str] = (),
+) -> list[str]:
+    """The two lines the CLI prints for an episode: id and title, then its facts joined by " · "."""
+    facts = list(lead)
+    if published:
+        facts.append(published.date().isoformat())
+    if duration_s is not None:
+        facts.append(format_timestamp(duration_s))
+    if guests:
+        facts.append("with " + ", ".join(guests))
+    facts.extend(tail)
+    return [f"{episode_id:>4}  {title}", f"      {' · '.join(facts)}"]
 
 
 def warn(message: str) -> None:

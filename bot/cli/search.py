@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, stdout_is_terminal
+from bot.cli.context import CliContext, CliError, emit_json, episode_lines, stdout_is_terminal
 from bot.search import EmptyQuery, Search
 from bot.text import format_timestamp
 
@@ -83,15 +83,15 @@ def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool) 
         emit_json([episode_match_json(m) for m in found])
         return
     for m in found:
-        facts = [f"score {m.score:g}", f"on {m.matched_on}"]
-        if m.published:
-            facts.append(m.published.date().isoformat())
-        if m.duration_s is not None:
-            facts.append(format_timestamp(m.duration_s))
-        if m.guests:
-            facts.append("with " + ", ".join(m.guests))
-        click.echo(f"{m.episode_id:>4}  {m.title}")
-        click.echo(f"      {' · '.join(facts)}")
+        lines = episode_lines(
+            m.episode_id,
+            m.title,
+            lead=[f"score {m.score:g}", f"on {m.matched_on}"],
+            published=m.published,
+            duration_s=m.duration_s,
+            guests=m.guests,
+        )
+        click.echo("\n".join(lines))
 
 
 # --- quote ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.ingest.errors import ParseError
+from bot.ingest.feed import looks_like_feed, parse_feed
 from bot.ingest.page import looks_like_page, parse_page
 from bot.models import ParsedSource
 
@@ -17,11 +18,24 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def parse_source(raw: bytes) -> ParsedSource:
-    """Parse a source of any supported format; ParseError when it is none of them or holds no episodes."""
+def _head(raw: bytes) -> str:
+    # Enough of the start to recognise a feed, in any encoding a feed may use (UTF-16 feeds have NULs).
+    start = raw[:4096]
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return start.decode("utf-16", errors="ignore")
+    return start.decode("latin-1")
+
+
+def parse_source(raw: bytes, *, source_url: str | None = None) -> ParsedSource:
+    """Parse a source of any supported format; ParseError when it is none of them or holds no episodes.
+
+    `source_url` is where the bytes came from, if anywhere: feeds resolve relative links against it.
+    """
+    if looks_like_feed(_head(raw)):
+        return parse_feed(raw, feed_url=source_url)
     text = decode(raw)
     if not text.strip():
         raise ParseError("the file is empty")
     if looks_like_page(text):
         return parse_page(text)
-    raise ParseError("not a format podbot reads (a podcast directory page)")
+    raise ParseError("not a format podbot reads (an RSS or Atom podcast feed, or a podcast directory page)")

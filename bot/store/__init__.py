@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreError
+from bot.store.follow import Follows
 from bot.store.migrations import migrate
 from bot.store.pairs import register as register_functions
 
@@ -65,6 +66,7 @@ class Store:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self.catalog = Catalog(self)
+        self.follows = Follows(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Self:

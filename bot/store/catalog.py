@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.ingest.keys import is_derived_key
-from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, TranscriptRef
+from bot.ingest.keys import derived_key, is_derived_key
+from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ ON CONFLICT (key) DO UPDATE SET
 RETURNING id
 """
 
+ADOPT_SHOW_KEY = "UPDATE shows SET key = ? WHERE key = ?"
+
 EPISODE_COLUMNS = "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
 
 FIND_EPISODE_BY_GUID = f"""
@@ -84,6 +86,11 @@ UPSERT_PERSON = """
 INSERT INTO people (name, name_key) VALUES (?, ?)
 ON CONFLICT (name_key) DO UPDATE SET name = people.name
 RETURNING id
+"""
+
+SELECT_EPISODE_PEOPLE = """
+SELECT p.name, ep.role, ep.image, ep.href FROM episode_people ep JOIN people p ON p.id = ep.person_id
+WHERE ep.episode_id = ? ORDER BY ep.position
 """
 
 SELECT_EPISODES = """
@@ -139,6 +146,38 @@ def _merged_row(old: Sequence[Any], new: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(n if n not in (None, "") else o for o, n in zip(old, new, strict=True))
 
 
+def _merge_people(incoming: Sequence[Person], stored: Sequence[Person]) -> tuple[Person, ...]:
+    """The source's people, in its order and with its roles, then anyone stored that it does not name.
+
+    A stored first name that a source now gives in full ("Erik" -> "Erik Schluntz") is the same person.
+    Pictures and links a source leaves out are kept from the stored entry.
+    """
+    stored_by_key = {fold(p.name): p for p in stored}
+    full_names: dict[str, list[str]] = {}
+    for key in stored_by_key:
+        if " " in key:
+            full_names.setdefault(key.split()[0], []).append(key)
+    merged: dict[str, Person] = {}
+    for person in incoming:
+        key = fold(person.name)
+        if " " not in key and len(full_names.get(key, [])) == 1:
+            # The source says "Erik" where the store already knows him in full: keep the full name.
+            key = full_names[key][0]
+            person = replace(person, name=stored_by_key[key].name)
+        if not key or key in merged:
+            continue
+        known = stored_by_key.get(key)
+        if known is not None and (person.image is None or person.href is None):
+            person = replace(person, image=person.image or known.image, href=person.href or known.href)
+        merged[key] = person
+    first_names = {key.split()[0] for key in merged if " " in key}
+    for key, person in stored_by_key.items():
+        if key in merged or (" " not in key and key in first_names):
+            continue
+        merged[key] = person
+    return tuple(merged.values())
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -159,9 +198,10 @@ class Catalog:
         report = IngestReport(source=label or source.show.title)
         async with self._store.transaction() as conn:
             show = source.show
+            key = await self._show_key(conn, show)
             async with conn.execute(
                 UPSERT_SHOW,
-                (show.key, show.title, show.description, show.link, show.artwork, show.feed_url),
+                (key, show.title, show.description, show.link, show.artwork, show.feed_url),
             ) as cursor:
                 show_id = (await cursor.fetchone())[0]  # type: ignore[index]
             for episode in source.episodes:
@@ -169,6 +209,25 @@ class Catalog:
                 report.episode_ids.append(episode_id)
                 getattr(report, outcome).append(episode.title)
         return report
+
+    async def _show_key(self, conn: aiosqlite.Connection, show: Show) -> str:
+        """The key to store `show` under, so that a page and the show's feed make one show, in either order.
+
+        A page keys its show by title (a derived key), a feed by its URL. The first feed ingest takes over
+        the page's show; a page ingested after the feed finds the feed's show by its title.
+        """
+        async with conn.execute("SELECT 1 FROM shows WHERE key = ?", (show.key,)) as cursor:
+            if await cursor.fetchone() is not None:
+                return show.key
+        title_key = derived_key("show", show.title)
+        if not is_derived_key(show.key):
+            await conn.execute(ADOPT_SHOW_KEY, (show.key, title_key))
+            return show.key
+        async with conn.execute("SELECT key, title FROM shows") as cursor:
+            for key, title in await cursor.fetchall():
+                if derived_key("show", title) == title_key:
+                    return str(key)
+        return show.key
 
     async def _find(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> aiosqlite.Row | None:
         async with conn.execute(FIND_EPISODE_BY_GUID, (show_id, ep.guid)) as cursor:
@@ -195,6 +254,11 @@ class Catalog:
             return episode_id, "added"
 
         episode_id = int(existing[0])
+        if ep.people:
+            # People merge rather than replace: a feed that lists only its hosts must not erase the guests
+            # the page named for the same episode.
+            ep = replace(ep, people=_merge_people(ep.people, await self._stored_people(conn, episode_id)))
+            hashes = (_part_hash(ep.people), *hashes[1:])
         old_guid = existing[1]
         old_row = tuple(existing[2:12])
         old_hashes = tuple(existing[12:15])
@@ -206,6 +270,11 @@ class Catalog:
             await conn.execute(UPDATE_EPISODE, (guid, *merged, _now(), episode_id))
         changed |= await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=old_hashes)
         return episode_id, "updated" if changed else "unchanged"
+
+    async def _stored_people(self, conn: aiosqlite.Connection, episode_id: int) -> list[Person]:
+        async with conn.execute(SELECT_EPISODE_PEOPLE, (episode_id,)) as cursor:
+            rows = await cursor.fetchall()
+        return [Person(name, Role(role), image, href) for name, role, image, href in rows]
 
     async def _replace_parts(
         self,

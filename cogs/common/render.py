@@ -52,6 +52,20 @@ def md(text: str) -> str:
     return discord.utils.escape_markdown(defuse_mentions(" ".join(text.split())))
 
 
+def md_within(text: str, limit: int) -> str:
+    """md(text) in at most `limit` characters: the text is cut before it is escaped, so no escape is split
+    and the cut still ends in "…"."""
+    budget = limit
+    while budget > 0:
+        escaped = md(shorten(text, budget))
+        size = length(escaped)
+        if size <= limit:
+            return escaped
+        # Escapes at most double the text: shrink in proportion, and by at least one each time.
+        budget = min(budget - 1, budget * limit // size)
+    return ""
+
+
 def _url_for_markdown(url: str) -> str:
     # A ")" or space would end the link early; percent-encoding keeps the URL working.
     return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace(">", "%3E")

@@ -30,23 +30,45 @@ async def test_every_cog_loads_and_every_command_and_option_is_unique_and_descri
 ) -> None:
     bot: PodBot = simcord_env.bot  # type: ignore[assignment]
     assert set(bot.extensions) == set(EXTENSIONS)
-    commands = bot.tree.get_commands()
-    names = [c.name for c in commands]
-    assert sorted(names) == sorted(set(names)) == ["chapters", "episode", "guest", "latest", "quote", "sync"]
+    top_level = bot.tree.get_commands()
+    names = [c.name for c in top_level]
+    assert (
+        sorted(names)
+        == sorted(set(names))
+        == [
+            "announce",
+            "chapters",
+            "episode",
+            "guest",
+            "latest",
+            "quote",
+            "sync",
+        ]
+    )
+    commands: list[app_commands.Command[Any, ..., Any]] = []
+    for entry in top_level:
+        if isinstance(entry, app_commands.Group):
+            assert entry.description, entry.name
+            commands.extend(c for c in entry.commands if isinstance(c, app_commands.Command))
+        else:
+            assert isinstance(entry, app_commands.Command)
+            commands.append(entry)
     for command in commands:
-        assert isinstance(command, app_commands.Command)
-        assert command.description, command.name
-        assert command.description != "…", command.name
+        assert command.description, command.qualified_name
+        assert command.description != "…", command.qualified_name
         options = [p.name for p in _walk_options(command)]
-        assert len(options) == len(set(options)), command.name
+        assert len(options) == len(set(options)), command.qualified_name
         for parameter in _walk_options(command):
-            assert parameter.description, f"/{command.name} {parameter.name}"
-            assert parameter.description != "…", f"/{command.name} {parameter.name}"
-        # What Discord receives: within its limits.
-        payload = command.to_dict(bot.tree)
+            assert parameter.description, f"/{command.qualified_name} {parameter.name}"
+            assert parameter.description != "…", f"/{command.qualified_name} {parameter.name}"
+    # What Discord receives: within its limits.
+    for entry in top_level:
+        payload = entry.to_dict(bot.tree)
         assert 1 <= len(payload["description"]) <= 100
         for option in payload.get("options", []):
             assert 1 <= len(option["description"]) <= 100
+            for sub_option in option.get("options", []):
+                assert 1 <= len(sub_option["description"]) <= 100
 
 
 async def test_the_bot_asks_for_no_privileged_intents_and_pings_no_one_by_default(
@@ -285,7 +307,7 @@ async def test_an_owner_syncs_the_commands(world: World, scope: str, where: str)
 
     assert result.ephemeral
     assert result.response.content == (
-        f"Synced /chapters, /episode, /guest, /latest, /quote, /sync to {where}."
+        f"Synced /announce, /chapters, /episode, /guest, /latest, /quote, /sync to {where}."
     )
     new_puts = _command_puts(world.env)[len(puts_before) :]
     assert len(new_puts) == 1

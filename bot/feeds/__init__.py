@@ -1,0 +1,1 @@
+"""Following podcast feeds: reading them with their chapter and transcript files, polling, announcing."""

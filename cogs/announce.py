@@ -1,0 +1,315 @@
+"""/announce: which channels announce new episodes, and the background task that polls the feeds.
+
+The commands are for members with Manage Server: Discord hides them from everyone else by default
+(`default_permissions`), and `interaction_check` refuses anyone without it at run time, because a server
+can change who sees a command. The work is in bot.feeds (polling, exactly-once delivery) and bot.store
+(subscriptions); this cog parses the interaction, calls the core, and renders the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.feeds.announce import Announcement, PostStatus
+from bot.feeds.files import FileReader
+from bot.feeds.poller import Poller, PollerConfig
+from bot.feeds.source import explain_parse_error
+from bot.ingest.errors import ParseError
+from bot.ingest.feed import read_feed
+from bot.links import redact_credentials
+from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
+from bot.net.guard import AddressPolicy, BlockedURL, check_url
+from cogs.common.announcer import DiscordAnnouncer, missing_permissions
+from cogs.common.errors import tell
+from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
+from cogs.common.render import ACCENT, md, md_within
+from cogs.common.reply import deferred_if_slow, reply
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.client import PodBot
+    from bot.store.follow import Subscription
+
+log = logging.getLogger(__name__)
+
+
+def _when(moment: datetime | None) -> str:
+    return discord.utils.format_dt(moment, style="R") if moment else "never"
+
+
+def status_lines(subscription: Subscription) -> list[str]:
+    """What /announce status says about one channel's feed."""
+    feed = subscription.feed
+    channel = f"<#{subscription.channel_id}>" + (
+        f" · pings <@&{subscription.role_id}>" if subscription.role_id else ""
+    )
+    lines = [channel, md(shorten(redact_credentials(feed.url), 200))]
+    if feed.paused:
+        lines.append(
+            f"⏸️ **Paused** after {feed.failures} failed checks: {md(feed.last_error or 'unknown error')}. "
+            "Run `/announce set` with this feed to resume."
+        )
+    elif feed.failures:
+        lines.append(
+            f"⚠️ Failing since {_when(feed.failing_since)} ({feed.failures} checks): "
+            f"{md(feed.last_error or 'unknown error')}. Next check {_when(feed.next_check)}."
+        )
+    else:
+        checked = f"Last check {_when(feed.last_check)}" if feed.last_check else "Not checked yet"
+        lines.append(f"{checked} · next {_when(feed.next_check)}")
+    if subscription.last_error:
+        lines.append(
+            f"❗ Last announcement failed {_when(subscription.last_error_at)}: {md(subscription.last_error)}"
+        )
+    elif subscription.last_sent_at:
+        lines.append(f"Last announcement {_when(subscription.last_sent_at)}")
+    return lines
+
+
+class Announce(commands.Cog):
+    announce = app_commands.Group(
+        name="announce",
+        description="Announce new episodes in this server's channels (Manage Server only).",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: PodBot) -> None:
+        self.bot = bot
+        self.announcer = DiscordAnnouncer(bot)
+        self.policy = AddressPolicy(allow_private=bot.settings.allow_private_urls)
+        self.fetcher: Fetcher | None = None
+        self.poller: Poller | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        if not self.bot.serving:
+            return  # a one-shot run (`podbot sync`): no store, no polling
+        self.fetcher = Fetcher(self.policy)
+        self.poller = Poller(
+            self.bot.store,
+            self.fetcher,
+            FileReader(self.fetcher),
+            self.announcer,
+            PollerConfig(interval=timedelta(minutes=self.bot.settings.poll_minutes)),
+            clock=discord.utils.utcnow,
+            on_stored=self.bot.search.refresh,
+        )
+        self._task = asyncio.create_task(self._poll_forever(), name="podbot-feed-poller")
+
+    async def _poll_forever(self) -> None:
+        await self.bot.wait_until_ready()  # announcements need the guild cache
+        assert self.poller is not None
+        await self.poller.run_forever()
+
+    async def cog_unload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.fetcher is not None:
+            await self.fetcher.close()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage
+        if not interaction.permissions.manage_guild:
+            raise app_commands.CheckFailure(
+                "Only members with the Manage Server permission can manage announcements."
+            )
+        return True
+
+    # --- /announce set ------------------------------------------------------------------------------------
+
+    @announce.command(
+        name="set", description="Announce new episodes of a feed in a channel, optionally pinging a role."
+    )
+    @app_commands.describe(
+        channel="Where to post new episodes.",
+        feed="The feed's http(s) URL; leave empty for the show's own feed.",
+        role="A role to ping with each new episode (not @everyone).",
+    )
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        feed: app_commands.Range[str, 1, 500] | None = None,
+        role: discord.Role | None = None,
+    ) -> None:
+        async with deferred_if_slow(interaction, ephemeral=True):
+            url = (feed or self.bot.settings.feed_url or "").strip()
+            if not url:
+                await tell(interaction, "Give the feed's URL: this bot has no default feed configured.")
+                return
+            try:
+                check_url(url, self.policy)
+            except BlockedURL as error:
+                await tell(interaction, f"I cannot follow that feed: {md(str(error))}.")
+                return
+            missing = missing_permissions(channel)
+            if missing:
+                await tell(
+                    interaction,
+                    f"I cannot post in {channel.mention}: give me {', '.join(missing)} there first.",
+                )
+                return
+            if role is not None and role.is_default():
+                await tell(
+                    interaction,
+                    "@everyone cannot be the announcement role: pick a role members can choose to join.",
+                )
+                return
+            title = await self._read_title(interaction, url)
+            if title is None:
+                return
+            await self.bot.store.follows.subscribe(
+                guild_id=channel.guild.id,
+                channel_id=channel.id,
+                feed_url=url,
+                role_id=role.id if role else None,
+                now=discord.utils.utcnow(),
+            )
+            if self.poller is not None:
+                self.poller.wake()  # the first check records what the feed holds now
+            log.info("guild %s: announcing %s in #%s", channel.guild.id, url, channel.name)
+            ping = f", pinging {role.mention}" if role else ""
+            note = ""
+            if (
+                role is not None
+                and not role.mentionable
+                and not channel.permissions_for(channel.guild.me).mention_everyone
+            ):
+                note = f"\nNote: {role.mention} is not mentionable, so the ping will not notify anyone; allow anyone to mention it in Server Settings → Roles."
+            minutes = f"{self.bot.settings.poll_minutes:g}"
+            await reply(
+                interaction,
+                content=(
+                    f"New episodes of **{md(title)}** will be announced in {channel.mention}{ping}. "
+                    f"Episodes already in the feed are not announced; I check it every {minutes} minutes.{note}"
+                ),
+                ephemeral=True,
+            )
+
+    async def _read_title(self, interaction: discord.Interaction, url: str) -> str | None:
+        """The show's title if `url` is a feed podbot can read; otherwise tells the user why not."""
+        assert self.fetcher is not None
+        content_type = ""
+        try:
+            fetched = await self.fetcher.fetch(url, limits=FEED_LIMITS)
+            content_type = fetched.content_type
+            document = await asyncio.to_thread(read_feed, fetched.body, feed_url=url)
+        except FetchError as error:
+            await tell(interaction, f"I could not read that feed: {md(str(error))}.")
+            return None
+        except ParseError as error:
+            await tell(
+                interaction,
+                f"That is not a podcast feed I can read: {md(explain_parse_error(error, content_type))}.",
+            )
+            return None
+        return document.show.title
+
+    # --- /announce remove ---------------------------------------------------------------------------------
+
+    @announce.command(
+        name="remove", description="Stop announcing in a channel, or in every channel of this server."
+    )
+    @app_commands.describe(channel="The channel to stop announcing in; leave empty for all of them.")
+    async def remove(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        # A write: it waits for the store's write lock, which a poll storing a big feed holds for seconds.
+        async with deferred_if_slow(interaction, ephemeral=True):
+            removed = await self.bot.store.follows.unsubscribe(
+                guild_id=interaction.guild_id, channel_id=channel.id if channel else None
+            )
+            where = channel.mention if channel else "this server"
+            if not removed:
+                await tell(interaction, f"Nothing was being announced in {where}.")
+                return
+            await reply(interaction, content=f"Stopped announcing new episodes in {where}.", ephemeral=True)
+
+    # --- /announce status ---------------------------------------------------------------------------------
+
+    @announce.command(
+        name="status", description="Show the feeds this server follows, their last check and any problem."
+    )
+    async def status(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        async with deferred_if_slow(interaction, ephemeral=True):
+            await self._status(interaction, interaction.guild_id)
+
+    async def _status(self, interaction: discord.Interaction, guild_id: int) -> None:
+        subscriptions = await self.bot.store.follows.subscriptions(guild_id=guild_id)
+        if not subscriptions:
+            await tell(interaction, "Nothing is announced in this server yet. Start with `/announce set`.")
+            return
+        embed = discord.Embed(title="Announcements in this server", colour=ACCENT)
+        shown = subscriptions[: EMBED_FIELDS - 1] if len(subscriptions) > EMBED_FIELDS else subscriptions
+        for subscription in shown:
+            # The title is the feed's text: shown as written, never as markdown or a mention.
+            name = md_within(subscription.feed.title, FIELD_NAME) if subscription.feed.title else ""
+            embed.add_field(
+                name=name or "Feed not read yet",
+                value=shorten_lines(status_lines(subscription), FIELD_VALUE),
+                inline=False,
+            )
+        if len(shown) < len(subscriptions):
+            embed.add_field(name="…", value=f"and {len(subscriptions) - len(shown)} more", inline=False)
+        await reply(interaction, embeds=[embed], ephemeral=True)
+
+    # --- /announce test -----------------------------------------------------------------------------------
+
+    @announce.command(name="test", description="Post the latest episode now, marked as a test.")
+    @app_commands.describe(channel="Where to post it; leave empty for this server's announcement channel.")
+    async def test(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        async with deferred_if_slow(interaction, ephemeral=True):
+            assert interaction.guild_id is not None
+            subscriptions = await self.bot.store.follows.subscriptions(guild_id=interaction.guild_id)
+            if channel is None and not subscriptions:
+                await tell(
+                    interaction,
+                    "Nothing is announced in this server yet: give a channel, or start with `/announce set`.",
+                )
+                return
+            channel_id = channel.id if channel else subscriptions[0].channel_id
+            role_id = next((s.role_id for s in subscriptions if s.channel_id == channel_id), None)
+            latest = await self.bot.search.latest()
+            if latest is None:
+                await tell(interaction, "There are no episodes yet to show.")
+                return
+            result = await self.announcer.announce(
+                Announcement(
+                    channel_id=channel_id,
+                    role_id=role_id,
+                    episode=latest,
+                    nonce=secrets.token_hex(12),
+                    test=True,
+                )
+            )
+            if result.status is PostStatus.SENT:
+                await reply(
+                    interaction, content=f"Posted a test announcement in <#{channel_id}>.", ephemeral=True
+                )
+            else:
+                await tell(
+                    interaction,
+                    f"I could not post in <#{channel_id}>: {md(result.error or 'unknown error')}.",
+                )
+
+
+async def setup(bot: PodBot) -> None:
+    await bot.add_cog(Announce(bot))
