@@ -8,7 +8,9 @@ while it holds the GIL, stalling the loop for a whole time slice (10–20 ms mea
 lookups at 100k episodes). In a process of their own they cannot: the loop only writes a request to a
 pipe and reads the answer (see docs/search.md).
 
-A refresh builds the new index on a thread of its own while lookups go on with the previous one.
+A refresh builds the new index on a thread of its own while lookups go on with the previous one. Besides
+the explicit `refresh()` after an ingest, each lookup notices when another process changed the catalog
+(`podbot ingest` while the bot runs) and has the index rebuilt in the background.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 from bot.search import chapters as chapter_search
 from bot.search import episodes as episode_search
@@ -66,11 +71,17 @@ class Lookups:
     """The lookup index of one store and every lookup over it. Lookups run on one thread; `refresh()`
     runs on another (the index is swapped whole, so a lookup sees the old one or the new one)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, background: Callable[[Callable[[], object]], object]) -> None:
+        """`background` runs a function on the thread that refreshes (never the lookups' own)."""
         self._path = path
         self._conn = connect_reader(path)
         self._reader = LookupReader(self._conn)
+        self._background = background
         self._index: EpisodeIndex | None = None
+        # The catalog generation the published index was built from, and the store's data_version at
+        # the last look for changes.
+        self._generation = -1
+        self._seen_version: int | None = None
         self._refreshing = threading.Lock()
 
     @property
@@ -81,22 +92,56 @@ class Lookups:
                 pass
             if self._index is None:
                 self.refresh()
+        else:
+            self._notice_changes()
         assert self._index is not None
         return self._index
+
+    def _notice_changes(self) -> None:
+        """On the lookups' thread, before a lookup: if the catalog changed since the index was built, have
+        it rebuilt in the background; this lookup, and those until then, answer from the current one.
+        Usually one PRAGMA that reads nothing: the generation is read only after some commit."""
+        version = self._reader.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        if self._reader.generation() != self._generation:
+            self._background(self._refresh_if_stale)
+
+    def _refresh_if_stale(self) -> None:
+        # Queued behind any refresh already running, which may have made this one needless.
+        try:
+            conn = connect_reader(self._path)
+            try:
+                stale = LookupReader(conn).generation() != self._generation
+            finally:
+                conn.close()
+            if stale:
+                episodes, people = self.refresh()
+                log.info(
+                    "the catalog changed: search index rebuilt (%d episodes, %d people)", episodes, people
+                )
+                self.settle()
+        except Exception:
+            # Nobody awaits this: say so here. Lookups go on with the index they have; the next commit
+            # to the store tries again.
+            self._seen_version = None
+            log.exception("rebuilding the search index after a change to the catalog failed")
 
     def refresh(self) -> tuple[int, int]:
         """Build the index from the store's current state and publish it; (episodes, people)."""
         with self._refreshing:
             conn = connect_reader(self._path)
             try:
-                index = build_index(LookupReader(conn).index_rows())
+                rows = LookupReader(conn).index_rows()
             finally:
                 conn.close()
+            index = build_index(rows)
             if self._index is not None:
                 # Lookups go on with the previous index meanwhile: publish this one complete. (A first
                 # index is published at once, and completed by settle().)
                 index.vocabulary.warm()
-            self._index = index
+            self._index, self._generation = index, rows.generation
             return len(index.episodes), len(index.people)
 
     def settle(self) -> None:
@@ -146,9 +191,9 @@ class LocalLookups:
     """Lookups on a worker thread of this process; a refresh on another."""
 
     def __init__(self, path: Path) -> None:
-        self._lookups = Lookups(path)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-lookup")
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-index")
+        self._lookups = Lookups(path, background=self._builder.submit)
 
     async def call(self, method: str, *args: Any) -> Any:
         assert method in METHODS, method
@@ -312,10 +357,10 @@ def serve(sock: socket.socket, path: Path) -> None:
     refresh on a thread of its own, so lookups go on meanwhile). Each answer is (id, ok, result)."""
     # Ctrl-C in a terminal reaches the whole process group: the parent decides when this process ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lookups = Lookups(path)
     requests: queue.SimpleQueue[tuple[int, str, tuple[Any, ...]] | None] = queue.SimpleQueue()
     sending = threading.Lock()
     builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-index")
+    lookups = Lookups(path, background=builder.submit)
 
     def answer(request_id: int, method: str, args: tuple[Any, ...]) -> None:
         try:

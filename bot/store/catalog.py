@@ -58,6 +58,8 @@ RETURNING id
 """
 
 ADOPT_SHOW_KEY = "UPDATE shows SET key = ? WHERE key = ?"
+# Tells processes that keep the catalog in memory that it changed (migration 005).
+BUMP_GENERATION = "UPDATE catalog_state SET generation = generation + 1"
 
 EPISODE_COLUMNS = "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
 
@@ -208,6 +210,9 @@ class Catalog:
                 episode_id, outcome = await self._upsert_episode(conn, show_id, episode)
                 report.episode_ids.append(episode_id)
                 getattr(report, outcome).append(episode.title)
+            if report.changed:
+                # In the same transaction: whoever sees the new generation sees these episodes.
+                await conn.execute(BUMP_GENERATION)
         return report
 
     async def _show_key(self, conn: aiosqlite.Connection, show: Show) -> str:

@@ -27,6 +27,9 @@ INDEX_PEOPLE = "SELECT id, name, name_key FROM people"
 INDEX_APPEARANCES = "SELECT episode_id, person_id, role FROM episode_people ORDER BY episode_id, position"
 # Only the words of chapter titles are held in memory (for spelling correction): one string of them all.
 INDEX_CHAPTER_TITLES = "SELECT group_concat(title, char(10)) FROM chapters WHERE toc = 1"
+# Bumped by every ingest that changed the catalog (migration 005): an index built at an older generation
+# is out of date.
+CATALOG_GENERATION = "SELECT generation FROM catalog_state"
 
 # Evidence queries are unranked and newest-first with a LIMIT: they stop after `limit` rows however
 # common the words are, and the caller scores the few rows itself.
@@ -54,6 +57,8 @@ class IndexRows:
     appearances: list[tuple[int, int, str]]
     # Every table-of-contents chapter title, newline-separated.
     chapter_titles: str
+    # The catalog's generation these rows describe.
+    generation: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +90,19 @@ class LookupReader:
             people = conn.execute(INDEX_PEOPLE).fetchall()
             appearances = conn.execute(INDEX_APPEARANCES).fetchall()
             titles = conn.execute(INDEX_CHAPTER_TITLES).fetchone()[0] or ""
+            generation = conn.execute(CATALOG_GENERATION).fetchone()[0]
         finally:
             conn.execute("COMMIT")
-        return IndexRows(episodes, people, appearances, titles)
+        return IndexRows(episodes, people, appearances, titles, generation)
+
+    def generation(self) -> int:
+        """The catalog's generation now (a one-row read)."""
+        return int(self._conn.execute(CATALOG_GENERATION).fetchone()[0])
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to the store (PRAGMA data_version): a check that
+        costs no read of the database file."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def chapter_matches(self, expression: str, *, limit: int, rank_below: int = 0) -> list[ChapterRow]:
         """Chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below` match,
