@@ -175,10 +175,17 @@ async def _fill(spec: Spec, path: Path, batch: int = 250) -> None:
                 )
 
 
+async def _upgrade(path: Path) -> None:
+    async with await Store.open(path):
+        pass
+
+
 def build(spec: Spec) -> Path:
     """The store for `spec`, generated on first use and cached; a half-built file is never reused."""
     path = spec.path
     if path.exists():
+        # A store cached by an older podbot: opening it applies the newer migrations, in place.
+        asyncio.run(_upgrade(path))
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
