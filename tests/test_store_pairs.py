@@ -72,7 +72,7 @@ async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_pa
     with sqlite3.connect(path) as conn:
         conn.executescript(
             "DROP TABLE segment_pairs; DROP TRIGGER segments_pairs_ai; DROP TRIGGER segments_pairs_ad;"
-            " DROP TRIGGER segments_pairs_au; PRAGMA user_version = 3;"
+            " DROP TRIGGER segments_pairs_au; DROP TABLE catalog_state; PRAGMA user_version = 3;"
         )
     async with aiosqlite.connect(path) as conn:
         assert await migrate(conn, bundled_migrations()[:3]) == 3
