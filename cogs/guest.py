@@ -29,7 +29,7 @@ class Guest(commands.Cog):
     @app_commands.describe(name="The person's name, or part of it; pick from the list or type freely.")
     async def guest(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         async with deferred_if_slow(interaction):
-            people = await self.bot.search.people(name, limit=MAX_ALTERNATIVES + 1)
+            people = await self.bot.search.people(name, limit=MAX_ALTERNATIVES + 1, episodes=EPISODES_SHOWN)
             if not people:
                 suggestions = await self.bot.search.suggest_people(name, limit=3)
                 await tell(

@@ -4,18 +4,23 @@ started again after a crash, and stopped with the search."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import pickle
 import signal
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.search import Search
+from bot.search import LookupsStopped, Search
+from bot.search import lookups as lookups_module
 from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, latent_like
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
+    from pathlib import Path
 
     from bot.store import Store
 
@@ -44,6 +49,16 @@ def alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+async def killed(search: Search, pid: int) -> None:
+    """Kill the lookup process, and wait until the search has noticed."""
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(500):
+        if search._lookups.pid is None:  # type: ignore[union-attr]
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the search never noticed its lookup process died")
 
 
 CALLS: list[Callable[[Search], Awaitable[object]]] = [
@@ -118,3 +133,123 @@ async def test_a_large_answer_arrives_whole(store: Store) -> None:
     finally:
         await isolated.close()
         await local.close()
+
+
+async def test_lookups_that_find_the_process_dead_start_one_new_process(
+    isolated: Search, caplog: pytest.LogCaptureFixture
+) -> None:
+    await isolated.episodes("bolt")
+    first = child_pid(isolated)
+    await killed(isolated, first)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="bot.search.lookups"):
+        answers = await asyncio.gather(*(isolated.suggest_episodes("bo") for _ in range(5)))
+    assert all(answer == answers[0] and answer for answer in answers)
+    started = [
+        r
+        for r in caplog.records
+        if r.getMessage().startswith("lookup process") and "started" in r.getMessage()
+    ]
+    assert len(started) == 1
+
+
+async def test_a_process_that_keeps_dying_young_is_restarted_after_a_wait(isolated: Search) -> None:
+    async def kill_child() -> None:
+        await killed(isolated, child_pid(isolated))
+
+    await isolated.episodes("bolt")
+    await kill_child()
+    assert await isolated.episodes("bolt")  # the first death: replaced at once
+    await kill_child()
+    with pytest.raises(LookupsStopped, match="restarting"):
+        await isolated.episodes("bolt")
+    await asyncio.sleep(1.1)
+    assert await isolated.episodes("bolt")
+
+
+async def test_an_answer_this_side_cannot_read_stops_that_process_not_the_lookups(
+    isolated: Search, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await isolated.episodes("bolt")
+    first = child_pid(isolated)
+    garbled = {"left": 1}
+
+    class FlakyPickle:
+        HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+        dumps = staticmethod(pickle.dumps)
+
+        @staticmethod
+        def loads(data: bytes) -> object:
+            if garbled["left"]:
+                garbled["left"] -= 1
+                raise pickle.UnpicklingError("garbled")
+            return pickle.loads(data)
+
+    monkeypatch.setattr(lookups_module, "pickle", FlakyPickle)
+    with pytest.raises(LookupsStopped):
+        await asyncio.wait_for(isolated.episodes("windsurf"), 10)
+    [found, *_] = await asyncio.wait_for(isolated.episodes("bolt"), 10)
+    assert found.title == BOLT
+    assert child_pid(isolated) != first
+
+
+def test_an_exception_the_parent_could_not_rebuild_arrives_as_a_runtime_error() -> None:
+    class NeedsTwo(Exception):
+        def __init__(self, a: str, b: str) -> None:
+            super().__init__(f"{a} and {b}")
+
+    frame = lookups_module._error_frame(7, "episodes", NeedsTwo("this", "that"))
+    request_id, ok, error = pickle.loads(frame[lookups_module.HEADER.size :])
+    assert (request_id, ok) == (7, False)
+    assert isinstance(error, RuntimeError)
+    assert "this and that" in str(error)
+
+
+async def test_a_refresh_with_nothing_new_keeps_the_index(store: Store) -> None:
+    await store.catalog.ingest(latent_like())
+    search = Search(store)
+    try:
+        await search.refresh()
+        lookups = search._lookups._lookups  # type: ignore[union-attr]
+        built = lookups._index
+        await search.refresh()
+        assert lookups._index is built
+        await store.catalog.ingest(make_source(make_episode("Zanzibar: a Very New Episode")))
+        await search.refresh()
+        assert lookups._index is not built
+        assert await search.episodes("zanzibar")
+    finally:
+        await search.close()
+
+
+async def test_the_lookup_process_never_imports_from_the_working_directory(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A directory with a `bot` package of its own, as a second checkout would be.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "bot").mkdir(parents=True)
+    (elsewhere / "bot" / "__init__.py").write_text("raise SystemExit('the wrong bot package')\n")
+    monkeypatch.chdir(elsewhere)
+    await store.catalog.ingest(latent_like())
+    search = Search(store, isolated=True)
+    try:
+        [found, *_] = await asyncio.wait_for(search.episodes("bolt"), 30)
+        assert found.title == BOLT
+    finally:
+        await search.close()
+
+
+async def test_people_may_list_only_their_newest_episodes(store: Store) -> None:
+    episodes = tuple(
+        make_episode(f"Episode {i:02d}", published=datetime(2024, 1, i, tzinfo=UTC)) for i in range(1, 21)
+    )
+    await store.catalog.ingest(make_source(*episodes))
+    isolated = Search(store, isolated=True)
+    try:
+        [everything] = await isolated.people("Ana", limit=1)
+        [newest] = await isolated.people("Ana", limit=1, episodes=3)
+    finally:
+        await isolated.close()
+    assert everything.episode_count == newest.episode_count == len(everything.episodes) == 20
+    assert [ref.title for ref in newest.episodes] == ["Episode 20", "Episode 19", "Episode 18"]
+    assert newest.episodes == everything.episodes[:3]

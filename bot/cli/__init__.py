@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from bot import __version__
 from bot.cli.context import CliContext, CliError
-from bot.config import Settings, configure_logging
+from bot.config import Settings
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot.cli")
 

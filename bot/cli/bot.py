@@ -8,7 +8,7 @@ import sys
 import click
 
 from bot.cli.context import CliContext, CliError
-from bot.config import configure_logging
+from bot.logs import configure_logging
 
 
 @click.command()

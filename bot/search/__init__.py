@@ -150,9 +150,12 @@ class Search:
         result: list[Suggestion] = await self._lookup("suggest_episodes", typed, limit)
         return result
 
-    async def people(self, query: str, *, limit: int = 10) -> list[PersonMatch]:
+    async def people(self, query: str, *, limit: int = 10, episodes: int | None = None) -> list[PersonMatch]:
+        """People for a fuzzy name query, best first, each with their episodes newest first: all of them,
+        or the newest `episodes` (a host of 10,000 episodes is a large answer to pass between processes);
+        `episode_count` is the total either way."""
         _require(query)
-        result: list[PersonMatch] = await self._lookup("people", query, limit)
+        result: list[PersonMatch] = await self._lookup("people", query, limit, episodes)
         return result
 
     async def suggest_people(self, typed: str, *, limit: int = 25) -> list[Suggestion]:

@@ -107,15 +107,25 @@ def suggest(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
     return [Suggestion(label=episode_label(index, p), value=str(index.episodes[p].id)) for p in positions]
 
 
-def _person(index: EpisodeIndex, position: int, score: float) -> PersonMatch:
+def _person(index: EpisodeIndex, position: int, score: float, episodes: int | None) -> PersonMatch:
     person = index.people[position]
-    refs = tuple(EpisodeRef(index.episodes[p].id, index.episodes[p].title) for p in person.episodes)
-    return PersonMatch(name=person.name, score=round(score, 1), episodes=refs, roles=person.roles)
+    listed = person.episodes if episodes is None else person.episodes[: max(0, episodes)]
+    refs = tuple(EpisodeRef(index.episodes[p].id, index.episodes[p].title) for p in listed)
+    return PersonMatch(
+        name=person.name,
+        score=round(score, 1),
+        episodes=refs,
+        roles=person.roles,
+        episode_count=len(person.episodes),
+    )
 
 
-def find_people(index: EpisodeIndex, query: str, limit: int) -> list[PersonMatch]:
+def find_people(
+    index: EpisodeIndex, query: str, limit: int, episodes: int | None = None
+) -> list[PersonMatch]:
+    """People for a fuzzy name query, best first; each with their newest `episodes` episodes (all when None)."""
     matches = index.people_matches(query, limit=limit)
-    return [_person(index, p, score) for p, score in matches if score >= MIN_SCORE]
+    return [_person(index, p, score, episodes) for p, score in matches if score >= MIN_SCORE]
 
 
 def suggest_people(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:

@@ -28,6 +28,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+from bot.logs import configure_logging
 from bot.search import chapters as chapter_search
 from bot.search import episodes as episode_search
 from bot.search.build import build_index
@@ -61,6 +63,12 @@ METHODS = frozenset(
 )
 # How long close() waits for the lookup process to finish before it is killed.
 STOP_TIMEOUT_S = 5.0
+# A lookup takes milliseconds (a first one may wait for the index to build): a child that has not
+# answered in this long is stuck, and is replaced.
+LOOKUP_TIMEOUT_S = 60.0
+# The longest wait before starting a new lookup process after one died young (the wait doubles from 1 s);
+# a child that lived longer than this is replaced at once.
+RESTART_MAX_S = 60.0
 
 
 class LookupsStopped(RuntimeError):
@@ -111,29 +119,31 @@ class Lookups:
     def _refresh_if_stale(self) -> None:
         # Queued behind any refresh already running, which may have made this one needless.
         try:
-            conn = connect_reader(self._path)
-            try:
-                stale = LookupReader(conn).generation() != self._generation
-            finally:
-                conn.close()
-            if stale:
-                episodes, people = self.refresh()
-                log.info(
-                    "the catalog changed: search index rebuilt (%d episodes, %d people)", episodes, people
-                )
+            if self._rebuild_if_stale():
+                log.info("the catalog changed: search index rebuilt (%d episodes, %d people)", *self._sizes())
                 self.settle()
         except Exception:
             # Nobody awaits this: say so here. Lookups go on with the index they have; the next commit
-            # to the store tries again.
-            self._seen_version = None
+            # to the store (or an explicit refresh) tries again.
             log.exception("rebuilding the search index after a change to the catalog failed")
 
     def refresh(self) -> tuple[int, int]:
-        """Build the index from the store's current state and publish it; (episodes, people)."""
+        """Bring the index up to the store's current state; (episodes, people). An index already built
+        from the catalog's current generation is kept: the lookups notice the bot's own ingests too, and
+        a second rebuild of 100k episodes would cost seconds for nothing."""
+        self._rebuild_if_stale()
+        return self._sizes()
+
+    def _rebuild_if_stale(self) -> bool:
+        """Build the index from the store's current state and publish it, unless it is current; True if
+        it was rebuilt. Runs on the refreshing thread, with a connection of its own."""
         with self._refreshing:
             conn = connect_reader(self._path)
             try:
-                rows = LookupReader(conn).index_rows()
+                reader = LookupReader(conn)
+                if self._index is not None and reader.generation() == self._generation:
+                    return False
+                rows = reader.index_rows()
             finally:
                 conn.close()
             index = build_index(rows)
@@ -142,7 +152,12 @@ class Lookups:
                 # index is published at once, and completed by settle().)
                 index.vocabulary.warm()
             self._index, self._generation = index, rows.generation
-            return len(index.episodes), len(index.people)
+            return True
+
+    def _sizes(self) -> tuple[int, int]:
+        # The published index as it is, without the lookups' check for changes (another thread's job).
+        index = self._index
+        return (len(index.episodes), len(index.people)) if index is not None else (0, 0)
 
     def settle(self) -> None:
         """After a refresh, off the lookups' path: what the new index still wants."""
@@ -165,8 +180,8 @@ class Lookups:
     def suggest_episodes(self, typed: str, limit: int) -> list[Suggestion]:
         return episode_search.suggest(self.index, typed, limit)
 
-    def people(self, query: str, limit: int) -> list[PersonMatch]:
-        return episode_search.find_people(self.index, query, limit)
+    def people(self, query: str, limit: int, episodes: int | None) -> list[PersonMatch]:
+        return episode_search.find_people(self.index, query, limit, episodes)
 
     def suggest_people(self, typed: str, limit: int) -> list[Suggestion]:
         return episode_search.suggest_people(self.index, typed, limit)
@@ -214,7 +229,8 @@ class LocalLookups:
 class ProcessLookups:
     """Lookups in a child process, asked through a socket that the event loop reads itself (asyncio
     streams: it never waits on a half-arrived answer), so no thread of this process holds the GIL for
-    them. A child that dies is started again by the next lookup."""
+    them. A child that dies is started again by a later lookup: one start for all the lookups waiting, and
+    not sooner than a backoff that grows while children keep dying young."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -223,30 +239,43 @@ class ProcessLookups:
         self._reading: asyncio.Task[None] | None = None
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
+        # One start (and its first index) for every lookup that finds no child.
+        self._starting = asyncio.Lock()
+        self._started_at = 0.0
+        self._young_deaths = 0
+        self._restart_not_before = 0.0
+        self._closed = False
 
     async def _start(self) -> None:
         ours, theirs = socket.socketpair()
         # A fresh interpreter that imports only the search (multiprocessing's spawn would import the
         # parent's __main__ again: for `podbot run`, the whole CLI, half a second). Not a fork: this
-        # process has threads (SQLite's among them) whose held locks a fork would copy. It imports the
-        # very `bot` package this process runs (a source checkout, a test's).
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
-        }
-        with theirs:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                CHILD,
-                str(theirs.fileno()),
-                str(self._path),
-                pass_fds=(theirs.fileno(),),
-                stdin=asyncio.subprocess.DEVNULL,
-                env=env,
-            )
-        reader, self._writer = await asyncio.open_unix_connection(sock=ours)
+        # process has threads (SQLite's among them) whose held locks a fork would copy. `-P` and
+        # PYTHONPATH: it imports the very `bot` package this process runs, never one from the working
+        # directory. The token is not passed on: the child never talks to Discord.
+        env = {key: value for key, value in os.environ.items() if key != "PODBOT_TOKEN"}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))
+        level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+        try:
+            with theirs:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-P",
+                    "-c",
+                    CHILD,
+                    str(theirs.fileno()),
+                    str(self._path),
+                    str(level),
+                    pass_fds=(theirs.fileno(),),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    env=env,
+                )
+            reader, self._writer = await asyncio.open_unix_connection(sock=ours)
+        except BaseException:
+            ours.close()
+            raise
         self._process = process
+        self._started_at = time.monotonic()
         self._reading = asyncio.create_task(self._read(reader, process))
         log.info("lookup process %d started", process.pid)
 
@@ -263,29 +292,50 @@ class ProcessLookups:
                 else:
                     future.set_exception(result)
         except (asyncio.IncompleteReadError, ConnectionError):
-            if process is self._process:
-                self._stopped()
+            pass  # the child ended
+        except asyncio.CancelledError:
+            return  # close() is ending it
+        except Exception:
+            # An answer this side cannot read: the conversation is out of step from here on. End it
+            # rather than leave every later lookup waiting for an answer that will never be read.
+            log.exception("lookup process %d sent an unreadable answer; stopping it", process.pid)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        if process is self._process:
+            self._stopped()
+        await process.wait()
+        log.error("lookup process %d stopped (exit code %s)", process.pid, process.returncode)
 
     def _stopped(self) -> None:
-        """The child is gone: fail what waits for it, and start another on the next lookup."""
+        """The child is gone: fail what waits for it, and allow another start after the backoff."""
         if self._writer is not None:
             self._writer.close()
-        self._writer = self._reading = None
+        self._writer = self._reading = self._process = None
         waiting, self._waiting = self._waiting, {}
         for future in waiting.values():
             if not future.done():
                 future.set_exception(LookupsStopped("the lookup process stopped; try again"))
-        process, self._process = self._process, None
-        if process is not None:
-            log.error("lookup process %d stopped (exit code %s)", process.pid, process.returncode)
+        now = time.monotonic()
+        # A child that lived long, or the first to die young, is replaced at once. Children that keep
+        # dying young (out of memory building their index) are replaced after a wait that doubles from
+        # 1 s up to a minute, rather than in a loop.
+        self._young_deaths = 0 if now - self._started_at > RESTART_MAX_S else self._young_deaths + 1
+        delay = 0.0 if self._young_deaths <= 1 else min(2.0 ** (self._young_deaths - 2), RESTART_MAX_S)
+        self._restart_not_before = now + delay
 
     async def call(self, method: str, *args: Any) -> Any:
         assert method in METHODS, method
         if self._writer is None:
-            await self._start()
-            if method != "refresh":
-                # A new child has no index yet: its first request builds one.
-                await self._send("refresh")
+            async with self._starting:
+                if self._writer is None:
+                    if self._closed:
+                        raise LookupsStopped("the lookups are closed")
+                    if time.monotonic() < self._restart_not_before:
+                        raise LookupsStopped("the lookup process is restarting; try again in a moment")
+                    await self._start()
+                    if method != "refresh":
+                        # A new child has no index yet: its first request builds one.
+                        await self._send("refresh")
         return await self._send(method, *args)
 
     async def _send(self, method: str, *args: Any) -> Any:
@@ -297,11 +347,31 @@ class ProcessLookups:
         self._waiting[request_id] = future
         # Buffered by the transport: never waits for the child.
         writer.write(frame((request_id, method, args)))
-        return await future
+        if method == "refresh":
+            return await future
+        try:
+            return await asyncio.wait_for(future, LOOKUP_TIMEOUT_S)
+        except TimeoutError:
+            # A lookup takes milliseconds: a child this late is stuck. Start afresh.
+            process = self._process
+            log.error(
+                "lookup process %s did not answer in %.0f s; stopping it",
+                process and process.pid,
+                LOOKUP_TIMEOUT_S,
+            )
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            raise LookupsStopped("the lookup process did not answer; try again") from None
+        finally:
+            self._waiting.pop(request_id, None)
 
     async def close(self) -> None:
-        writer, reading, process = self._writer, self._reading, self._process
-        self._writer = self._reading = self._process = None
+        # After any start in flight, so that no child outlives this.
+        async with self._starting:
+            self._closed = True
+            writer, reading, process = self._writer, self._reading, self._process
+            self._writer = self._reading = self._process = None
         if reading is not None:
             reading.cancel()
         if writer is not None:
@@ -348,8 +418,20 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
 
 
 def main(argv: list[str]) -> None:
-    fd, path = argv
+    fd, path, level = argv
+    # The bot's own log format and level, on the bot's stdout (this process inherits it).
+    configure_logging(level, stream=sys.stdout)
     serve(socket.socket(fileno=int(fd)), Path(path))
+
+
+def _error_frame(request_id: int, method: str, exc: Exception) -> bytes:
+    """The exception, for the caller to raise; or, if the parent could not rebuild it from a pickle (an
+    exception class with required arguments of its own), a RuntimeError that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL))
+        return frame((request_id, False, exc))
+    except Exception:  # noqa: BLE001 - any failure to round-trip means: send something plainer
+        return frame((request_id, False, RuntimeError(f"{method}: {exc!r}")))
 
 
 def serve(sock: socket.socket, path: Path) -> None:
@@ -366,10 +448,7 @@ def serve(sock: socket.socket, path: Path) -> None:
         try:
             reply = frame((request_id, True, getattr(lookups, method)(*args)))
         except Exception as exc:  # noqa: BLE001 - raised again in the caller, whose handler logs it
-            try:
-                reply = frame((request_id, False, exc))
-            except (pickle.PicklingError, TypeError, AttributeError):
-                reply = frame((request_id, False, RuntimeError(f"{method}: {exc}")))
+            reply = _error_frame(request_id, method, exc)
         with sending, contextlib.suppress(OSError):
             sock.sendall(reply)
 

@@ -41,9 +41,12 @@ class EpisodeRef:
 class PersonMatch:
     name: str
     score: float
+    # Newest first; all of them, or the newest few when the caller asked for fewer.
     episodes: tuple[EpisodeRef, ...]
-    # Roles this person has across those episodes, e.g. ("guest",) or ("host",).
+    # Roles this person has across their episodes, e.g. ("guest",) or ("host",).
     roles: tuple[str, ...]
+    # How many episodes they are in, whether or not `episodes` lists them all.
+    episode_count: int
 
 
 @dataclass(frozen=True, slots=True)

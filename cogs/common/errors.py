@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.search.lookups import LookupsStopped
 from bot.search.results import EmptyQuery
 from cogs.common.limits import shorten
 from cogs.common.render import md
@@ -50,11 +51,15 @@ async def tell(interaction: discord.Interaction, sentence: str, *, suggestions: 
 
 
 def explain(error: BaseException) -> str | None:
-    """The sentence for an error the user caused and can fix; None when the fault is ours."""
+    """The sentence for an error the user caused and can fix, or that passes by itself; None when the
+    fault is ours and needs its traceback in the log."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, EmptyQuery):
         return "Type a few words to search for."
+    if isinstance(error, LookupsStopped):
+        # Ours, but already logged where it happened, and over by the next try.
+        return "Search is restarting; please try again in a moment."
     if isinstance(error, app_commands.TransformerError):
         return f"“{md(shorten(str(error.value), 100))}” is not a valid value there."
     if isinstance(error, app_commands.CommandOnCooldown):

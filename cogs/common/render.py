@@ -326,7 +326,7 @@ def person_embed(
         suffix = f" · {' · '.join(facts)}" if facts else ""
         lines.append(f"• {link(title, ep.link)}{suffix}")
     roles = " and ".join(person.roles) if person.roles else "guest"
-    count = len(refs)
+    count = person.episode_count
     embed = discord.Embed(
         title=shorten(person.name, 256),
         description=shorten_lines(lines, EMBED_DESCRIPTION) if lines else "No episodes in the store.",

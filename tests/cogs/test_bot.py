@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,6 +14,7 @@ import simcord
 from discord import app_commands
 
 from bot.client import EXTENSIONS, PodBot, sync_commands
+from bot.search.lookups import LookupsStopped
 from bot.search.results import EmptyQuery
 from tests.cogs.helpers import callback_types
 
@@ -316,3 +319,46 @@ async def test_an_owner_syncs_the_commands(world: World, scope: str, where: str)
 
 def _command_puts(env: simcord.Env) -> list[str]:
     return [r.path for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]
+
+
+async def test_a_lookup_process_that_keeps_dying_gets_try_again_then_answers_again(
+    bundled_store: Store, bot_settings: Settings
+) -> None:
+    # As `podbot run` builds it: lookups in a process of their own.
+    from bot.client import create_bot
+    from bot.search import Search
+
+    search = Search(bundled_store, isolated=True)
+    # The lookup process is started here, outside the bot's own work, as setup_hook starts it in
+    # production (simcord would otherwise count its reader task as work the bot never finishes).
+    await search.refresh()
+    try:
+        bot = create_bot(bot_settings, bundled_store, search, shard_count=1)
+        async with simcord.run(bot) as env:
+            guild = env.create_guild("listeners")
+            channel = guild.create_text_channel("general")
+            member = guild.add_member(env.create_user("ana"))
+            await sync_commands(bot, guild.id)
+            assert (await member.slash(channel, "episode", query="bolt")).response.embeds
+
+            async def kill_lookups() -> None:
+                os.kill(search._lookups.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+                for _ in range(500):
+                    if search._lookups.pid is None:  # type: ignore[attr-defined]
+                        return
+                    await asyncio.sleep(0.01)
+
+            await kill_lookups()
+            await search.refresh()  # a first death is repaired at once
+            await kill_lookups()  # a second in a row waits a moment
+            result = await member.slash(channel, "episode", query="windsurf")
+            assert result.ephemeral
+            assert result.response.content == "Search is restarting; please try again in a moment."
+            assert any(isinstance(getattr(e, "original", e), LookupsStopped) for e in env.errors)
+
+            await asyncio.sleep(1.1)
+            await search.refresh()
+            result = await member.slash(channel, "episode", query="windsurf")
+            assert "Windsurf" in result.response.embeds[0].title
+    finally:
+        await search.close()
