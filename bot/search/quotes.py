@@ -227,9 +227,14 @@ def search(
     driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]
     if driving:
         expression = fts_expression([u.alternatives for u in driving])
-        # One unit: its count is already known exactly (it is under COMMON).
+        # One unit: its count is already known exactly (it is under COMMON). Several: no more match than
+        # the rarest of them, so when that is small enough to rank the count is skipped (ranking it
+        # with that limit returns every match all the same).
+        fewest = min(n for n in sizes if n < COMMON)
         matching = (
-            min(sizes) if len(driving) == 1 else reader.count(expression, cap=RANK_CAP + 1, within=within)
+            fewest
+            if len(driving) == 1 or fewest <= RANK_CAP
+            else reader.count(expression, cap=RANK_CAP + 1, within=within)
         )
         ranked = matching <= RANK_CAP
     else:
