@@ -42,6 +42,12 @@ MAX_LIMIT = 50
 STAGE_BUDGET_S = 0.1
 # Texts read first while ordering a ranked match set: most pages are settled by them.
 TEXT_BATCH = 16
+# A phrase's ranked match set this small is tiered on all its texts, read at once, without asking the
+# pair index for the exact hits: that lookup (a seek per pair term into each of the index's segments)
+# costs more than reading this many texts, and a phrase with rare words is seldom settled by the first
+# batch, so that every text ends up read after the lookup anyway. A phrase of two rare words matches a
+# handful of segments. (A single word has no lookup to save: its first batch usually settles the page.)
+READ_ALL = 64
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
 # Scores: the words as typed, in order, 100; all of them 50–80 (by bm25); some common word missing 40.
@@ -309,6 +315,9 @@ def _best_first(
     single word makes tiers 0 and 1 one test), a hit further down the ranking can only come later."""
     ranking = reader.ranked(expression, limit=limit, within=within)
     rank = dict(ranking)
+    if phrases and len(ranking) <= READ_ALL:
+        # Every text, tiered on itself: the same order as below, for one read.
+        return _tiered(reader, tiers, [segment_id for segment_id, _ in ranking], rank)
     # Every exact hit has all the words, so it is among the ranked ones.
     exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
     exact &= rank.keys()
@@ -329,6 +338,21 @@ def _best_first(
                     placed.append(Placed(tier, segment_id, rank[segment_id]))
                     good += tier <= 1
     # sort() is stable: bm25 order within each tier.
+    placed.sort(key=lambda p: p.tier)
+    return placed
+
+
+def _tiered(
+    reader: TranscriptReader, tiers: Tiers, ranked: list[int], rank: dict[int, float]
+) -> list[Placed]:
+    """All of a ranked list, tier by tier, bm25 within a tier."""
+    texts = reader.texts(ranked)
+    placed = []
+    for segment_id in ranked:
+        if segment_id in texts:  # else removed since the ranking was read
+            tier = tiers.of(texts[segment_id])
+            if tier is not None:
+                placed.append(Placed(tier, segment_id, rank[segment_id]))
     placed.sort(key=lambda p: p.tier)
     return placed
 
