@@ -117,9 +117,16 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     # Only words of three letters or more are joined: "in we" is never "inwe", and a phrase of two very
     # common words is the costliest thing to look up.
     joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
-    present = reader.present([*words, *joined, *(w for q in quoted for w in q)])
-    # How common each word is, counted in one go (the plan asks below; the units' sizes reuse them).
-    reader.counts([_quoted(w) for w in words if w in present], cap=COMMON)
+    quoted_words = [w for q in quoted for w in q]
+    # With how common each word is (the plan asks below; the units' sizes reuse the counts): a count
+    # says whether the word occurs too, so that one statement answers both.
+    reader.survey(words, [*joined, *quoted_words], cap=COMMON)
+    present = reader.present([*words, *joined, *quoted_words])
+    # The halves of every word that may be written split (found nowhere, or not common), probed in one
+    # statement and stemmed in one go, rather than a statement per word below; both are remembered.
+    splittable = [w for w in words if _splits(w) and (w not in present or not _common(w, reader))]
+    reader.present([h for w in splittable for pair in _splits(w) for h in pair])
+    stemmer.terms(splittable)
 
     # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,
     # which is cheaper than an FTS5 phrase over common words' position lists.

@@ -35,6 +35,15 @@ PROBES_PER_STATEMENT = 64
 COUNT_MATCHES = (
     "SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?{range} LIMIT ?)"
 )
+# A word's matches up to a cap, for words that are mostly either rare or common: whether the cap-th match
+# exists is found by skipping rows inside the scan (about 60% of what counting them to the cap costs,
+# and most words of a phrase are common); only a word under the cap is then counted, a second walk of a
+# short doclist. Not for phrases: one that is rare but made of common words would walk their long
+# position lists twice.
+COUNT_WORD = """
+CASE WHEN EXISTS (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT 1 OFFSET ?) THEN ?
+ELSE (SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT ?)) END
+"""
 # The text comes from the content table (segments) by rowid. No highlight() here: the caller marks only
 # the few rows it shows (bot.store.stems.Stemmer.mark).
 FIND_NEWEST = """
@@ -137,6 +146,36 @@ class TranscriptReader:
             row = self._conn.execute(sql, [fts_expression([[w]]) for w in chunk]).fetchone()
             self._present.update(zip(chunk, map(bool, row), strict=True))
         return {w for w in words if self._present.get(w)}
+
+    def survey(self, words: Sequence[str], probes: Sequence[str], *, cap: int) -> None:
+        """Remember, in one statement, `count()` of each word (as the expression of that one word, so that
+        `counts()` finds it) and whether it occurs, and `present()` of each probe (words or phrases)."""
+        words = [
+            w for w in dict.fromkeys(words) if w.strip() and (fts_expression([[w]]), None) not in self._counts
+        ]
+        probes = [w for w in dict.fromkeys(probes) if w.strip() and w not in self._present and w not in words]
+        asked = [(w, True) for w in words] + [(w, False) for w in probes]
+        for start in range(0, len(asked), PROBES_PER_STATEMENT):
+            chunk = asked[start : start + PROBES_PER_STATEMENT]
+            parts: list[str] = []
+            params: list[object] = []
+            for word, count in chunk:
+                expression = fts_expression([[word]])
+                if not count:
+                    parts.append(PRESENT)
+                    params.append(expression)
+                elif word.isalnum():
+                    # One token (unicode61 splits at anything else): see COUNT_WORD.
+                    parts.append(f"({COUNT_WORD})")
+                    params += [expression, cap - 1, cap, expression, cap]
+                else:
+                    parts.append("(" + COUNT_MATCHES.format(range="") + ")")
+                    params += [expression, cap]
+            row = self._conn.execute("SELECT " + ", ".join(parts), params).fetchone()
+            for (word, count), n in zip(chunk, row, strict=True):
+                if count:
+                    self._counts[(fts_expression([[word]]), None)] = (int(n), cap)
+                self._present[word] = bool(n)
 
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many segments use each index term (porter stem); terms never used are absent. Meant for
