@@ -42,10 +42,6 @@ MAX_LIMIT = 50
 STAGE_BUDGET_S = 0.1
 # Texts read first while ordering a ranked match set: most pages are settled by them.
 TEXT_BATCH = 16
-# Texts that cost about what one lookup of a phrase in the pair index does (a seek per pair term into
-# each of the index's segments, ~1 ms at 50M words): past the first batch, up to this many are read
-# rather than asking the index for a phrase's exact hits further down the ranking.
-TEXTS_PER_LOOKUP = 100
 # Words of the neighbouring segments shown around a hit.
 CONTEXT_WORDS = 12
 # Scores: the words as typed, in order, 100; all of them 50–80 (by bm25); some common word missing 40.
@@ -315,41 +311,41 @@ def _best_first(
     within: tuple[int, int] | None,
     settled: int,
 ) -> list[Placed]:
-    """Every match of a small set, tier by tier, bm25 within a tier. The ranking needs no text; texts are
-    read best first, and only until the page is settled: a hit further down the ranking can then only
-    come later in its tier. Only the exact phrase hits further down come first: when the page is settled
-    before every text is read, they are found through the pair index.
+    """Every match of a small set, tier by tier, bm25 within a tier.
 
-    That lookup is only made when it saves reading more texts than it costs: a phrase with rare words and
-    common ones is seldom settled by the first texts (few segments hold them all), and once every text
-    is read, each is tiered on itself."""
-    ranking = reader.ranked(expression, limit=limit, within=within)
-    rank = dict(ranking)
-    ranked = [segment_id for segment_id, _ in ranking]
+    A phrase's matches are all read with their texts and tiered on them: its page is seldom settled by
+    the first few (few of the segments with its rare words hold its common ones too), and with every
+    text read the exact hits need no lookup in the pair index (a seek per pair into each of its
+    segments, about 1 ms at 50M words). A single word's ranking needs no text; its texts are read best
+    first, and only until the page is settled: tiers 0 and 1 are then one test, and a hit further down
+    the ranking can only come later in its tier."""
     if tiers.pairs_find_all:
         # Every hit holds the quoted phrases, which the pair index lists whole: no text needs reading.
+        ranking = reader.ranked(expression, limit=limit, within=within)
         exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
-        return [Placed(0, segment_id, rank[segment_id]) for segment_id in ranked if segment_id in exact]
+        return [Placed(0, segment_id, rank) for segment_id, rank in ranking if segment_id in exact]
     placed: list[Placed] = []
-    good = read = 0
-    # The first few texts settle most pages of a single word; past them, the rest in one read.
-    for batch in (ranked[:TEXT_BATCH], ranked[TEXT_BATCH:]):
-        if not batch or (good >= settled and not (phrases and len(batch) <= TEXTS_PER_LOOKUP)):
-            break
-        texts = reader.texts(batch)
-        read += len(batch)
-        for segment_id in batch:
-            if segment_id in texts:  # else removed since the ranking was read
-                tier = tiers.of(texts[segment_id])
-                if tier is not None:
-                    placed.append(Placed(tier, segment_id, rank[segment_id]))
-                    good += tier <= 1
-    if phrases and read < len(ranked):
-        # Every exact hit has all the words, so it is among the ranked ones.
-        exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
-        placed += [
-            Placed(0, segment_id, rank[segment_id]) for segment_id in ranked[read:] if segment_id in exact
-        ]
+    if phrases:
+        for match in reader.ranked_texts(expression, limit=limit, within=within):
+            tier = tiers.of(match.text)
+            if tier is not None:
+                placed.append(Placed(tier, match.segment_id, match.rank))
+    else:
+        ranking = reader.ranked(expression, limit=limit, within=within)
+        rank = dict(ranking)
+        ranked = [segment_id for segment_id, _ in ranking]
+        good = 0
+        # The first few texts settle most pages; past them, the rest in one read.
+        for batch in (ranked[:TEXT_BATCH], ranked[TEXT_BATCH:]):
+            if good >= settled or not batch:
+                break
+            texts = reader.texts(batch)
+            for segment_id in batch:
+                if segment_id in texts:  # else removed since the ranking was read
+                    tier = tiers.of(texts[segment_id])
+                    if tier is not None:
+                        placed.append(Placed(tier, segment_id, rank[segment_id]))
+                        good += tier <= 1
     # sort() is stable: bm25 order within each tier.
     placed.sort(key=lambda p: p.tier)
     return placed

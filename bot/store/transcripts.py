@@ -57,6 +57,14 @@ SELECT rowid, text, 0.0 FROM segments_fts WHERE segments_fts MATCH ?{range} ORDE
 RANKING = """
 SELECT rowid, bm25(segments_fts) AS score FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY score
 """
+# The same ranking with every text: for a phrase, whose page is seldom settled by its first texts (few of
+# the segments with its rare words hold its common ones too), so that they are all read anyway. One
+# statement reads them for about a fifth less than the ranking and then the texts by id.
+RANKING_TEXTS = """
+SELECT f.rowid, bm25(segments_fts) AS score, s.text FROM segments_fts f JOIN segments s ON s.id = f.rowid
+WHERE segments_fts MATCH ?{range} ORDER BY score
+"""
+JOINED_RANGE = " AND f.rowid BETWEEN ? AND ?"
 TEXTS = "SELECT id, text FROM segments WHERE id IN ({})"
 RANGE = " AND rowid BETWEEN ? AND ?"
 # Segments holding every adjacent word pair of the phrases: a superset of the exact hits (the pairs may
@@ -243,6 +251,14 @@ class TranscriptReader:
         sql = RANKING.format(range=RANGE if within else "")
         rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def ranked_texts(
+        self, expression: str, *, limit: int, within: tuple[int, int] | None = None
+    ) -> list[Match]:
+        """`ranked()` with each segment's text, in one statement."""
+        sql = RANKING_TEXTS.format(range=JOINED_RANGE if within else "")
+        rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
+        return [Match(int(r[0]), r[2], float(r[1])) for r in rows]
 
     def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
         if not segment_ids:
