@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.search.results import QuoteHit
 from bot.store.lookup import fts_expression
+from bot.store.pairs import pair_terms
 from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match
 from bot.text import fold
 
@@ -294,8 +295,14 @@ def _pair_hits(
     that hold the same pairs apart."""
     if not phrases:
         return []
+    # Pairs of two common words are the costly ones to intersect in the index (see
+    # bot.store.transcripts.PAIRS_CHECKED); how common each word is, is mostly remembered from the plan.
+    words = list(dict.fromkeys(w for p in phrases for w in p))
+    counts = reader.counts([_quoted(w) for w in words], cap=COMMON)
+    common = {w for w, n in zip(words, counts, strict=True) if n >= COMMON}
+    costly = [pair_terms([a, b])[0] for p in phrases for a, b in itertools.pairwise(p) if {a, b} <= common]
     placed = []
-    for match in reader.find_phrases(phrases, limit=limit, within=within):
+    for match in reader.find_phrases(phrases, limit=limit, within=within, costly=costly):
         tier = tiers.of(match.text)
         if tier is not None:
             placed.append(Placed(tier, match.segment_id, 0.0))

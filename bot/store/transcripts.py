@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.store.lookup import fts_expression
-from bot.store.pairs import pair_terms
+from bot.store.pairs import pair_terms, word_pairs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +74,11 @@ SELECT p.rowid, s.text, 0.0 FROM segment_pairs p JOIN segments s ON s.id = p.row
 WHERE segment_pairs MATCH ?{range} ORDER BY p.rowid DESC LIMIT ?
 """
 PAIRS_RANGE = " AND p.rowid BETWEEN ? AND ?"
+# A pair of two common words ("of_the") is in a large share of the segments, spread over every segment
+# of the index: intersecting it costs ~1 ms at 50M words where a rare pair costs ~0.1 ms. Such pairs are
+# checked on the texts of the rarer pairs' segments instead, for at most this many segments; past them
+# (the rarer pairs are not rare after all) the index answers the whole phrase.
+PAIRS_CHECKED = 200
 # Term statistics remembered per reader (and forgotten whenever the store changes).
 MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
@@ -267,16 +272,49 @@ class TranscriptReader:
         return {int(r[0]): r[1] for r in self._conn.execute(sql, list(segment_ids))}
 
     def find_phrases(
-        self, phrases: Sequence[Sequence[str]], *, limit: int, within: tuple[int, int] | None = None
+        self,
+        phrases: Sequence[Sequence[str]],
+        *,
+        limit: int,
+        within: tuple[int, int] | None = None,
+        costly: Sequence[str] = (),
     ) -> list[Match]:
         """Newest first, the segments that may hold every phrase (lists of folded words, two or more
         each): those with all of the phrases' word pairs. The caller checks the text; a phrase of
-        common words costs about what a rare word does."""
-        terms = [term for phrase in phrases for term in pair_terms(phrase)]
+        common words costs about what a rare word does. `costly`: pair terms (of two common words) to
+        check on the texts of the other pairs' segments rather than in the index (see PAIRS_CHECKED)."""
+        terms = list(dict.fromkeys(term for phrase in phrases for term in pair_terms(phrase)))
         if not terms:
             return []
         sql = FIND_PAIRS.format(range=PAIRS_RANGE if within else "")
+        costly_terms = set(costly)
+        checked = [t for t in terms if t in costly_terms]
+        if checked and len(checked) < len(terms):
+            rarer = fts_expression([[t] for t in terms if t not in checked])
+            found = self._pairs_checked(sql, rarer, checked, limit, within)
+            if found is not None:
+                return found
         return self._rows(sql, (fts_expression([[t] for t in terms]), *(within or ()), limit), None, None)
+
+    def _pairs_checked(
+        self, sql: str, rarer: str, checked: list[str], limit: int, within: tuple[int, int] | None
+    ) -> list[Match] | None:
+        """The segments with the rarer pairs (newest first) that also hold the `checked` ones, tested on
+        their texts with the very function that indexes them: the same rows as asking the index for all
+        the pairs. None when more than PAIRS_CHECKED segments would need testing."""
+        rows: list[Match] = []
+        cursor = self._conn.cursor()
+        try:
+            for n, r in enumerate(cursor.execute(sql, (rarer, *(within or ()), PAIRS_CHECKED + 1))):
+                if n == PAIRS_CHECKED:
+                    return None
+                if set(checked) <= set(word_pairs(r[1]).split()):
+                    rows.append(Match(int(r[0]), r[1], float(r[2])))
+                    if len(rows) >= limit:
+                        break
+        finally:
+            cursor.close()
+        return rows
 
     def _rows(
         self,
