@@ -6,11 +6,14 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 import aiosqlite
+import pytest
 
 from bot.models import Segment
-from bot.store import Store
+from bot.store import Store, transcripts
+from bot.store.lookup import connect_reader
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pairs import pair_terms, word_pairs
+from bot.store.transcripts import TranscriptReader
 from tests.factories import make_episode, make_source
 
 if TYPE_CHECKING:
@@ -87,3 +90,35 @@ async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_pa
             "the_upgrade": 1,
         }
     )
+
+
+async def test_pairs_checked_on_the_text_find_the_same_segments_as_the_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        "Of the model, I mean.",  # the phrase
+        "The model of the year.",  # its pairs apart: of_the and the_model both, not as a phrase
+        "Sell the model, of course.",  # the rarer pair only
+        "Of the two, neither.",  # the common pair only
+        "Of the model again, of the model.",
+    ]
+    segments = tuple(Segment(10 * i, text, "Ana") for i, text in enumerate(lines * 3))
+    await store.catalog.ingest(make_source(make_episode("Pairs", segments=segments)))
+    conn = connect_reader(store.path)
+    try:
+        reader = TranscriptReader(conn)
+        phrase = [["of", "the", "model"]]
+        (low,) = conn.execute("SELECT min(id) FROM segments").fetchone()
+        for limit, within in ((100, None), (2, None), (100, (low + 3, low + 9))):
+            whole = reader.find_phrases(phrase, limit=limit, within=within)
+            checked = reader.find_phrases(phrase, limit=limit, within=within, costly=["of_the"])
+            assert [m.segment_id for m in checked] == [m.segment_id for m in whole]
+            assert whole
+        # Past the segments it may test, the index answers the whole phrase: the same rows still.
+        monkeypatch.setattr(transcripts, "PAIRS_CHECKED", 2)
+        checked = reader.find_phrases(phrase, limit=100, costly=["of_the"])
+        assert [m.segment_id for m in checked] == [
+            m.segment_id for m in reader.find_phrases(phrase, limit=100)
+        ]
+    finally:
+        conn.close()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.search.results import QuoteHit
 from bot.store.lookup import fts_expression
+from bot.store.pairs import pair_terms
 from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match
 from bot.text import fold
 
@@ -111,9 +112,16 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     # Only words of three letters or more are joined: "in we" is never "inwe", and a phrase of two very
     # common words is the costliest thing to look up.
     joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
-    present = reader.present([*words, *joined, *(w for q in quoted for w in q)])
-    # How common each word is, counted in one go (the plan asks below; the units' sizes reuse them).
-    reader.counts([_quoted(w) for w in words if w in present], cap=COMMON)
+    quoted_words = [w for q in quoted for w in q]
+    # With how common each word is (the plan asks below; the units' sizes reuse the counts): a count
+    # says whether the word occurs too, so that one statement answers both.
+    reader.survey(words, [*joined, *quoted_words], cap=COMMON)
+    present = reader.present([*words, *joined, *quoted_words])
+    # The halves of every word that may be written split (found nowhere, or not common), probed in one
+    # statement and stemmed in one go, rather than a statement per word below; both are remembered.
+    splittable = [w for w in words if _splits(w) and (w not in present or not _common(w, reader))]
+    reader.present([h for w in splittable for pair in _splits(w) for h in pair])
+    stemmer.terms(splittable)
 
     # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,
     # which is cheaper than an FTS5 phrase over common words' position lists.
@@ -227,9 +235,14 @@ def search(
     driving = [u for u, n in zip(found.units, sizes, strict=True) if n < COMMON]
     if driving:
         expression = fts_expression([u.alternatives for u in driving])
-        # One unit: its count is already known exactly (it is under COMMON).
+        # One unit: its count is already known exactly (it is under COMMON). Several: no more match than
+        # the rarest of them, so when that is small enough to rank the count is skipped (ranking it
+        # with that limit returns every match all the same).
+        fewest = min(n for n in sizes if n < COMMON)
         matching = (
-            min(sizes) if len(driving) == 1 else reader.count(expression, cap=RANK_CAP + 1, within=within)
+            fewest
+            if len(driving) == 1 or fewest <= RANK_CAP
+            else reader.count(expression, cap=RANK_CAP + 1, within=within)
         )
         ranked = matching <= RANK_CAP
     else:
@@ -282,8 +295,14 @@ def _pair_hits(
     that hold the same pairs apart."""
     if not phrases:
         return []
+    # Pairs of two common words are the costly ones to intersect in the index (see
+    # bot.store.transcripts.PAIRS_CHECKED); how common each word is, is mostly remembered from the plan.
+    words = list(dict.fromkeys(w for p in phrases for w in p))
+    counts = reader.counts([_quoted(w) for w in words], cap=COMMON)
+    common = {w for w, n in zip(words, counts, strict=True) if n >= COMMON}
+    costly = [pair_terms([a, b])[0] for p in phrases for a, b in itertools.pairwise(p) if {a, b} <= common]
     placed = []
-    for match in reader.find_phrases(phrases, limit=limit, within=within):
+    for match in reader.find_phrases(phrases, limit=limit, within=within, costly=costly):
         tier = tiers.of(match.text)
         if tier is not None:
             placed.append(Placed(tier, match.segment_id, 0.0))
@@ -299,30 +318,41 @@ def _best_first(
     within: tuple[int, int] | None,
     settled: int,
 ) -> list[Placed]:
-    """Every match of a small set, tier by tier, bm25 within a tier. The ranking needs no text; texts are
-    read best first, and only until the page is settled: once the exact phrase hits are known (or a
-    single word makes tiers 0 and 1 one test), a hit further down the ranking can only come later."""
-    ranking = reader.ranked(expression, limit=limit, within=within)
-    rank = dict(ranking)
-    # Every exact hit has all the words, so it is among the ranked ones.
-    exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
-    exact &= rank.keys()
-    placed = [Placed(0, segment_id, r) for segment_id, r in ranking if segment_id in exact]
-    todo = (
-        [] if tiers.pairs_find_all else [segment_id for segment_id, _ in ranking if segment_id not in exact]
-    )
-    good = len(placed)
-    # The first few texts settle most pages; past them, the rest in one read.
-    for batch in (todo[:TEXT_BATCH], todo[TEXT_BATCH:]):
-        if good >= settled or not batch:
-            break
-        texts = reader.texts(batch)
-        for segment_id in batch:
-            if segment_id in texts:  # else removed since the ranking was read
-                tier = tiers.of(texts[segment_id])
-                if tier is not None:
-                    placed.append(Placed(tier, segment_id, rank[segment_id]))
-                    good += tier <= 1
+    """Every match of a small set, tier by tier, bm25 within a tier.
+
+    A phrase's matches are all read with their texts and tiered on them: its page is seldom settled by
+    the first few (few of the segments with its rare words hold its common ones too), and with every
+    text read the exact hits need no lookup in the pair index (a seek per pair into each of its
+    segments, about 1 ms at 50M words). A single word's ranking needs no text; its texts are read best
+    first, and only until the page is settled: tiers 0 and 1 are then one test, and a hit further down
+    the ranking can only come later in its tier."""
+    if tiers.pairs_find_all:
+        # Every hit holds the quoted phrases, which the pair index lists whole: no text needs reading.
+        ranking = reader.ranked(expression, limit=limit, within=within)
+        exact = {p.segment_id for p in _pair_hits(reader, tiers, phrases, limit, within) if p.tier == 0}
+        return [Placed(0, segment_id, rank) for segment_id, rank in ranking if segment_id in exact]
+    placed: list[Placed] = []
+    if phrases:
+        for match in reader.ranked_texts(expression, limit=limit, within=within):
+            tier = tiers.of(match.text)
+            if tier is not None:
+                placed.append(Placed(tier, match.segment_id, match.rank))
+    else:
+        ranking = reader.ranked(expression, limit=limit, within=within)
+        rank = dict(ranking)
+        ranked = [segment_id for segment_id, _ in ranking]
+        good = 0
+        # The first few texts settle most pages; past them, the rest in one read.
+        for batch in (ranked[:TEXT_BATCH], ranked[TEXT_BATCH:]):
+            if good >= settled or not batch:
+                break
+            texts = reader.texts(batch)
+            for segment_id in batch:
+                if segment_id in texts:  # else removed since the ranking was read
+                    tier = tiers.of(texts[segment_id])
+                    if tier is not None:
+                        placed.append(Placed(tier, segment_id, rank[segment_id]))
+                        good += tier <= 1
     # sort() is stable: bm25 order within each tier.
     placed.sort(key=lambda p: p.tier)
     return placed

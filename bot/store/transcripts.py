@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.store.lookup import fts_expression
-from bot.store.pairs import pair_terms
+from bot.store.pairs import pair_terms, word_pairs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -35,13 +35,36 @@ PROBES_PER_STATEMENT = 64
 COUNT_MATCHES = (
     "SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?{range} LIMIT ?)"
 )
+# A word's matches up to a cap, for words that are mostly either rare or common: whether the cap-th match
+# exists is found by skipping rows inside the scan (about 60% of what counting them to the cap costs,
+# and most words of a phrase are common); only a word under the cap is then counted, a second walk of a
+# short doclist. Not for phrases: one that is rare but made of common words would walk their long
+# position lists twice.
+COUNT_WORD = """
+CASE WHEN EXISTS (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT 1 OFFSET ?) THEN ?
+ELSE (SELECT count(*) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT ?)) END
+"""
 # The text comes from the content table (segments) by rowid. No highlight() here: the caller marks only
 # the few rows it shows (bot.store.stems.Stemmer.mark).
 FIND_NEWEST = """
 SELECT rowid, text, 0.0 FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rowid DESC LIMIT ?
 """
-# The ranking alone: bm25 needs no text, and most pages are settled by the first few texts.
-RANKING = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY rank LIMIT ?"
+# The ranking alone: bm25 needs no text, and most pages are settled by the first few texts. bm25() sorted
+# by SQLite rather than `ORDER BY rank`: FTS5 serves that through a nested statement of its own (this
+# very query, sorted) and then steps its cursor through the sorted rows, about a third more time for a
+# few hundred matches. The same order: the nested statement sorts by the same bm25(), with no LIMIT
+# (which is why there is none here either: callers fetch only as many rows as they want).
+RANKING = """
+SELECT rowid, bm25(segments_fts) AS score FROM segments_fts WHERE segments_fts MATCH ?{range} ORDER BY score
+"""
+# The same ranking with every text: for a phrase, whose page is seldom settled by its first texts (few of
+# the segments with its rare words hold its common ones too), so that they are all read anyway. One
+# statement reads them for about a fifth less than the ranking and then the texts by id.
+RANKING_TEXTS = """
+SELECT f.rowid, bm25(segments_fts) AS score, s.text FROM segments_fts f JOIN segments s ON s.id = f.rowid
+WHERE segments_fts MATCH ?{range} ORDER BY score
+"""
+JOINED_RANGE = " AND f.rowid BETWEEN ? AND ?"
 TEXTS = "SELECT id, text FROM segments WHERE id IN ({})"
 RANGE = " AND rowid BETWEEN ? AND ?"
 # Segments holding every adjacent word pair of the phrases: a superset of the exact hits (the pairs may
@@ -51,6 +74,11 @@ SELECT p.rowid, s.text, 0.0 FROM segment_pairs p JOIN segments s ON s.id = p.row
 WHERE segment_pairs MATCH ?{range} ORDER BY p.rowid DESC LIMIT ?
 """
 PAIRS_RANGE = " AND p.rowid BETWEEN ? AND ?"
+# A pair of two common words ("of_the") is in a large share of the segments, spread over every segment
+# of the index: intersecting it costs ~1 ms at 50M words where a rare pair costs ~0.1 ms. Such pairs are
+# checked on the texts of the rarer pairs' segments instead, for at most this many segments; past them
+# (the rarer pairs are not rare after all) the index answers the whole phrase.
+PAIRS_CHECKED = 200
 # Term statistics remembered per reader (and forgotten whenever the store changes).
 MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
@@ -132,6 +160,36 @@ class TranscriptReader:
             self._present.update(zip(chunk, map(bool, row), strict=True))
         return {w for w in words if self._present.get(w)}
 
+    def survey(self, words: Sequence[str], probes: Sequence[str], *, cap: int) -> None:
+        """Remember, in one statement, `count()` of each word (as the expression of that one word, so that
+        `counts()` finds it) and whether it occurs, and `present()` of each probe (words or phrases)."""
+        words = [
+            w for w in dict.fromkeys(words) if w.strip() and (fts_expression([[w]]), None) not in self._counts
+        ]
+        probes = [w for w in dict.fromkeys(probes) if w.strip() and w not in self._present and w not in words]
+        asked = [(w, True) for w in words] + [(w, False) for w in probes]
+        for start in range(0, len(asked), PROBES_PER_STATEMENT):
+            chunk = asked[start : start + PROBES_PER_STATEMENT]
+            parts: list[str] = []
+            params: list[object] = []
+            for word, count in chunk:
+                expression = fts_expression([[word]])
+                if not count:
+                    parts.append(PRESENT)
+                    params.append(expression)
+                elif word.isalnum():
+                    # One token (unicode61 splits at anything else): see COUNT_WORD.
+                    parts.append(f"({COUNT_WORD})")
+                    params += [expression, cap - 1, cap, expression, cap]
+                else:
+                    parts.append("(" + COUNT_MATCHES.format(range="") + ")")
+                    params += [expression, cap]
+            row = self._conn.execute("SELECT " + ", ".join(parts), params).fetchone()
+            for (word, count), n in zip(chunk, row, strict=True):
+                if count:
+                    self._counts[(fts_expression([[word]]), None)] = (int(n), cap)
+                self._present[word] = bool(n)
+
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many segments use each index term (porter stem); terms never used are absent. Meant for
         rare terms, such as the candidates for a misspelt word: a common term costs its whole doclist."""
@@ -196,9 +254,16 @@ class TranscriptReader:
     ) -> list[tuple[int, float]]:
         """(segment id, bm25) of the best matches, best first: only for match sets known to be small."""
         sql = RANKING.format(range=RANGE if within else "")
-        return [
-            (int(r[0]), float(r[1])) for r in self._conn.execute(sql, (expression, *(within or ()), limit))
-        ]
+        rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def ranked_texts(
+        self, expression: str, *, limit: int, within: tuple[int, int] | None = None
+    ) -> list[Match]:
+        """`ranked()` with each segment's text, in one statement."""
+        sql = RANKING_TEXTS.format(range=JOINED_RANGE if within else "")
+        rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
+        return [Match(int(r[0]), r[2], float(r[1])) for r in rows]
 
     def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
         if not segment_ids:
@@ -207,16 +272,49 @@ class TranscriptReader:
         return {int(r[0]): r[1] for r in self._conn.execute(sql, list(segment_ids))}
 
     def find_phrases(
-        self, phrases: Sequence[Sequence[str]], *, limit: int, within: tuple[int, int] | None = None
+        self,
+        phrases: Sequence[Sequence[str]],
+        *,
+        limit: int,
+        within: tuple[int, int] | None = None,
+        costly: Sequence[str] = (),
     ) -> list[Match]:
         """Newest first, the segments that may hold every phrase (lists of folded words, two or more
         each): those with all of the phrases' word pairs. The caller checks the text; a phrase of
-        common words costs about what a rare word does."""
-        terms = [term for phrase in phrases for term in pair_terms(phrase)]
+        common words costs about what a rare word does. `costly`: pair terms (of two common words) to
+        check on the texts of the other pairs' segments rather than in the index (see PAIRS_CHECKED)."""
+        terms = list(dict.fromkeys(term for phrase in phrases for term in pair_terms(phrase)))
         if not terms:
             return []
         sql = FIND_PAIRS.format(range=PAIRS_RANGE if within else "")
+        costly_terms = set(costly)
+        checked = [t for t in terms if t in costly_terms]
+        if checked and len(checked) < len(terms):
+            rarer = fts_expression([[t] for t in terms if t not in checked])
+            found = self._pairs_checked(sql, rarer, checked, limit, within)
+            if found is not None:
+                return found
         return self._rows(sql, (fts_expression([[t] for t in terms]), *(within or ()), limit), None, None)
+
+    def _pairs_checked(
+        self, sql: str, rarer: str, checked: list[str], limit: int, within: tuple[int, int] | None
+    ) -> list[Match] | None:
+        """The segments with the rarer pairs (newest first) that also hold the `checked` ones, tested on
+        their texts with the very function that indexes them: the same rows as asking the index for all
+        the pairs. None when more than PAIRS_CHECKED segments would need testing."""
+        rows: list[Match] = []
+        cursor = self._conn.cursor()
+        try:
+            for n, r in enumerate(cursor.execute(sql, (rarer, *(within or ()), PAIRS_CHECKED + 1))):
+                if n == PAIRS_CHECKED:
+                    return None
+                if set(checked) <= set(word_pairs(r[1]).split()):
+                    rows.append(Match(int(r[0]), r[1], float(r[2])))
+                    if len(rows) >= limit:
+                        break
+        finally:
+            cursor.close()
+        return rows
 
     def _rows(
         self,
