@@ -373,7 +373,7 @@ def quote_queries(path: Path, n: int, seed: int = 5) -> tuple[list[str], list[st
             phrases.append(" ".join(words[at : at + k]))
         # A rare word: in at most 200 of the store's segments (Zipf's long tail, as names and jargon are).
         if len(rare) < n:
-            for word in sorted(set(words), key=len, reverse=True)[:3]:
+            for word in sorted(set(words), key=lambda w: (-len(w), w))[:3]:  # no hash-seed order
                 docs = conn.execute("SELECT doc FROM segments_vocab WHERE term = ?", (word,)).fetchone()
                 if docs and docs[0] <= 200 and word not in rare:
                     rare.append(word)
