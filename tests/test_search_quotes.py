@@ -135,14 +135,21 @@ async def test_a_misspelling_is_corrected_towards_the_commonest_word(store: Stor
         await search.close()
 
 
-async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_words(store: Store) -> None:
-    # 350 newer segments have every word, scattered (too many to rank, so they come newest first); only
-    # the oldest one says the line as remembered.
+async def ingest_one_said_line_among_350_scattered(store: Store) -> Segment:
+    """The oldest segment says "you know what I mean" as remembered; 350 newer ones hold every word of
+    it, scattered. Returns the one that says it."""
     said = Segment(0, "Honestly, you know what I mean by that?", "Ana")
     scattered = tuple(
         Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
     )
     await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    return said
+
+
+async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_words(store: Store) -> None:
+    # 350 newer segments have every word, scattered (too many to rank, so they come newest first); only
+    # the oldest one says the line as remembered.
+    said = await ingest_one_said_line_among_350_scattered(store)
     search = Search(store)
     try:
         hits = await search.quotes("you know what I mean", limit=3)
@@ -171,11 +178,7 @@ async def test_a_phrase_of_common_words_is_found_first_however_many_newer_segmen
     # As in a store of millions of segments, where "you", "know", "what" and "mean" are all common
     # (here: in more than 50 segments), and 350 newer segments hold every word, scattered.
     monkeypatch.setattr(quotes, "COMMON", 50)
-    said = Segment(0, "Honestly, you know what I mean by that?", "Ana")
-    scattered = tuple(
-        Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
-    )
-    await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    said = await ingest_one_said_line_among_350_scattered(store)
     search = Search(store)
     try:
         hits = await search.quotes("you know what I mean", limit=3)
