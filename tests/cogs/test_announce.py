@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -17,8 +18,12 @@ from simcord.backend.models.channel import Overwrite
 from simcord.enums import OverwriteType
 
 from bot.client import sync_commands
+from bot.feeds.files import FileReader
+from bot.feeds.poller import Poller, PollerConfig
+from bot.net.fetch import Limits
 from tests.cogs.helpers import callback_types
 from tests.feedkit import Item, day, rss
+from tests.feedserver import stalls
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -443,3 +448,36 @@ async def test_status_shows_a_hostile_feed_title_as_written(
     (long_field,) = (await beta.announce("status")).response.embeds[0].fields
     assert long_field.name.startswith(r"\*\*\*")
     assert len(long_field.name) <= 256
+
+
+async def test_listeners_are_answered_while_a_poll_waits_on_a_feed_that_never_answers(
+    simcord_env: simcord.Env, servers: list[Server], feed_server: FeedServer
+) -> None:
+    alpha = servers[0]
+    await follow_everywhere(simcord_env, [alpha])
+    feed_server.route("/feed.xml", stalls)  # the show's host now accepts connections and says nothing
+    cog = simcord_env.bot.get_cog("Announce")
+    # The bot's own fetcher and announcer, and a clock an hour ahead: the show's feed is due now. (The
+    # loop's own schedule is not what is tested here.)
+    poller = Poller(
+        simcord_env.bot.store,
+        cog.fetcher,  # type: ignore[union-attr]
+        FileReader(cog.fetcher),  # type: ignore[union-attr]
+        cog.announcer,  # type: ignore[union-attr]
+        PollerConfig(feed_limits=Limits(connect_s=2, total_s=3)),
+        clock=lambda: discord.utils.utcnow() + timedelta(hours=1),
+    )
+    cycle = asyncio.create_task(poller.run_cycle())
+    await asyncio.sleep(0.2)  # the request is out, and hangs
+
+    latest = await alpha.member.slash(alpha.news, "latest")
+    quote = await alpha.member.slash(alpha.news, "quote", text="webcontainer")
+    episode = await alpha.member.slash(alpha.news, "episode", query="bolt")
+
+    assert not cycle.done()  # all three answered while the poll was still waiting
+    assert latest.response.embeds[0].title
+    assert "WebContainer" in quote.response.embeds[0].description
+    assert "Bolt.new" in episode.response.embeds[0].title
+    report = await cycle
+    assert report.failed == 1
+    assert "no complete answer within 3 s" in next(iter(report.errors.values()))
