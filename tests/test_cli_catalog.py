@@ -183,3 +183,29 @@ def test_a_bad_list_setting_names_the_variable_not_its_index(monkeypatch: pytest
     result = CliRunner().invoke(cli, ["episodes"])
     assert result.exit_code == 1
     assert "bad configuration in PODBOT_OWNER_IDS:" in result.stderr
+
+
+def test_a_store_kept_busy_by_another_program_is_one_clear_line(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import bot.store
+
+    podbot("--db", str(db), "episodes")
+    before = dump(db)
+    page = tmp_path / "page.txt"
+    page.write_bytes(bundled_page().replace(b"Bolt.new", b"Bolt.old"))
+    # Another program holds the write lock, and podbot waits a fifth of a second instead of a minute.
+    monkeypatch.setattr(bot.store, "BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        result = podbot("--db", str(db), "ingest", str(page))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 1
+    assert "kept the store busy for over a minute; try again" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert dump(db) == before

@@ -246,3 +246,22 @@ async def test_a_source_listing_fewer_people_keeps_the_guests_another_source_nam
     for source in (from_page, from_feed, hosts_only):
         again = await store.catalog.ingest(make_source(source))
         assert again.unchanged == ["Shared"], source
+
+
+async def test_another_programs_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes-app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('buy milk')")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program's SQLite database"):
+        await Store.open(path)
+    assert path.read_bytes() == before
+
+
+async def test_an_empty_sqlite_file_becomes_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+    async with await Store.open(path) as store:
+        assert await store.catalog.count() == 0

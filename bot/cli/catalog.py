@@ -100,7 +100,11 @@ async def ingest_one(
     try:
         return await store.catalog.ingest(read.parsed, label=shown)
     except sqlite3.Error as exc:
-        raise CliError(f"{shown}: could not be stored ({exc}); the store is as it was before") from exc
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            reason = "another program (a running podbot?) kept the store busy for over a minute; try again"
+        else:
+            reason = str(exc)
+        raise CliError(f"{shown}: could not be stored ({reason}); the store is as it was before") from exc
 
 
 def _plural(count: int, word: str) -> str:

@@ -30,12 +30,16 @@ __all__ = ["IngestReport", "Store", "StoreError", "StoredEpisode"]
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 60_000
+
 
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: no implicit transactions; every write goes through Store.transaction().
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        # Another process may hold the write lock for as long as its ingest stores (a 15 MB feed: about
+        # ten seconds): wait for it rather than fail. Reads never wait (WAL).
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
         async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
             await cursor.fetchone()
@@ -56,7 +60,25 @@ def _prepare_location(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from exc
+    _refuse_another_programs_database(path)
     return path
+
+
+def _refuse_another_programs_database(path: Path) -> None:
+    """An SQLite file with tables but schema version 0 belongs to some other program: opening it as a
+    store would switch it to WAL and write podbot's tables into it. Checked read-only, before that."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            foreign = version == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+    except sqlite3.DatabaseError:
+        return  # not SQLite at all: Store.open says so, without touching it
+    if foreign:
+        raise StoreError(
+            f"{path} is another program's SQLite database, not a podbot store; point --db at a new file"
+        )
 
 
 class Store:
