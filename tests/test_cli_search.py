@@ -171,6 +171,8 @@ def test_nothing_found_is_exit_0_with_an_empty_list_or_a_friendly_line(
         (("quote", "bolt", "--episode", "qqqqzzzz"), "no episode matches"),
         (("quote", "bolt", "--episode", " "), "--episode is empty"),
         (("episode",), "Missing argument"),
+        (("episode", "-bolt"), "No such option"),
+        (("--bogus", "episode", "bolt"), "No such option"),
     ],
 )
 def test_bad_arguments_get_one_clear_line_and_a_non_zero_exit(
@@ -179,6 +181,8 @@ def test_bad_arguments_get_one_clear_line_and_a_non_zero_exit(
     result = CliRunner().invoke(cli, ["--db", str(db), *args])
     assert result.exit_code != 0
     assert message in result.stderr
+    [line] = result.stderr.splitlines()  # one line, not click's usage block
+    assert line.startswith("podbot: ")
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -235,6 +235,8 @@ def test_a_host_that_keeps_failing_is_given_up_on_for_the_rest_of_the_ingest(
     host = f"127.0.0.1:{files_host.port}"
     assert f"{url}: skipped {30 - asked} files on {host}, which kept failing" in result.stderr
     assert result.stderr.count("could not read") == asked
+    # podbot's own lines only: the log (the breaker's warning among it) is for --verbose.
+    assert all(line.startswith("podbot: ") for line in result.stderr.splitlines()), result.stderr
 
 
 def test_a_host_that_never_answers_cannot_hold_up_an_ingest(

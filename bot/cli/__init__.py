@@ -29,12 +29,31 @@ class PodbotError(click.ClickException):
         click.echo(f"podbot: {self.format_message()}", err=True)
 
 
+class PodbotUsageError(click.UsageError):
+    """A bad option or argument: `podbot: <message> (see '<command> --help')` on stderr, exit status 2,
+    instead of click's usage block."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"podbot: {self.format_message()}{hint}", err=True)
+
+
 class PodbotGroup(click.Group):
     """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise PodbotUsageError(exc.format_message(), exc.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise PodbotUsageError(exc.format_message(), exc.ctx) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except CliError as exc:
@@ -75,9 +94,9 @@ def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     settings = _load_settings()
     if db is not None:
         settings = settings.model_copy(update={"db": db})
-    # The CLI's stdout is its output (often JSON for scripts), so logs go to stderr, and only warnings
-    # unless asked; `podbot run` reconfigures logging for the bot.
-    configure_logging("DEBUG" if verbose else "WARNING", stream=sys.stderr)
+    # The CLI's stdout is its output (often JSON for scripts), and its stderr one line per problem
+    # (CliError, warn): the log goes to stderr only when asked for; `podbot run` reconfigures logging.
+    configure_logging("DEBUG" if verbose else "CRITICAL", stream=sys.stderr)
     ctx.obj = CliContext(settings=settings, verbose=verbose)
 
 
