@@ -384,6 +384,12 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         fmt = "rss"
     else:
         raise ParseError("this XML is not an RSS or Atom feed")
+    if document.cut_short and elements:
+        # The text stops mid-document (an interrupted download): the last item may have lost its GUID,
+        # date or enclosure to the cut. It is read whole on the next fetch.
+        elements = elements[:-1]
+        if not elements:
+            raise ParseError("the feed stops before the end of its first episode (a download cut short?)")
 
     found = _children(channel)
     reader = _Reader(document, base=None)

@@ -91,6 +91,9 @@ class XmlDocument:
     root: etree._Element
     marker: str = ""
     lifted: tuple[str, ...] = ()
+    # The text stops before the root element's end tag (a download cut short): the recovered tree's last
+    # element may be missing what followed the cut.
+    cut_short: bool = False
 
     def restore(self, text: str) -> str:
         if not self.lifted or self.marker not in text:
@@ -162,13 +165,24 @@ def parse_xml(raw: bytes) -> XmlDocument:
     skeleton, repaired_lifted = _lift_cdata(_repaired(raw), marker)
     repaired = _fromstring(_fix_ampersands(skeleton), _parser())
     if repaired is not None:
-        return XmlDocument(
-            repaired, marker.decode(), tuple(_decode_section(b, "utf-8") for b in repaired_lifted)
-        )
+        lifted_text = tuple(_decode_section(b, "utf-8") for b in repaired_lifted)
+        return XmlDocument(repaired, marker.decode(), lifted_text, _cut_short(raw, repaired))
     if root is None:
         raise ParseError("this is not readable XML")
     encoding = root.getroottree().docinfo.encoding or "utf-8"
-    return XmlDocument(root, marker.decode(), tuple(_decode_section(b, encoding) for b in lifted))
+    lifted_text = tuple(_decode_section(b, encoding) for b in lifted)
+    return XmlDocument(root, marker.decode(), lifted_text, _cut_short(raw, root))
+
+
+def _cut_short(raw: bytes, root: etree._Element) -> bool:
+    """Whether the document ends before its root's end tag (`</rss>`, `</feed>`, `</rdf:RDF>`). Only asked
+    of documents that needed repair: a well-formed one is whole by definition."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16: the bytes are not ASCII-searchable; such feeds are rare enough
+    name = etree.QName(root).localname
+    end = f"</{root.prefix}:{name}" if root.prefix else f"</{name}"
+    # Comments or whitespace may follow the end tag; a few kilobytes of tail are enough to look in.
+    return end.encode() not in raw[-4096:]
 
 
 def _fromstring(data: bytes, parser: etree.XMLParser) -> etree._Element | None:
