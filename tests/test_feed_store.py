@@ -47,3 +47,21 @@ async def test_page_and_feed_merge_into_one_show(store: Store, feed_first: bool)
     assert compound[0].published is not None
     assert compound[0].link == "https://www.latent.space/p/compound"
     assert next(s for s in stored if s.episode.guid == "ls-compound").segment_count > 0
+
+
+async def test_page_and_feed_ingested_in_turn_settle_instead_of_overwriting_each_other(store: Store) -> None:
+    # The feed gives the episode a short summary; the page has its full show notes.
+    summary = "<description>Short notes.</description></item>"
+    feed_with_summary = FEED.replace(b"</item>\n</channel>", summary.encode() + b"\n</channel>")
+    page, feed = parse_source(bundled_page()), parse_source(feed_with_summary)
+
+    await store.catalog.ingest(page)
+    first = await store.catalog.ingest(feed)
+    assert "Why Compound AI + Open Source will beat Closed AI" in first.updated  # its GUID and date
+
+    for source in (page, feed, page, feed):
+        report = await store.catalog.ingest(source)
+        assert report.added == report.updated == [], source.format
+    [compound] = [s.episode for s in await store.catalog.episodes() if s.episode.guid == "ls-compound"]
+    assert len(compound.show_notes) > 1000  # the page's full notes, not the feed's summary
+    assert compound.published is not None

@@ -143,9 +143,23 @@ def _episode_row(ep: Episode) -> tuple[Any, ...]:
     )
 
 
+# Positions in _episode_row.
+_NOTES, _PUBLISHED, _SOURCE_ORDER = 2, 4, 5
+
+
 def _merged_row(old: Sequence[Any], new: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A source that lacks a field (None or empty) keeps what the store already had: nothing is lost."""
-    return tuple(n if n not in (None, "") else o for o, n in zip(old, new, strict=True))
+    """A source that lacks a field (None or empty) keeps what the store already had: nothing is lost.
+
+    Two sources of one episode must also not overwrite each other in turn (the page's full show notes,
+    then a feed's two-line summary, then the page again): notes less than half as long as the stored ones
+    are a summary, not an edit, and keep the stored notes; and a dated episode keeps its place in its
+    first source's listing (the order only sorts undated episodes)."""
+    merged = [n if n not in (None, "") else o for o, n in zip(old, new, strict=True)]
+    if new[_NOTES] and old[_NOTES] and len(new[_NOTES]) * 2 < len(old[_NOTES]):
+        merged[_NOTES] = old[_NOTES]
+    if merged[_PUBLISHED] is not None:
+        merged[_SOURCE_ORDER] = old[_SOURCE_ORDER]
+    return tuple(merged)
 
 
 def _merge_people(incoming: Sequence[Person], stored: Sequence[Person]) -> tuple[Person, ...]:
