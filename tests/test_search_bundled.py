@@ -70,6 +70,14 @@ async def test_a_title_match_outranks_a_show_notes_mention(bundled: Search) -> N
     assert all(m.score < found[0].score for m in found[1:])
 
 
+@pytest.mark.parametrize("query", ["0", "99", "$", "0:00"])
+async def test_a_bare_number_or_scrap_that_every_episodes_notes_hold_matches_nothing(
+    bundled: Search, query: str
+) -> None:
+    # Every episode's show notes have times, prices and versions in them: finding one by "0" is noise.
+    assert await bundled.episodes(query) == []
+
+
 async def test_the_guest_lookup_knows_the_hosts_and_guests(bundled: Search) -> None:
     [erik, *_] = await bundled.people("schluntz")
     assert erik.name == "Erik Schluntz"

@@ -49,11 +49,19 @@ def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit:
                 continue
             cand = found.setdefault(position, Candidate(position))
             cand.chapter = max(cand.chapter, CHAPTER_FACTOR * chapter_score(folded, expansions, row.title))
-        for episode_id in reader.notes_matches(expression, limit=EVIDENCE_ROWS):
-            position = index.by_id.get(episode_id)
-            if position is not None:
-                found.setdefault(position, Candidate(position)).notes = NOTES_SCORE
+        if _says_something_in_notes(folded):
+            for episode_id in reader.notes_matches(expression, limit=EVIDENCE_ROWS):
+                position = index.by_id.get(episode_id)
+                if position is not None:
+                    found.setdefault(position, Candidate(position)).notes = NOTES_SCORE
     return [_match(index, cand, score, field) for score, field, cand in _rank(found)[:limit]]
+
+
+def _says_something_in_notes(folded: str) -> bool:
+    """Whether show notes that contain the query point at an episode: not when every word is a bare
+    number or shorter than three characters ("0", "-1", "ai 2"), which nearly every episode's notes hold
+    (times, prices, versions). Titles, people and chapters still answer such queries."""
+    return any(len(word) >= 3 and not word.isdigit() for word in folded.split())
 
 
 def _match(index: EpisodeIndex, cand: Candidate, score: float, field: str) -> EpisodeMatch:
