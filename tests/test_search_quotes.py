@@ -232,3 +232,21 @@ async def test_a_phrase_can_be_restricted_to_one_episode(
         assert first_hit.exact
     finally:
         await search.close()
+
+
+async def test_a_query_with_symbols_prefers_the_hits_that_hold_it_as_typed(store: Store) -> None:
+    # To the index, "c++" is the word "c", which "Plan C" holds twice (a better bm25).
+    segments = (
+        Segment(0, "I still write C++ every day.", "Ana"),
+        Segment(10, "Plan C is the class C option, the cheap one.", "Bo"),
+        Segment(20, "We raised $40,000 from friends.", "Ana"),
+        Segment(30, "About 40 000 people listened, and 40,000 more later.", "Bo"),
+    )
+    await store.catalog.ingest(make_source(make_episode("Symbols", segments=segments)))
+    search = Search(store)
+    try:
+        assert [h.start_s for h in await search.quotes("c++")][:2] == [0, 10]
+        assert [h.start_s for h in await search.quotes("$40,000")][:2] == [20, 30]
+        assert (await search.quotes('"C++"'))[0].start_s == 0
+    finally:
+        await search.close()

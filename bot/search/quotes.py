@@ -260,6 +260,7 @@ def search(
         ordered = _best_first(reader, tiers, expression, phrases, max(CANDIDATES, matching), within, settled)
     else:
         ordered = _newest_first(reader, tiers, expression, phrases, bool(driving), within, settled)
+    ordered = _literal_first(reader, ordered, query)
     contexts = reader.contexts([p.segment_id for p in ordered[offset : offset + limit]])
     page = [p for p in ordered[offset : offset + limit] if p.segment_id in contexts]
     if not page:
@@ -272,6 +273,25 @@ def search(
     texts = [contexts[p.segment_id].text for p in page]
     marks = stemmer.mark(expression, texts, MARK_OPEN, MARK_CLOSE)
     return [_hit(p, contexts[p.segment_id], marked) for p, marked in zip(page, marks, strict=True)]
+
+
+def _literal_first(reader: TranscriptReader, ordered: list[Placed], query: str) -> list[Placed]:
+    """Within the first tier, the hits that hold the query character for character come first, when
+    folding dropped something from it that tells hits apart: `c++` is the word "c" to the index, which
+    "Plan C" holds too; `$40,000` is "40 000". Costs a read of the first tier's texts, only for such
+    queries."""
+    literal = " ".join(query.replace('"', " ").split()).casefold()
+    if not any(not (c.isalnum() or c.isspace()) for c in literal):
+        return ordered
+    top = [p for p in ordered if p.tier == 0]
+    if len(top) < 2:
+        return ordered
+    texts = reader.texts([p.segment_id for p in top])
+    holds = {p.segment_id for p in top if literal in " ".join(texts.get(p.segment_id, "").split()).casefold()}
+    if not holds or len(holds) == len(top):
+        return ordered
+    first = [p for p in top if p.segment_id in holds]
+    return first + [p for p in ordered if p.segment_id not in holds]
 
 
 class Placed(NamedTuple):
