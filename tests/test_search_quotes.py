@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +13,8 @@ from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, BOLT_SEGMENTS, WINDSURF
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from bot.search import QuoteHit
     from bot.store import Store
 
@@ -20,6 +23,16 @@ WEBCONTAINER_TEXTS = {BOLT_SEGMENTS[2].text, BOLT_SEGMENTS[4].text, BOLT_SEGMENT
 
 def marked(hit: QuoteHit) -> list[str]:
     return [hit.text[a:b] for a, b in hit.highlights]
+
+
+@contextlib.asynccontextmanager
+async def searching(store: Store) -> AsyncIterator[Search]:
+    """A search over the store as the test filled it, closed afterwards."""
+    search = Search(store)
+    try:
+        yield search
+    finally:
+        await search.close()
 
 
 @pytest.mark.parametrize(
@@ -126,13 +139,10 @@ async def test_a_misspelling_is_corrected_towards_the_commonest_word(store: Stor
         Segment(30, "Just a grape here.", "Bo"),
     )
     await store.catalog.ingest(make_source(make_episode("Grades", segments=segments)))
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         hits = await search.quotes("grase", limit=10)
         assert {h.start_s for h in hits} == {0, 10, 20}
         assert all(h.text[a:b].lower() == "grade" for h in hits for a, b in h.highlights)
-    finally:
-        await search.close()
 
 
 async def ingest_one_said_line_among_350_scattered(store: Store) -> Segment:
@@ -150,26 +160,20 @@ async def test_an_exact_phrase_is_found_first_among_many_hits_that_share_its_wor
     # 350 newer segments have every word, scattered (too many to rank, so they come newest first); only
     # the oldest one says the line as remembered.
     said = await ingest_one_said_line_among_350_scattered(store)
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         hits = await search.quotes("you know what I mean", limit=3)
         assert hits[0].text == said.text
         assert hits[0].exact
         assert not hits[1].exact
         assert len(await search.quotes("you know what I mean", limit=50, offset=60)) == 40
-    finally:
-        await search.close()
 
 
 async def test_a_quoted_phrase_is_found_however_many_newer_segments_share_its_words(store: Store) -> None:
     said = Segment(0, "We shipped the model yesterday.", "Ana")
     scattered = tuple(Segment(10 + i, f"The {i}th model beat the rest.", "Bo") for i in range(350))
     await store.catalog.ingest(make_source(make_episode("Models", segments=(said, *scattered))))
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         assert [h.text for h in await search.quotes('"the model"')] == [said.text]
-    finally:
-        await search.close()
 
 
 async def test_a_phrase_of_common_words_is_found_first_however_many_newer_segments_hold_them(
@@ -179,16 +183,13 @@ async def test_a_phrase_of_common_words_is_found_first_however_many_newer_segmen
     # (here: in more than 50 segments), and 350 newer segments hold every word, scattered.
     monkeypatch.setattr(quotes, "COMMON", 50)
     said = await ingest_one_said_line_among_350_scattered(store)
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         hits = await search.quotes("you know what I mean", limit=3)
         assert hits[0].text == said.text
         assert hits[0].exact
         assert not any(h.exact for h in hits[1:])
         # A quoted phrase of common words too.
         assert [h.text for h in await search.quotes('"know what i mean"')] == [said.text]
-    finally:
-        await search.close()
 
 
 async def test_accents_and_case_do_not_stop_a_phrase_from_ranking_as_typed(store: Store) -> None:
@@ -197,15 +198,12 @@ async def test_accents_and_case_do_not_stop_a_phrase_from_ranking_as_typed(store
         Segment(10, "Cafe creme is not what I said.", "Bo"),
     )
     await store.catalog.ingest(make_source(make_episode("Cafés", segments=segments)))
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         hits = await search.quotes("cafe creme deja vu")
         assert hits[0].start_s == 0
         assert hits[0].exact
         hits = await search.quotes('"déjà vu"')
         assert [h.start_s for h in hits] == [0]
-    finally:
-        await search.close()
 
 
 async def test_a_phrase_can_be_restricted_to_one_episode(
@@ -219,8 +217,7 @@ async def test_a_phrase_can_be_restricted_to_one_episode(
         await store.catalog.ingest(
             make_source(make_episode(title, segments=(Segment(0, said, "Ana"), *filler)))
         )
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         everywhere = await search.quotes('"you know what i mean"')
         assert sorted(h.episode_title for h in everywhere) == ["First", "Second"]
         second = next(h.episode_id for h in everywhere if h.episode_title == "Second")
@@ -230,8 +227,6 @@ async def test_a_phrase_can_be_restricted_to_one_episode(
         [first_hit, *_] = await search.quotes("you know what i mean", episode_id=second)
         assert first_hit.episode_title == "Second"
         assert first_hit.exact
-    finally:
-        await search.close()
 
 
 async def test_a_query_with_symbols_prefers_the_hits_that_hold_it_as_typed(store: Store) -> None:
@@ -243,10 +238,7 @@ async def test_a_query_with_symbols_prefers_the_hits_that_hold_it_as_typed(store
         Segment(30, "About 40 000 people listened, and 40,000 more later.", "Bo"),
     )
     await store.catalog.ingest(make_source(make_episode("Symbols", segments=segments)))
-    search = Search(store)
-    try:
+    async with searching(store) as search:
         assert [h.start_s for h in await search.quotes("c++")][:2] == [0, 10]
         assert [h.start_s for h in await search.quotes("$40,000")][:2] == [20, 30]
         assert (await search.quotes('"C++"'))[0].start_s == 0
-    finally:
-        await search.close()
