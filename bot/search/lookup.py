@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,11 +119,13 @@ class Postings:
         for position, words in enumerate(map(set, map(str.split, texts))):
             for word in words:
                 lists[word].append(position)
-        self.lists = dict(lists)
+        # One index per show: the same words recur in a thousand of them. Interned, each word is one
+        # string for all; as tuples, the (mostly one- or two-element) lists lose their spare capacity.
+        self.lists: dict[str, tuple[int, ...]] = {sys.intern(w): tuple(p) for w, p in lists.items()}
         self._sets: dict[str, frozenset[int]] = {}
 
-    def get(self, word: str) -> list[int]:
-        return self.lists.get(word, [])
+    def get(self, word: str) -> tuple[int, ...]:
+        return self.lists.get(word, ())
 
     def as_set(self, word: str) -> frozenset[int]:
         cached = self._sets.get(word)
