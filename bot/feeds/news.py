@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.ingest.keys import is_derived_key
+from bot.identity import is_derived_key
 from bot.text import fold
 
 if TYPE_CHECKING:

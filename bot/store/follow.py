@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.ingest.keys import is_derived_key
+from bot.identity import is_derived_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
