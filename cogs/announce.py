@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.client import PodBot
-    from bot.store.follow import Subscription
+    from bot.store.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
