@@ -1,18 +1,16 @@
-"""/announce: which channels announce new episodes, and the background task that polls the feeds.
+"""/announce: which channels announce new episodes; the cog starts and stops the feed service that polls.
 
 The commands are for members with Manage Server: Discord hides them from everyone else by default
 (`default_permissions`), and `interaction_check` refuses anyone without it at run time, because a server
-can change who sees a command. The work is in bot.feeds (polling, exactly-once delivery) and bot.store
-(subscriptions); this cog parses the interaction, calls the core, and renders the answer.
+can change who sees a command. The work is in bot.feeds (checking a feed, polling, exactly-once delivery,
+all behind bot.feeds.service) and bot.store (subscriptions); this cog parses the interaction, calls the
+core, and renders the answer.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import secrets
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,14 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feeds.announce import Announcement, PostStatus
-from bot.feeds.files import FileReader
-from bot.feeds.poller import Poller, PollerConfig
-from bot.feeds.source import explain_parse_error
-from bot.ingest.errors import ParseError
-from bot.ingest.feed import read_feed
+from bot.feeds.check import CannotFollow
+from bot.feeds.service import FeedService
 from bot.links import redact_credentials
-from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
-from bot.net.guard import AddressPolicy, BlockedURL, check_url
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
@@ -87,38 +80,29 @@ class Announce(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.announcer = DiscordAnnouncer(bot)
-        self.policy = AddressPolicy(allow_private=bot.settings.allow_private_urls)
-        self.fetcher: Fetcher | None = None
-        self.poller: Poller | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._feeds: FeedService | None = None
+
+    @property
+    def feeds(self) -> FeedService:
+        if self._feeds is None:
+            raise RuntimeError("feeds are followed only while the bot serves (not in a one-shot run)")
+        return self._feeds
 
     async def cog_load(self) -> None:
         if not self.bot.serving:
             return  # a one-shot run (`podbot sync`): no store, no polling
-        self.fetcher = Fetcher(self.policy)
-        self.poller = Poller(
+        self._feeds = FeedService.from_settings(
+            self.bot.settings,
             self.bot.store,
-            self.fetcher,
-            FileReader(self.fetcher),
             self.announcer,
-            PollerConfig(interval=timedelta(minutes=self.bot.settings.poll_minutes)),
             clock=discord.utils.utcnow,
             on_stored=self.bot.search.refresh,
         )
-        self._task = asyncio.create_task(self._poll_forever(), name="podbot-feed-poller")
-
-    async def _poll_forever(self) -> None:
-        await self.bot.wait_until_ready()  # announcements need the guild cache
-        assert self.poller is not None
-        await self.poller.run_forever()
+        self._feeds.start(self.bot.wait_until_ready)
 
     async def cog_unload(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self.fetcher is not None:
-            await self.fetcher.close()
+        if self._feeds is not None:
+            await self._feeds.close()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         if interaction.guild is None:
@@ -152,9 +136,9 @@ class Announce(commands.Cog):
                 await tell(interaction, "Give the feed's URL: this bot has no default feed configured.")
                 return
             try:
-                check_url(url, self.policy)
-            except BlockedURL as error:
-                await tell(interaction, f"I cannot follow that feed: {md(str(error))}.")
+                self.feeds.check_address(url)
+            except CannotFollow as refusal:
+                await tell(interaction, md(str(refusal)))
                 return
             missing = missing_permissions(channel)
             if missing:
@@ -169,18 +153,17 @@ class Announce(commands.Cog):
                     "@everyone cannot be the announcement role: pick a role members can choose to join.",
                 )
                 return
-            title = await self._read_title(interaction, url)
-            if title is None:
+            try:
+                title = await self.feeds.read_title(url)
+            except CannotFollow as refusal:
+                await tell(interaction, md(str(refusal)))
                 return
-            await self.bot.store.follows.subscribe(
+            await self.feeds.follow(
                 guild_id=channel.guild.id,
                 channel_id=channel.id,
                 feed_url=url,
                 role_id=role.id if role else None,
-                now=discord.utils.utcnow(),
             )
-            if self.poller is not None:
-                self.poller.wake()  # the first check records what the feed holds now
             log.info("guild %s: announcing %s in #%s", channel.guild.id, url, channel.name)
             ping = f", pinging {role.mention}" if role else ""
             note = ""
@@ -199,25 +182,6 @@ class Announce(commands.Cog):
                 ),
                 ephemeral=True,
             )
-
-    async def _read_title(self, interaction: discord.Interaction, url: str) -> str | None:
-        """The show's title if `url` is a feed podbot can read; otherwise tells the user why not."""
-        assert self.fetcher is not None
-        content_type = ""
-        try:
-            fetched = await self.fetcher.fetch(url, limits=FEED_LIMITS)
-            content_type = fetched.content_type
-            document = await asyncio.to_thread(read_feed, fetched.body, feed_url=url)
-        except FetchError as error:
-            await tell(interaction, f"I could not read that feed: {md(str(error))}.")
-            return None
-        except ParseError as error:
-            await tell(
-                interaction,
-                f"That is not a podcast feed I can read: {md(explain_parse_error(error, content_type))}.",
-            )
-            return None
-        return document.show.title
 
     # --- /announce remove ---------------------------------------------------------------------------------
 

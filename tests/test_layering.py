@@ -100,6 +100,19 @@ RULES = (
         ("discord", "cogs"),
         exempt=("bot.client",),
     ),
+    Rule(
+        "a cog never writes SQL, fetches, parses or builds the poller: it calls a service",
+        "cogs",
+        (
+            "bot.ingest",
+            "bot.net",
+            "bot.feeds.poller",
+            "bot.feeds.files",
+            "bot.feeds.source",
+            "aiosqlite",
+            "sqlite3",
+        ),
+    ),
 )
 
 
