@@ -2,8 +2,8 @@
 
 The commands are for members with Manage Server: Discord hides them from everyone else by default
 (`default_permissions`), and `interaction_check` refuses anyone without it at run time, because a server
-can change who sees a command. The work is in bot.feeds (checking a feed, polling, exactly-once delivery,
-all behind bot.feeds.service) and bot.store (subscriptions); this cog parses the interaction, calls the
+can change who sees a command. The work is in bot.shows (reading a feed's show), bot.feeds.service
+(subscribing, polling, exactly-once delivery) and bot.store; this cog parses the interaction, calls the
 core, and renders the answer.
 """
 
@@ -18,9 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feeds.announce import Announcement, PostStatus
-from bot.feeds.check import CannotFollow
-from bot.feeds.service import FeedService
+from bot.feeds.service import CannotFollow, FeedService
 from bot.links import redact_credentials
+from bot.shows import Added, ShowError
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
@@ -91,13 +91,7 @@ class Announce(commands.Cog):
     async def cog_load(self) -> None:
         if not self.bot.serving:
             return  # a one-shot run (`podbot sync`): no store, no polling
-        self._feeds = FeedService.from_settings(
-            self.bot.settings,
-            self.bot.store,
-            self.announcer,
-            clock=discord.utils.utcnow,
-            on_stored=self.bot.search.refresh,
-        )
+        self._feeds = FeedService.over(self.bot.core, self.announcer, clock=discord.utils.utcnow)
         self._feeds.start(self.bot.wait_until_ready)
 
     async def cog_unload(self) -> None:
@@ -120,7 +114,7 @@ class Announce(commands.Cog):
     )
     @app_commands.describe(
         channel="Where to post new episodes.",
-        feed="The feed's http(s) URL; leave empty for the show's own feed.",
+        feed="One of this server's shows, or a feed's http(s) URL (added to the server's shows); empty: the default feed.",
         role="A role to ping with each new episode (not @everyone).",
     )
     async def set_(
@@ -135,6 +129,18 @@ class Announce(commands.Cog):
             if not url:
                 await tell(interaction, "Give the feed's URL: this bot has no default feed configured.")
                 return
+            if "://" not in url:
+                # One of the server's shows, picked from the list or typed by its title.
+                scope = await self.bot.shows.scope_for(channel.guild.id)
+                show = await self.bot.shows.find(scope, url)
+                if show is None or not show.feed_url:
+                    await tell(
+                        interaction,
+                        f"“{md(shorten(url, 100))}” is neither one of this server's shows with a feed nor an "
+                        "http(s) feed URL.",
+                    )
+                    return
+                url = show.feed_url
             try:
                 self.feeds.check_address(url)
             except CannotFollow as refusal:
@@ -153,11 +159,15 @@ class Announce(commands.Cog):
                     "@everyone cannot be the announcement role: pick a role members can choose to join.",
                 )
                 return
+            # What a server announces, its listeners can search: the feed's show joins the server's
+            # shows (read now, in full, within the fetch limits).
             try:
-                title = await self.feeds.read_title(url)
-            except CannotFollow as refusal:
-                await tell(interaction, md(str(refusal)))
+                added = await self.bot.shows.add(channel.guild.id, url, added_by=interaction.user.id)
+            except ShowError as error:
+                await tell(interaction, md(str(error)))
                 return
+            assert isinstance(added, Added)  # a URL is read, never looked up in the directory
+            title = added.show.title
             await self.feeds.follow(
                 guild_id=channel.guild.id,
                 channel_id=channel.id,
@@ -251,7 +261,7 @@ class Announce(commands.Cog):
                 return
             channel_id = channel.id if channel else subscriptions[0].channel_id
             role_id = next((s.role_id for s in subscriptions if s.channel_id == channel_id), None)
-            latest = await self.bot.search.latest()
+            latest = await self.bot.search.latest(scope=await self.bot.shows.scope_for(interaction.guild_id))
             if latest is None:
                 await tell(interaction, "There are no episodes yet to show.")
                 return

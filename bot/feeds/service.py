@@ -1,8 +1,10 @@
-"""Following feeds, for the bot: one guarded fetcher, the file reader and the poller built on it, the poll
-loop's task, and closing them all — so the Discord side only calls, and never assembles, the feed machinery.
+"""Following feeds, for the bot: the poller with its file reader, the poll loop's task, subscribing a
+channel, and the address check /announce makes first — so the Discord side only calls, and never
+assembles, the feed machinery.
 
-The announcer is the Discord side's port (bot.feeds.announce.Announcer): the service is handed one and
-never imports discord.
+The guarded fetcher is the composition root's (bot.core.Core, shared with adding shows), which also closes
+it; this service only stops its own loop. The announcer is the Discord side's port
+(bot.feeds.announce.Announcer): the service is handed one and never imports discord.
 """
 
 from __future__ import annotations
@@ -12,70 +14,67 @@ import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING, Self
 
-from bot.feeds import check
 from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig, utc_now
-from bot.net.fetch import Fetcher
-from bot.net.guard import AddressPolicy
+from bot.net.guard import BlockedURL, check_url
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import datetime
 
-    from bot.config import Settings
+    from bot.core import Core
     from bot.feeds.announce import Announcer
+    from bot.net.fetch import Fetcher
     from bot.store import Store
     from bot.store.subscriptions import Subscription
+
+
+class CannotFollow(Exception):
+    """The feed cannot be followed; the message is one sentence that says why."""
 
 
 class FeedService:
     def __init__(
         self,
         store: Store,
+        fetcher: Fetcher,
         announcer: Announcer,
         *,
-        policy: AddressPolicy,
         config: PollerConfig | None = None,
         clock: Callable[[], datetime] = utc_now,
         on_stored: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
-        self.policy = policy
+        self.fetcher = fetcher
         self.clock = clock
-        self.fetcher = Fetcher(policy)
         self.poller = Poller(
-            store, self.fetcher, FileReader(self.fetcher), announcer, config, clock=clock, on_stored=on_stored
+            store, fetcher, FileReader(fetcher), announcer, config, clock=clock, on_stored=on_stored
         )
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        store: Store,
-        announcer: Announcer,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        on_stored: Callable[[], Awaitable[None]] | None = None,
-    ) -> Self:
+    def over(cls, core: Core, announcer: Announcer, *, clock: Callable[[], datetime] = utc_now) -> Self:
+        """The bot's feed service: over the core's store and fetcher, its search told of new episodes."""
+        if core.fetcher is None:
+            raise RuntimeError("following feeds needs a core opened with network=True")
         return cls(
-            store,
+            core.store,
+            core.fetcher,
             announcer,
-            policy=AddressPolicy(allow_private=settings.allow_private_urls),
-            config=PollerConfig(interval=timedelta(minutes=settings.poll_minutes)),
+            config=PollerConfig(interval=timedelta(minutes=core.settings.poll_minutes)),
             clock=clock,
-            on_stored=on_stored,
+            on_stored=core.search.refresh,
         )
 
     # --- following --------------------------------------------------------------------------------------
 
     def check_address(self, url: str) -> None:
-        """check.CannotFollow unless podbot may fetch `url`: cheap, no request is made."""
-        check.check_address(url, self.policy)
-
-    async def read_title(self, url: str) -> str:
-        """The title of the feed at `url`; check.CannotFollow when it is no feed podbot can read."""
-        return await check.read_title(self.fetcher, url)
+        """CannotFollow unless `url` is an http(s) address the fetcher's guard lets through (no request
+        is made: a refusal comes before anything else is asked or read)."""
+        try:
+            check_url(url, self.fetcher.policy)
+        except BlockedURL as error:
+            raise CannotFollow(f"I cannot follow that feed: {error}.") from error
 
     async def follow(
         self, *, guild_id: int, channel_id: int, feed_url: str, role_id: int | None
@@ -100,10 +99,9 @@ class FeedService:
         await self.poller.run_forever()
 
     async def close(self) -> None:
-        """Stop the poll loop (a cycle in flight is cancelled; what it committed stays) and the fetcher."""
+        """Stop the poll loop: a cycle in flight is cancelled, what it committed stays."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.fetcher.close()
