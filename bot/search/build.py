@@ -87,4 +87,5 @@ def _build(rows: IndexRows) -> EpisodeIndex:
         show_id=rows.show_id,
         show_title=rows.show_title,
         generation=rows.generation,
+        chapter_span=rows.chapter_span,
     )

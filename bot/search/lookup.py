@@ -181,6 +181,7 @@ class EpisodeIndex:
         show_id: int = 0,
         show_title: str = "",
         generation: int = 0,
+        chapter_span: tuple[int, int] = (0, -1),
     ) -> None:
         self.show_id = show_id
         self.show_title = show_title
@@ -189,6 +190,10 @@ class EpisodeIndex:
         self.episodes = list(episodes)
         self.people = list(people)
         self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
+        # The show's episode and chapter ids, lowest and highest: the rowid ranges its full-text evidence
+        # queries are restricted to.
+        self.episode_span = (min(self.by_id), max(self.by_id)) if self.by_id else (0, -1)
+        self.chapter_span = chapter_span
         self.title_postings = Postings(e.folded for e in self.episodes)
         self.person_postings = Postings(p.folded for p in self.people)
         # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
