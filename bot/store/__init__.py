@@ -70,7 +70,9 @@ def _refuse_another_programs_database(path: Path) -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        # as_uri() needs an absolute path: a relative --db ("podbot.db") would fail here on every run after
+        # the first, once the file exists.
+        with contextlib.closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as conn:
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             foreign = version == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
     except sqlite3.DatabaseError:
