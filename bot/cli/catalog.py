@@ -17,6 +17,7 @@ from bot.ingest.errors import ParseError
 from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
+from bot.store.errors import StoreDamaged, is_damage
 
 if TYPE_CHECKING:
     from bot.feeds.source import ReadSource
@@ -100,6 +101,8 @@ async def ingest_one(
     try:
         return await store.catalog.ingest(read.parsed, label=shown)
     except sqlite3.Error as exc:
+        if is_damage(exc):
+            raise StoreDamaged(store.path) from exc
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             reason = "another program (a running podbot?) kept the store busy for over a minute; try again"
         else:
@@ -171,6 +174,8 @@ def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_time
     """
 
     async def work(store: Store) -> int:
+        # Writing over damaged pages would bury the damage under new data: refuse before any source.
+        await store.verify()
         failures = 0
         async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
             files = FileReader(fetcher)
