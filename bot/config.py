@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     poll_minutes: float = Field(
         default=15.0, gt=0, description="Minutes between checks of each followed feed."
     )
+    directory_url: str = Field(
+        default="https://itunes.apple.com/search",
+        description="The podcast directory `/show add` asks for a show's feed by name (iTunes Search API).",
+    )
     allow_private_urls: bool = Field(
         default=False, description="Allow fetching loopback/private addresses (tests and local set-ups only)."
     )

@@ -32,6 +32,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_POLL_MINUTES",
         "PODBOT_OWNER_IDS",
         "PODBOT_DEV_GUILD_ID",
+        "PODBOT_DIRECTORY_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
