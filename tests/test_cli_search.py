@@ -101,6 +101,20 @@ def test_quote_restricted_to_an_episode_by_words_or_id(db: Path) -> None:
     assert by_id == by_words
 
 
+def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: Path) -> None:
+    # The bundled page transcribes three of its five episodes; Windsurf is not one.
+    episode = "windsurf"
+    result = podbot(bundled_db, "quote", "webcontainer", "--episode", episode)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Windsurf: The Enterprise AI IDE")
+    assert "has no transcript" in result.stdout
+    assert "Nobody said" not in result.stdout
+
+    as_script = podbot(bundled_db, "quote", "webcontainer", "--episode", episode, "--json")
+    assert as_json(as_script) == []
+    assert "has no transcript" in as_script.stderr
+
+
 def test_quote_human_output_marks_the_words(db: Path) -> None:
     result = podbot(db, "quote", "webcontaner", "--limit", "1")
     assert result.exit_code == 0

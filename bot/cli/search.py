@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, episode_lines, stdout_is_terminal
+from bot.cli.context import CliContext, CliError, emit_json, episode_lines, stdout_is_terminal, warn
 from bot.search import EmptyQuery, Search
 from bot.text import format_timestamp
 
@@ -133,6 +133,8 @@ def quote(
     if episode_query is not None and not episode_query.strip():
         raise CliError("--episode is empty; give an episode id or words of its title")
 
+    untranscribed: list[EpisodeMatch] = []
+
     async def work(search: Search) -> list[QuoteHit]:
         episode_id = None
         if episode_query is not None:
@@ -140,9 +142,24 @@ def quote(
             if match is None:
                 raise CliError(f"no episode matches {episode_query!r}; try `podbot episode` to find it")
             episode_id = match.episode_id
+            if not await search.has_transcript(episode_id):
+                untranscribed.append(match)
+                return []
         return await search.quotes(text, episode_id=episode_id, limit=limit)
 
     found = _search(ctx, work)
+    if untranscribed:
+        # Not "nobody said it": nobody can have, in a transcript that is not there.
+        (match,) = untranscribed
+        message = (
+            f"{match.title} (episode {match.episode_id}) has no transcript, so nothing in it can be quoted."
+        )
+        if as_json:
+            emit_json([])
+            warn(message)
+        else:
+            click.echo(message)
+        return
     if not found:
         _nothing(as_json, f"Nobody said {text!r} in the transcripts.")
         return

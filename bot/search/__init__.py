@@ -188,6 +188,15 @@ class Search:
 
         return await self._run_sql(work)
 
+    async def has_transcript(self, episode_id: int) -> bool:
+        """Whether any transcript of the episode is stored: a quote search within one that has none finds
+        nothing for that reason, not for the words (and the answer says so)."""
+
+        def work() -> bool:
+            return self._worker().transcripts.episode_range(episode_id) is not None
+
+        return await self._run_sql(work)
+
     # --- chapters ---------------------------------------------------------------------------------------
 
     async def chapters(self, query: str) -> tuple[EpisodeRef, list[Chapter]] | None:
