@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -113,6 +114,15 @@ def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: P
     as_script = podbot(bundled_db, "quote", "webcontainer", "--episode", episode, "--json")
     assert as_json(as_script) == []
     assert "has no transcript" in as_script.stderr
+
+
+def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: Path) -> None:
+    # `podbot quote '"give the thing a browser"'`: the shell's single quotes keep the double ones.
+    result = podbot(bundled_db, "quote", '"give the thing a browser"')
+    assert result.exit_code == 0, result.stderr
+    marks = re.findall(r"\[([^\]]*)\]", result.stdout)
+    assert marks
+    assert {m.lower() for m in marks} == {"give the thing a browser"}
 
 
 def test_quote_human_output_marks_the_words(db: Path) -> None:
