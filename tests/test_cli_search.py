@@ -125,6 +125,16 @@ def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: Path) ->
     assert {m.lower() for m in marks} == {"give the thing a browser"}
 
 
+@pytest.mark.parametrize(
+    ("typed", "names"), [("erik", ["Erik Schluntz", "Eric"]), ("eric", ["Eric", "Erik Schluntz"])]
+)
+def test_guest_finds_a_name_spelt_as_it_sounds_after_the_exact_spelling(
+    bundled_db: Path, typed: str, names: list[str]
+) -> None:
+    found = as_json(podbot(bundled_db, "guest", typed, "--json"))
+    assert [p["name"] for p in found][:2] == names
+
+
 def test_quote_human_output_marks_the_words(db: Path) -> None:
     result = podbot(db, "quote", "webcontaner", "--limit", "1")
     assert result.exit_code == 0

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.models import Person, Role
 from bot.search import EmptyQuery, Search
 from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, CLAUDE, COMPOUND, GADGETS, ICML, TOOLS, WINDSURF
@@ -202,5 +203,30 @@ async def test_an_empty_store_answers_with_nothing(store: Store) -> None:
         assert await search.chapters("bolt") is None
         assert await search.search_chapters("swe bench") == []
         assert await search.latest() is None
+    finally:
+        await search.close()
+
+
+SOUND_ALIKE = [("Eric", "Erik"), ("Jon", "John"), ("Steven", "Stephen"), ("Katherine", "Catherine")]
+
+
+async def test_names_that_sound_alike_find_each_other_below_the_exact_spelling(store: Store) -> None:
+    guests = [
+        f"{first} {surname}"
+        for pair in SOUND_ALIKE
+        for first, surname in zip(pair, ("Park", "Lund"), strict=True)
+    ]
+    await store.catalog.ingest(
+        make_source(
+            *(make_episode(f"Talking with {name}", people=(Person(name, Role.GUEST),)) for name in guests)
+        )
+    )
+    search = Search(store)
+    try:
+        for pair in SOUND_ALIKE:
+            for typed, other in (pair, pair[::-1]):
+                found = await search.people(typed.lower())
+                assert [p.name.split()[0] for p in found[:2]] == [typed, other]
+                assert found[0].score > found[1].score
     finally:
         await search.close()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from bot.search.phonetic import SoundsAlike
 from bot.search.vocab import Vocabulary
 from bot.text import fold
 
@@ -42,6 +43,9 @@ WRATIO_MARGIN = 15.0
 PREFIX_OF = 0.7
 # A word typed joined that the text writes as two ("swebench"): both halves together, or one alone.
 SPLIT, HALF = 0.9, 0.3
+# A name word that sounds like the one typed (Erik for Eric): below a typo's weight, so that with the
+# fuzzy lift (WRATIO_MARGIN) it stays under the exact spelling's coverage.
+SOUNDS_LIKE = 0.75
 # A host appears on every episode: a host match says less about which episode is meant than a guest's.
 HOST_FACTOR = 0.9
 
@@ -186,11 +190,13 @@ class EpisodeIndex:
             key=lambda p: ("guest" not in self.people[p].roles, self.people[p].episodes[:1] or [1 << 62]),
         )
         self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
+        self.sounds = SoundsAlike(self.person_postings.lists)
 
     # --- query words ------------------------------------------------------------------------------------
 
-    def expand(self, tokens: Sequence[str], *, typing: bool = False) -> list[Expansion]:
-        """What each query word may stand for. With `typing`, the last word is a prefix being typed."""
+    def expand(self, tokens: Sequence[str], *, typing: bool = False, names: bool = False) -> list[Expansion]:
+        """What each query word may stand for. With `typing`, the last word is a prefix being typed; with
+        `names`, a whole word also stands for the name words that sound like it."""
         vocab = self.vocabulary
         expansions = []
         for i, token in enumerate(tokens):
@@ -214,6 +220,9 @@ class EpisodeIndex:
                     if token[:end] in vocab:
                         words.setdefault(token[:end], PREFIX_OF)
                         break
+            if names and not last:
+                for word in self.sounds.alike(token):
+                    words.setdefault(word, SOUNDS_LIKE)
             phrases = {} if known else self._split(token)
             for phrase in phrases:
                 # Each half alone finds candidates; only both together count as covering the word.
@@ -342,7 +351,7 @@ class EpisodeIndex:
         tokens = tokens_of(query)
         if not tokens:
             return []
-        expansions = self.expand(tokens, typing=typing)
+        expansions = self.expand(tokens, typing=typing, names=True)
         positions = self._top(self._gather(self.person_postings, expansions), MAX_CANDIDATES)
         scores = self.score_people(" ".join(tokens), expansions, positions)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(self.people[kv[0]].episodes), kv[0]))
