@@ -135,6 +135,26 @@ def test_guest_finds_a_name_spelt_as_it_sounds_after_the_exact_spelling(
     assert [p["name"] for p in found][:2] == names
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["chapters", "claude"], ["chapters", "claude", "--json"], ["quote", "agents", "--episode", "claude"]],
+)
+def test_a_close_runner_up_is_named_on_stderr(db: Path, args: list[str]) -> None:
+    result = podbot(db, *args)
+    assert result.exit_code == 0, result.stderr
+    assert CLAUDE in result.stdout
+    assert BOLT not in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"podbot: also matched: {BOLT} (episode ")
+
+
+def test_no_runner_up_is_named_when_one_episode_is_clearly_meant(db: Path) -> None:
+    for args in (["chapters", "windsurf"], ["chapters", "claude sonnet"]):
+        result = podbot(db, *args)
+        assert result.exit_code == 0
+        assert result.stderr == ""
+
+
 def test_quote_human_output_marks_the_words(db: Path) -> None:
     result = podbot(db, "quote", "webcontaner", "--limit", "1")
     assert result.exit_code == 0

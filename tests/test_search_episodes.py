@@ -50,6 +50,17 @@ async def test_the_intended_episode_comes_first(search: Search, query: str, mean
     assert found[0].title == meant
 
 
+async def test_a_title_the_query_opens_outranks_one_it_ends_on_a_tie(search: Search) -> None:
+    # Both titles hold "Claude" whole (95 each): the Sonnet episode is about it, Bolt.new is "… a Claude
+    # Wrapper". Bolt.new is the newer episode, which used to decide the tie.
+    found = await search.episodes("claude")
+    assert [m.title for m in found[:2]] == [CLAUDE, BOLT]
+    assert found[0].score == found[1].score
+    assert (await search.resolve_episode("claude")).title == CLAUDE
+    [runner_up] = await search.runners_up("claude", found[0])
+    assert runner_up.title == BOLT
+
+
 async def test_a_strong_title_match_outranks_a_mention_in_show_notes(search: Search) -> None:
     found = await search.episodes("windsurf")
     ranked = [m.title for m in found]

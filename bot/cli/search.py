@@ -17,7 +17,8 @@ from bot.text import format_timestamp
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
-    from bot.search import EpisodeMatch, PersonMatch, QuoteHit
+    from bot.models import Chapter
+    from bot.search import EpisodeMatch, EpisodeRef, PersonMatch, QuoteHit
     from bot.store import Store
 
 T = TypeVar("T")
@@ -44,6 +45,21 @@ def _search(ctx: CliContext, work: Callable[[Search], Coroutine[Any, Any, T]]) -
             await search.close()
 
     return ctx.run(session)
+
+
+async def _resolve(search: Search, query: str, also: list[str]) -> EpisodeMatch | None:
+    """The episode `query` means, as every command that acts on one episode finds it; the titles of any
+    that match almost as well go to `also`, to be named on stderr (`_also_matched`)."""
+    best = await search.resolve_episode(query)
+    if best is not None and query.strip() != str(best.episode_id):
+        also.extend(f"{m.title} (episode {m.episode_id})" for m in await search.runners_up(query, best))
+    return best
+
+
+def _also_matched(also: list[str]) -> None:
+    # On stderr: stdout stays the answer (and JSON stays JSON); a person still sees which others came close.
+    if also:
+        warn(f"also matched: {'; '.join(also)} (give an episode id to pick one)")
 
 
 def _nothing(as_json: bool, message: str) -> None:
@@ -134,11 +150,12 @@ def quote(
         raise CliError("--episode is empty; give an episode id or words of its title")
 
     untranscribed: list[EpisodeMatch] = []
+    also: list[str] = []
 
     async def work(search: Search) -> list[QuoteHit]:
         episode_id = None
         if episode_query is not None:
-            match = await search.resolve_episode(episode_query)
+            match = await _resolve(search, episode_query, also)
             if match is None:
                 raise CliError(f"no episode matches {episode_query!r}; try `podbot episode` to find it")
             episode_id = match.episode_id
@@ -148,6 +165,7 @@ def quote(
         return await search.quotes(text, episode_id=episode_id, limit=limit)
 
     found = _search(ctx, work)
+    _also_matched(also)
     if untranscribed:
         # Not "nobody said it": nobody can have, in a transcript that is not there.
         (match,) = untranscribed
@@ -186,7 +204,14 @@ def quote(
 def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool) -> None:
     """List the chapters of the episode that best matches QUERY (or whose id QUERY is)."""
     text = _query(query)
-    found = _search(ctx, lambda s: s.chapters(text))
+    also: list[str] = []
+
+    async def work(search: Search) -> tuple[EpisodeRef, list[Chapter]] | None:
+        best = await _resolve(search, text, also)
+        return None if best is None else await search.chapters(str(best.episode_id))
+
+    found = _search(ctx, work)
+    _also_matched(also)
     if found is None:
         _nothing(as_json, f"No episode matches {text!r}.")
         return

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from bot.store import Store, StoredEpisode
 
 __all__ = [
+    "AMBIGUITY_MARGIN",
     "ChapterHit",
     "EmptyQuery",
     "EpisodeMatch",
@@ -59,6 +60,8 @@ T = TypeVar("T")
 # Quote and chapter searches spend their time inside SQLite with the GIL released: two threads, one per
 # core, so that a slow quote never delays another.
 SQL_WORKERS = 2
+# Runners-up within this many points (of 100) of the best episode match make a query ambiguous.
+AMBIGUITY_MARGIN = 10.0
 
 
 @dataclass(slots=True)
@@ -167,6 +170,15 @@ class Search:
         _require(query)
         result: EpisodeMatch | None = await self._lookup("resolve", query)
         return result
+
+    async def runners_up(self, query: str, best: EpisodeMatch, *, limit: int = 3) -> list[EpisodeMatch]:
+        """Other episodes that match `query` almost as well as `best` (within AMBIGUITY_MARGIN points): the
+        "did you mean" / "also matched" of a command that acts on one episode."""
+        matches = await self.episodes(query, limit=limit + 1)
+        top = max([best.score, *(m.score for m in matches)])
+        return [m for m in matches if m.episode_id != best.episode_id and m.score >= top - AMBIGUITY_MARGIN][
+            :limit
+        ]
 
     async def latest(self) -> StoredEpisode | None:
         newest = await self._store.catalog.episodes(limit=1)

@@ -71,6 +71,9 @@ class IndexedPerson:
     roles: tuple[str, ...]
 
 
+NOWHERE = 1 << 30
+
+
 @dataclass(slots=True)
 class Candidate:
     """An episode's evidence for one query: the best score per field."""
@@ -83,6 +86,11 @@ class Candidate:
     # WRatio of the title alone: orders titles whose words cover the query equally well, as a plain
     # WRatio ranking would.
     wratio: float = 0.0
+    # Where the query's words start in the title (in words; NOWHERE if they are not in it): of two titles
+    # that cover the query equally, the one it opens is about it ("The new Claude 3.5 Sonnet"), the one
+    # that ends with it mentions it ("… as a Claude Wrapper"), as search engines weigh a match early in
+    # a field above one late in it.
+    title_at: int = NOWHERE
 
     def best(self) -> tuple[float, str]:
         return max(
@@ -155,6 +163,15 @@ def coverage(expansions: Sequence[Expansion], text: str) -> float:
                 best = weight
         covered += x.weight * best
     return 95.0 * covered / total
+
+
+def first_covered(expansions: Sequence[Expansion], text: str) -> int:
+    """The position of the first word of `text` that a query word (or one of its expansions) stands for;
+    NOWHERE when none does."""
+    for at, word in enumerate(text.split()):
+        if any(word in x.keys for x in expansions):
+            return at
+    return NOWHERE
 
 
 def field_score(fuzzy: float, covered: float) -> float:
@@ -314,6 +331,7 @@ class EpisodeIndex:
             cand = found[by_title[i]]
             cand.wratio = score
             cand.title = field_score(score, coverage(expansions, titles[i]))
+            cand.title_at = first_covered(expansions, titles[i])
         people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
         for person_pos, score in people[:MATCHED_PEOPLE]:
             if score < MIN_PERSON:
