@@ -12,7 +12,7 @@ import click
 
 from bot.cli.context import CliContext, CliError, emit_json, episode_lines, warn
 from bot.feeds.files import FileReader
-from bot.feeds.source import explain_parse_error, is_url, read_source
+from bot.feeds.source import explain_parse_error, is_url, read_source, shared_guid_notice
 from bot.ingest.errors import ParseError
 from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
@@ -92,6 +92,9 @@ async def ingest_one(
         )
     except ParseError as exc:
         raise CliError(f"{shown}: {explain_parse_error(exc, content_type)}") from None
+    notice = shared_guid_notice(read.parsed.shared_guids)
+    if notice:
+        warn(f"{shown}: {notice}")
     for failure in read.file_failures:
         # The episode is stored without that file; running the ingest again tries it again.
         warn(f"{shown}: could not read {failure}")

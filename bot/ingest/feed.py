@@ -20,10 +20,10 @@ from lxml import etree
 
 from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
-from bot.ingest.keys import derived_key
+from bot.ingest.keys import derived_key, is_derived_key
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
-from bot.models import Episode, ParsedSource, Person, Role, Show, TranscriptRef
+from bot.models import Episode, ParsedSource, Person, Role, SharedGuid, Show, TranscriptRef
 from bot.text import parse_clock
 
 if TYPE_CHECKING:
@@ -338,6 +338,8 @@ class FeedDocument:
     channel_hosts: tuple[Person, ...] = ()
     # The hosts' names as the notes spell them.
     notes_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # GUIDs the feed gave to several items (see _separate_shared_guids).
+    shared_guids: tuple[SharedGuid, ...] = ()
 
     def complete(self, item: FeedItem) -> Episode:
         """The item as a full episode: show notes as text, and chapters, transcript and guests from them."""
@@ -368,7 +370,9 @@ def parse_feed(raw: bytes, *, feed_url: str | None = None) -> ParsedSource:
     """
     document = read_feed(raw, feed_url=feed_url)
     episodes = tuple(document.complete(item) for item in document.items)
-    return ParsedSource(format=document.format, show=document.show, episodes=episodes)
+    return ParsedSource(
+        format=document.format, show=document.show, episodes=episodes, shared_guids=document.shared_guids
+    )
 
 
 def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
@@ -418,15 +422,8 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         hosts=hosts,
     )
 
-    items: list[FeedItem] = []
-    seen_guids: set[str] = set()
-    for position, element in enumerate(elements):
-        item = reader.item(element, fmt, position, channel_hosts)
-        # A feed that lists one GUID twice means one episode; the first (newest) listing wins.
-        if item is None or item.guid in seen_guids:
-            continue
-        seen_guids.add(item.guid)
-        items.append(item)
+    read = (reader.item(element, fmt, position, channel_hosts) for position, element in enumerate(elements))
+    items, shared = _separate_shared_guids([item for item in read if item is not None])
     if not items:
         raise ParseError("the feed lists no episodes")
     return FeedDocument(
@@ -435,7 +432,49 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         items=tuple(items),
         channel_hosts=channel_hosts,
         notes_hosts=hosts,
+        shared_guids=shared,
     )
+
+
+def _identity(item: FeedItem) -> tuple[str | None, str, datetime | None]:
+    # What tells two episodes apart when their GUIDs do not: the audio, the title, the date.
+    episode = item.episode
+    return episode.audio_url, episode.title, episode.published
+
+
+def _separate_shared_guids(items: list[FeedItem]) -> tuple[list[FeedItem], tuple[SharedGuid, ...]]:
+    """One GUID on several items: a listing identical to one already kept (audio, title and date) is that
+    episode listed twice and dropped; one that differs is another episode, kept under a key of its own made
+    from the GUID and what differs (the same on every poll). The first listing keeps the GUID itself.
+    Keys podbot derived (items without a GUID) already stand for the audio or page: a repeat is dropped, as
+    nothing the publisher wrote was lost."""
+    kept: list[FeedItem] = []
+    by_guid: dict[str, list[FeedItem]] = {}
+    merged: dict[str, int] = {}
+    for item in items:
+        same_guid = by_guid.setdefault(item.guid, [])
+        if not same_guid:
+            same_guid.append(item)
+            kept.append(item)
+            continue
+        if is_derived_key(item.guid):
+            continue
+        if any(_identity(k) == _identity(item) for k in same_guid):
+            merged[item.guid] = merged.get(item.guid, 0) + 1
+            continue
+        audio, title, published = _identity(item)
+        digest = hashlib.sha256(
+            "\x1f".join([audio or "", title, published.isoformat() if published else ""]).encode()
+        ).hexdigest()[:12]
+        own_key = f"{item.guid}#{digest}"
+        same_guid.append(item)
+        kept.append(replace(item, episode=replace(item.episode, guid=own_key)))
+    shared = tuple(
+        SharedGuid(guid, tuple(i.episode.title for i in listed), merged.get(guid, 0))
+        for guid, listed in by_guid.items()
+        if len(listed) > 1 or merged.get(guid)
+    )
+    return kept, shared
 
 
 def _atom_link(links: Iterable[etree._Element], rel: str) -> str | None:
