@@ -101,7 +101,7 @@ class SharedGuid:
     or date are kept as distinct episodes, those identical to one kept are one episode listed twice."""
 
     guid: str
-    # The titles of the episodes kept, in the feed's order: the first keeps the GUID as its key.
+    # The titles of the episodes kept, in the feed's order (the oldest keeps the GUID as its key).
     kept: tuple[str, ...]
     # Listings dropped as repeats of one kept.
     merged: int = 0

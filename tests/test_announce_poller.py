@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -675,3 +675,31 @@ async def test_a_poll_stops_asking_a_files_host_that_keeps_failing(world: World)
     assert all(
         len(s.episode.chapters) == 2 for s in await world.store.catalog.episodes() if s.episode.guid != "ep-1"
     )
+
+
+# --- items that share a GUID -----------------------------------------------------------------------------
+
+RECUT = Item("ep-1", "Episode 1: Kelp (extended cut)", day(1), "https://cdn.example/1-extended.mp3")
+
+
+async def test_an_item_reusing_a_guid_is_its_own_episode_and_announced(world: World) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+
+    # The publisher copies the item for a new episode and forgets to change its GUID.
+    world.server.serve("/feed.xml", rss([RECUT, EP1]))
+    await world.cycle()
+
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]
+    titles = {s.episode.title for s in await world.store.catalog.episodes()}
+    assert titles == {EP1.title, RECUT.title}
+    # Nothing changes on the next poll: not announced again, nor stored twice.
+    await world.cycle()
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]
+    assert len(await world.store.catalog.episodes()) == 2
+
+    # Once the publisher gives it a GUID of its own, it is still the one episode, not news again.
+    world.server.serve("/feed.xml", rss([replace(RECUT, guid="ep-1-extended"), EP1]))
+    await world.cycle()
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]

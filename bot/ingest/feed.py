@@ -445,36 +445,51 @@ def _identity(item: FeedItem) -> tuple[str | None, str, datetime | None]:
 def _separate_shared_guids(items: list[FeedItem]) -> tuple[list[FeedItem], tuple[SharedGuid, ...]]:
     """One GUID on several items: a listing identical to one already kept (audio, title and date) is that
     episode listed twice and dropped; one that differs is another episode, kept under a key of its own made
-    from the GUID and what differs (the same on every poll). The first listing keeps the GUID itself.
+    from the GUID and what differs (the same on every poll). The GUID itself stays with the oldest listing
+    (the earliest date, else the last in the feed, which lists the newest first): the one stored under it
+    before the publisher reused it for a newer item.
     Keys podbot derived (items without a GUID) already stand for the audio or page: a repeat is dropped, as
     nothing the publisher wrote was lost."""
-    kept: list[FeedItem] = []
-    by_guid: dict[str, list[FeedItem]] = {}
-    merged: dict[str, int] = {}
-    for item in items:
-        same_guid = by_guid.setdefault(item.guid, [])
-        if not same_guid:
-            same_guid.append(item)
-            kept.append(item)
+    positions: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        positions.setdefault(item.guid, []).append(i)
+    dropped: set[int] = set()
+    keys: dict[int, str] = {}
+    shared: list[SharedGuid] = []
+    for guid, listed in positions.items():
+        if len(listed) == 1:
             continue
-        if is_derived_key(item.guid):
+        if is_derived_key(guid):
+            dropped.update(listed[1:])
             continue
-        if any(_identity(k) == _identity(item) for k in same_guid):
-            merged[item.guid] = merged.get(item.guid, 0) + 1
-            continue
-        audio, title, published = _identity(item)
-        digest = hashlib.sha256(
-            "\x1f".join([audio or "", title, published.isoformat() if published else ""]).encode()
-        ).hexdigest()[:12]
-        own_key = f"{item.guid}#{digest}"
-        same_guid.append(item)
-        kept.append(replace(item, episode=replace(item.episode, guid=own_key)))
-    shared = tuple(
-        SharedGuid(guid, tuple(i.episode.title for i in listed), merged.get(guid, 0))
-        for guid, listed in by_guid.items()
-        if len(listed) > 1 or merged.get(guid)
-    )
-    return kept, shared
+        owner = min(listed, key=lambda i: (_dated(items[i]), -i))
+        kept, merged = [owner], 0
+        for i in listed:
+            if i == owner:
+                continue
+            if any(_identity(items[k]) == _identity(items[i]) for k in kept):
+                dropped.add(i)
+                merged += 1
+                continue
+            kept.append(i)
+            audio, title, published = _identity(items[i])
+            digest = hashlib.sha256(
+                "\x1f".join([audio or "", title, published.isoformat() if published else ""]).encode()
+            ).hexdigest()[:12]
+            keys[i] = f"{guid}#{digest}"
+        shared.append(SharedGuid(guid, tuple(items[k].episode.title for k in sorted(kept)), merged))
+    separated = [
+        replace(item, episode=replace(item.episode, guid=keys[i])) if i in keys else item
+        for i, item in enumerate(items)
+        if i not in dropped
+    ]
+    return separated, tuple(shared)
+
+
+def _dated(item: FeedItem) -> tuple[bool, float]:
+    # Dated before undated, earliest first.
+    published = item.episode.published
+    return (published is None, published.timestamp() if published else 0.0)
 
 
 def _atom_link(links: Iterable[etree._Element], rel: str) -> str | None:
