@@ -18,7 +18,7 @@ from bot import __version__
 from bot.cli.context import CliContext, CliError
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.store.errors import damaged_sentence, is_damage
+from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
 log = logging.getLogger("bot.cli")
 
@@ -68,7 +68,8 @@ class PodbotGroup(click.Group):
             log.debug("unexpected error", exc_info=True)
             if is_damage(exc):
                 # Found by whichever read met a damaged page first: the same sentence for every command.
-                raise PodbotError(damaged_sentence(ctx.obj.settings.db if ctx.obj else "file")) from exc
+                path = exc.path if isinstance(exc, StoreDamaged) else ctx.obj.settings.db
+                raise PodbotError(damaged_sentence(path)) from exc
             raise PodbotError(
                 f"unexpected error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
             ) from exc

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.bootstrap import open_store
+from bot.client import create_bot
+from bot.search import Search
 from bot.store import Store, is_damage
 from cogs.common.errors import STORE_DAMAGED
 from tests.damage import damage_pages
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.client import PodBot
-    from tests.cogs.conftest import MakeBot, World
+    from bot.config import Settings
+    from tests.cogs.conftest import World
 
 
 @pytest.fixture
@@ -31,13 +34,21 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         await store.close()
 
 
-@pytest.fixture
-async def simcord_bot(store: Store, make_bot: MakeBot) -> PodBot:
+@pytest.fixture(params=["lookups on a thread", "lookups in their own process"])
+async def simcord_bot(
+    request: pytest.FixtureRequest, store: Store, bot_settings: Settings
+) -> AsyncIterator[PodBot]:
     # The disk fails under a bot that started on a sound store (one that will not start on a damaged file
-    # says so on the command line instead: tests/test_cli_bot.py).
-    bot = await make_bot(store)
-    damage_pages(store.path)
-    return bot
+    # says so on the command line instead: tests/test_cli_bot.py). In the bot's own set-up, the lookups run
+    # in a process of their own, and the damage reaches the cog as an error rebuilt from a pickle.
+    search = Search(store, isolated=request.param.endswith("process"))
+    try:
+        await search.refresh()
+        bot = create_bot(bot_settings, store, search, shard_count=1)
+        damage_pages(store.path)
+        yield bot
+    finally:
+        await search.close()
 
 
 @pytest.mark.parametrize(
