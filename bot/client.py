@@ -189,6 +189,9 @@ class BotStartError(Exception):
     """The bot cannot start or log in; the message is one sentence for the operator."""
 
 
+# The gateway's close code for a token it rejects at IDENTIFY (REST may have accepted it a moment before).
+AUTHENTICATION_FAILED = 4004
+
 REJECTED_TOKEN = (
     "Discord rejected the token in PODBOT_TOKEN; copy a fresh one from the developer portal "
     "(your application -> Bot -> Reset Token) into .env"
@@ -210,6 +213,10 @@ def _start_errors() -> Iterator[None]:
         yield
     except discord.LoginFailure:
         raise BotStartError(REJECTED_TOKEN) from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            raise BotStartError(REJECTED_TOKEN) from None
+        raise
     except discord.PrivilegedIntentsRequired:
         raise BotStartError(
             "Discord refused an intent this bot asked for; it needs no privileged intents"

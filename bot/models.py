@@ -96,9 +96,23 @@ class Show:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedGuid:
+    """Items of one feed that gave the same GUID (a publisher's mistake): those that differ in audio, title
+    or date are kept as distinct episodes, those identical to one kept are one episode listed twice."""
+
+    guid: str
+    # The titles of the episodes kept, in the feed's order (the oldest keeps the GUID as its key).
+    kept: tuple[str, ...]
+    # Listings dropped as repeats of one kept.
+    merged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedSource:
     """What a parser makes of one source file or feed: a show and its episodes."""
 
     format: str
     show: Show
     episodes: tuple[Episode, ...] = field(default_factory=tuple)
+    # A feed's GUIDs given to more than one item, and what became of those items.
+    shared_guids: tuple[SharedGuid, ...] = ()

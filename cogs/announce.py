@@ -60,6 +60,8 @@ def status_lines(subscription: Subscription) -> list[str]:
     else:
         checked = f"Last check {_when(feed.last_check)}" if feed.last_check else "Not checked yet"
         lines.append(f"{checked} · next {_when(feed.next_check)}")
+    if feed.shared_guids:
+        lines.append(f"ℹ️ {md(shorten(feed.shared_guids, 400))}")
     if subscription.last_error:
         lines.append(
             f"❗ Last announcement failed {_when(subscription.last_error_at)}: {md(subscription.last_error)}"

@@ -223,6 +223,13 @@ class Quote(commands.Cog):
                     )
                     return
                 episode_id = found.stored.id
+                if not await self.bot.search.has_transcript(episode_id):
+                    await tell(
+                        interaction,
+                        f"“{md(shorten(found.stored.episode.title, 200))}” has no transcript, so it cannot be "
+                        "quoted. Leave the episode out to search every transcript.",
+                    )
+                    return
             owner = interaction.user.id
             message = await self.quote_message(
                 text,

@@ -45,11 +45,22 @@ async def test_quote_can_be_limited_to_one_episode(world: World) -> None:
 
 
 async def test_quote_in_an_episode_without_that_line_says_so_privately(world: World) -> None:
-    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "windsurf")
+    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "compound")
     result = await world.alice.slash(world.channel, "quote", text="webcontainer", episode=choices[0]["value"])
 
     assert result.ephemeral
     assert result.response.content.startswith("Nobody says “webcontainer” in that episode's transcript.")
+
+
+async def test_quote_in_an_episode_without_a_transcript_says_it_has_none(world: World) -> None:
+    # The bundled page has no transcript for the Windsurf episode.
+    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "windsurf")
+    result = await world.alice.slash(world.channel, "quote", text="webcontainer", episode=choices[0]["value"])
+
+    assert result.ephemeral
+    assert result.response.content.startswith("“Windsurf: The Enterprise AI IDE")
+    assert "has no transcript" in result.response.content
+    assert "Nobody says" not in result.response.content
 
 
 async def test_quote_with_an_unknown_episode_says_so_privately(world: World) -> None:
