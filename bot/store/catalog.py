@@ -28,6 +28,9 @@ class StoredEpisode:
     episode: Episode
     segment_count: int = 0
     speakers: tuple[str, ...] = ()
+    # How podcast apps know the episode's show (Show.podcast_guid, Show.apple_id), for listen links.
+    show_guid: str | None = None
+    show_apple_id: int | None = None
 
 
 @dataclass(slots=True)

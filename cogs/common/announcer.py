@@ -17,6 +17,7 @@ import aiohttp
 import discord
 
 from bot.feeds.announce import Announcement, PostResult
+from cogs.common.components import listen_buttons, stateless_view
 from cogs.common.limits import fit_content, fit_embed
 from cogs.common.render import episode_embed, md
 
@@ -93,7 +94,12 @@ class DiscordAnnouncer:
                 return PostResult.sent(earlier.id)
         try:
             message = await channel.send(
-                content=content, embed=embed, allowed_mentions=allowed, nonce=announcement.nonce
+                content=content,
+                embed=embed,
+                allowed_mentions=allowed,
+                nonce=announcement.nonce,
+                # Link buttons only: nothing to dispatch, nothing kept in memory per message.
+                view=stateless_view(listen_buttons(announcement.episode)),
             )
         except discord.HTTPException as error:
             return _failure(error, channel)
