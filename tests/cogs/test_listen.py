@@ -6,22 +6,20 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from tests.cogs import test_announce
 from tests.cogs.helpers import buttons
-from tests.cogs.test_announce import (  # noqa: F401 (fixtures)
-    EP1,
-    EP2,
-    QUARTER_HOUR,
-    Server,
-    bot_settings,
-    follow_everywhere,
-    servers,
-)
+from tests.cogs.test_announce import EP1, EP2, QUARTER_HOUR, Server, follow_everywhere
 from tests.feedkit import rss
 
 if TYPE_CHECKING:
     import simcord
 
     from tests.feedserver import FeedServer
+
+
+# The announcement tests' world: three servers following a feed on the test HTTP server.
+bot_settings = test_announce.bot_settings
+servers = test_announce.servers
 
 
 def link_buttons(message: object) -> dict[str, str]:
