@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from collections import OrderedDict
@@ -11,14 +12,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cards.quote import QuoteCard
+from bot.cards.service import QuoteCards
 from bot.links import moment_url
+from bot.net.fetch import Fetcher
+from bot.net.guard import AddressPolicy
 from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
 from cogs.common.errors import tell
 from cogs.common.limits import CUSTOM_ID, length, shorten
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
-from cogs.common.render import md, quote_embed
+from cogs.common.render import excerpt, md, quote_embed
 from cogs.common.reply import deferred_if_slow, reply, update
 
 if TYPE_CHECKING:
@@ -49,6 +54,19 @@ class QueryMemo:
 
 def _custom_id(owner_id: int, episode_id: int | None, offset: int, query_part: str) -> str:
     return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{query_part}"
+
+
+def _card_id(owner_id: int, episode_id: int | None, offset: int, query_part: str) -> str:
+    # As long as _custom_id's: whatever query fits in a page button fits here.
+    return f"podbot:qcard:{owner_id}:{episode_id or 0}:{offset}:{query_part}"
+
+
+def _recall(interaction: discord.Interaction, query_part: str) -> tuple[Quote | None, str | None]:
+    bot: PodBot = interaction.client  # type: ignore[assignment]
+    cog: Quote | None = bot.get_cog("Quote")  # type: ignore[assignment]
+    kind, _, value = query_part.partition(":")
+    query = value if kind == "q" else (cog.memo.recall(value) if cog else None)
+    return cog, query
 
 
 class QuotePageButton(
@@ -102,10 +120,7 @@ class QuotePageButton(
         return await only_for(interaction, self.owner_id, command="/quote")
 
     async def on_click(self, interaction: discord.Interaction) -> None:
-        bot: PodBot = interaction.client  # type: ignore[assignment]
-        cog: Quote | None = bot.get_cog("Quote")  # type: ignore[assignment]
-        kind, _, value = self.query_part.partition(":")
-        query = value if kind == "q" else (cog.memo.recall(value) if cog else None)
+        cog, query = _recall(interaction, self.query_part)
         if query is None or cog is None:
             await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
             return
@@ -120,10 +135,91 @@ class QuotePageButton(
             await update(interaction, embeds=[embed], view=view)
 
 
+class QuoteCardButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=re.compile(
+        r"podbot:qcard:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<kind>[qm]):(?P<query>.+)",
+        re.DOTALL,
+    ),
+):
+    """ "Share as image": the match on show as a PNG quote card, posted where the /quote answer is."""
+
+    def __init__(self, owner_id: int, episode_id: int | None, offset: int, query_part: str) -> None:
+        self.owner_id, self.episode_id, self.offset, self.query_part = (
+            owner_id,
+            episode_id or None,
+            offset,
+            query_part,
+        )
+        super().__init__(
+            discord.ui.Button(
+                label="Share as image",
+                emoji="🖼️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=_card_id(owner_id, episode_id, offset, query_part),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> QuoteCardButton:
+        return cls(
+            int(match["owner"]),
+            int(match["episode"]),
+            int(match["offset"]),
+            f"{match['kind']}:{match['query']}",
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await only_for(interaction, self.owner_id, command="/quote")
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        cog, query = _recall(interaction, self.query_part)
+        if query is None or cog is None:
+            await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
+            return
+        async with deferred_if_slow(interaction):
+            png = await cog.quote_card(query, self.episode_id, self.offset)
+            if png is None:
+                await tell(interaction, "That line is no longer in the transcripts. Run /quote again.")
+                return
+            await reply(interaction, files=[discord.File(io.BytesIO(png), filename="quote.png")])
+
+
 class Quote(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.memo = QueryMemo()
+        self.fetcher: Fetcher | None = None
+        self.cards: QuoteCards | None = None
+
+    async def cog_load(self) -> None:
+        # Artwork for quote cards, through the same URL guard as feeds.
+        self.fetcher = Fetcher(AddressPolicy(allow_private=self.bot.settings.allow_private_urls))
+        self.cards = QuoteCards(self.fetcher)
+
+    async def cog_unload(self) -> None:
+        if self.fetcher is not None:
+            await self.fetcher.close()
+
+    async def quote_card(self, query: str, episode_id: int | None, offset: int) -> bytes | None:
+        """The PNG card of the match at `offset`, or None when the search no longer finds it."""
+        assert self.cards is not None
+        hits = await self.bot.search.quotes(query, episode_id=episode_id, limit=1, offset=offset)
+        if not hits:
+            return None
+        hit = hits[0]
+        stored = await self.bot.store.catalog.get(hit.episode_id)
+        card = QuoteCard(
+            words=excerpt(hit.text, hit.highlights),
+            speaker=hit.speaker,
+            episode_title=hit.episode_title,
+            show_title=stored.show_title if stored else "",
+            start_s=hit.start_s,
+        )
+        return await self.cards.render(card, stored.episode.artwork if stored else None)
 
     def query_part(self, owner_id: int, episode_id: int | None, query: str) -> str:
         inline = f"q:{query}"
@@ -163,6 +259,7 @@ class Quote(commands.Cog):
                 if paging
                 else None,
                 link_button(f"Listen at {format_timestamp(hit.start_s)}", moment),
+                QuoteCardButton(owner_id, episode_id, offset, query_part),
             ]
         )
         return embed, view
@@ -213,9 +310,9 @@ class Quote(commands.Cog):
 
 
 async def teardown(bot: PodBot) -> None:
-    bot.remove_dynamic_items(QuotePageButton)
+    bot.remove_dynamic_items(QuotePageButton, QuoteCardButton)
 
 
 async def setup(bot: PodBot) -> None:
-    bot.add_dynamic_items(QuotePageButton)
+    bot.add_dynamic_items(QuotePageButton, QuoteCardButton)
     await bot.add_cog(Quote(bot))
