@@ -60,9 +60,9 @@ def _custom_id(
     return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{show_id or 0}:{query_part}"
 
 
-def _card_id(owner_id: int, episode_id: int | None, offset: int, query_part: str) -> str:
+def _card_id(owner_id: int, episode_id: int | None, offset: int, show_id: int | None, query_part: str) -> str:
     # As long as _custom_id's: whatever query fits in a page button fits here.
-    return f"podbot:qcard:{owner_id}:{episode_id or 0}:{offset}:{query_part}"
+    return f"podbot:qcard:{owner_id}:{episode_id or 0}:{offset}:{show_id or 0}:{query_part}"
 
 
 def _recall(interaction: discord.Interaction, query_part: str) -> tuple[Quote | None, str | None]:
@@ -135,7 +135,7 @@ class QuotePageButton(
             return
         async with deferred_if_slow(interaction):
             # The scope of where the button is pressed, narrowed to the show the search was narrowed to.
-            scope = await scope_of(bot, interaction)
+            scope = await scope_of(cog.bot, interaction)
             if self.show_id is not None:
                 scope = scope.narrowed(self.show_id)
             message = await cog.quote_message(
@@ -152,25 +152,28 @@ class QuoteCardButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=re.compile(
-        r"podbot:qcard:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<kind>[qm]):(?P<query>.+)",
+        r"podbot:qcard:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<show>\d+):(?P<kind>[qm]):(?P<query>.+)",
         re.DOTALL,
     ),
 ):
     """ "Share as image": the match on show as a PNG quote card, posted where the /quote answer is."""
 
-    def __init__(self, owner_id: int, episode_id: int | None, offset: int, query_part: str) -> None:
+    def __init__(
+        self, owner_id: int, episode_id: int | None, offset: int, query_part: str, show_id: int | None
+    ) -> None:
         self.owner_id, self.episode_id, self.offset, self.query_part = (
             owner_id,
             episode_id or None,
             offset,
             query_part,
         )
+        self.show_id = show_id or None
         super().__init__(
             discord.ui.Button(
                 label="Share as image",
                 emoji="🖼️",
                 style=discord.ButtonStyle.secondary,
-                custom_id=_card_id(owner_id, episode_id, offset, query_part),
+                custom_id=_card_id(owner_id, episode_id, offset, show_id, query_part),
             )
         )
 
@@ -183,6 +186,7 @@ class QuoteCardButton(
             int(match["episode"]),
             int(match["offset"]),
             f"{match['kind']}:{match['query']}",
+            int(match["show"]),
         )
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -194,7 +198,11 @@ class QuoteCardButton(
             await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
             return
         async with deferred_if_slow(interaction):
-            png = await cog.quote_card(query, self.episode_id, self.offset)
+            # As for the page buttons: the scope where it is pressed, narrowed as the search was.
+            scope = await scope_of(cog.bot, interaction)
+            if self.show_id is not None:
+                scope = scope.narrowed(self.show_id)
+            png = await cog.quote_card(query, self.episode_id, self.offset, scope)
             if png is None:
                 await tell(interaction, "That line is no longer in the transcripts. Run /quote again.")
                 return
@@ -217,14 +225,14 @@ class Quote(commands.Cog):
         if self.fetcher is not None:
             await self.fetcher.close()
 
-    async def quote_card(self, query: str, episode_id: int | None, offset: int) -> bytes | None:
+    async def quote_card(self, query: str, episode_id: int | None, offset: int, scope: Scope) -> bytes | None:
         """The PNG card of the match at `offset`, or None when the search no longer finds it."""
         assert self.cards is not None
-        hits = await self.bot.search.quotes(query, episode_id=episode_id, limit=1, offset=offset)
+        hits = await self.bot.search.quotes(query, scope=scope, episode_id=episode_id, limit=1, offset=offset)
         if not hits:
             return None
         hit = hits[0]
-        stored = await self.bot.store.catalog.get(hit.episode_id)
+        stored = await self.bot.store.catalog.get(hit.episode_id, scope=scope)
         card = QuoteCard(
             words=excerpt(hit.text, hit.highlights),
             speaker=hit.speaker,
@@ -286,7 +294,7 @@ class Quote(commands.Cog):
                 if paging
                 else None,
                 link_button(f"Listen at {format_timestamp(hit.start_s)}", moment),
-                QuoteCardButton(owner_id, episode_id, offset, query_part),
+                QuoteCardButton(owner_id, episode_id, offset, query_part, show_id),
             ]
         )
         return embed, view
