@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from bot.ingest.feed import read_feed
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.ingest.feed import parse_feed, read_feed
 from bot.listen import apple_id_from, listen_links, podcast_guid
+from bot.scope import Scope
+from bot.store import Store, pairs
+from bot.store.migrations import bundled_migrations, migrate
 from tests.factories import make_episode
 from tests.feedkit import Item, day, rss
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GUID = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
 
@@ -51,3 +61,30 @@ def test_hostile_values_make_no_links() -> None:
     assert apple_id_from(["https://evil.example/podcasts.apple.com/podcast/id123"]) is None
     assert apple_id_from(["javascript:https://podcasts.apple.com/podcast/id123"]) is None
     assert apple_id_from([None, "", "https://itunes.apple.com/podcast/id42"]) == 42
+
+
+async def test_a_store_from_before_app_ids_upgrades_and_keeps_them_from_feeds(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await pairs.register(conn)  # migration 004's triggers call it
+        await migrate(conn, bundled_migrations()[:6])
+        await conn.execute("INSERT INTO shows (key, title) VALUES ('https://show.example/feed', 'Test Cast')")
+        await conn.execute(
+            "INSERT INTO episodes (show_id, guid, title, title_key, added_at, updated_at)"
+            " VALUES (1, 'old-1', 'Old episode', 'old episode', '2024-01-01', '2024-01-01')"
+        )
+    feed = rss(
+        [Item("ep-1", "Episode 1", day(0), "https://cdn.example/1.mp3")],
+        extra_channel=f"<podcast:guid>{GUID}</podcast:guid><link>https://podcasts.apple.com/podcast/id77</link>",
+    )
+    async with await Store.open(path) as store:
+        (old,) = await store.catalog.episodes(scope=Scope.everything())
+        assert (old.episode.title, old.show_guid, old.show_apple_id) == ("Old episode", None, None)
+        await store.catalog.ingest(parse_feed(feed, feed_url="https://show.example/feed"))
+        # A source that says nothing about apps (a page, a feed that dropped the tag) keeps what was read.
+        await store.catalog.ingest(
+            parse_feed(rss([Item("ep-2", "Episode 2", day(1))]), feed_url="https://show.example/feed")
+        )
+        stored = await store.catalog.episodes(scope=Scope.everything())
+    assert {s.episode.title for s in stored} == {"Old episode", "Episode 1", "Episode 2"}
+    assert {(s.show_guid, s.show_apple_id) for s in stored} == {(GUID, 77)}
