@@ -26,6 +26,7 @@ from discord.ext import commands
 from bot.core import Core
 from bot.store import StoreError
 from cogs.common.errors import report_error
+from cogs.common.installs import SERVER_CONTEXTS, SERVER_INSTALLS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -84,6 +85,9 @@ class PodBot(commands.AutoShardedBot):
             help_command=None,
             intents=bot_intents(),
             tree_cls=PodTree,
+            # Server-installed, server-only unless a command says otherwise (cogs.common.installs).
+            allowed_installs=SERVER_INSTALLS,
+            allowed_contexts=SERVER_CONTEXTS,
             # The default for every message the bot sends; replies pass it explicitly as well.
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids) or None,

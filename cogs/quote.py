@@ -21,6 +21,7 @@ from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
 from cogs.common.errors import tell
+from cogs.common.installs import anywhere
 from cogs.common.limits import CUSTOM_ID, length, shorten
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import excerpt, md, quote_embed
@@ -299,6 +300,7 @@ class Quote(commands.Cog):
         )
         return embed, view
 
+    @anywhere
     @app_commands.command(name="quote", description="Find who said something, and when, in the transcripts.")
     @app_commands.describe(
         text="Words you remember; wrap them in double quotes for the exact phrase.",
