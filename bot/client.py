@@ -31,6 +31,7 @@ from cogs.common.installs import SERVER_CONTEXTS, SERVER_INSTALLS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from bot.cards.service import QuoteCards
     from bot.config import Settings
     from bot.search import Search
     from bot.shows import ShowService
@@ -120,6 +121,13 @@ class PodBot(commands.AutoShardedBot):
     @property
     def shows(self) -> ShowService:
         return self.core.shows
+
+    @property
+    def cards(self) -> QuoteCards:
+        cards = self.core.cards
+        if cards is None:
+            raise RuntimeError("quote cards are made by a core opened for the bot")
+        return cards
 
     async def setup_hook(self) -> None:
         if self.serving:

@@ -13,10 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards.quote import QuoteCard
-from bot.cards.service import QuoteCards
 from bot.links import moment_url
-from bot.net.fetch import Fetcher
-from bot.net.guard import AddressPolicy
 from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
@@ -214,21 +211,9 @@ class Quote(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.memo = QueryMemo()
-        self.fetcher: Fetcher | None = None
-        self.cards: QuoteCards | None = None
-
-    async def cog_load(self) -> None:
-        # Artwork for quote cards, through the same URL guard as feeds.
-        self.fetcher = Fetcher(AddressPolicy(allow_private=self.bot.settings.allow_private_urls))
-        self.cards = QuoteCards(self.fetcher)
-
-    async def cog_unload(self) -> None:
-        if self.fetcher is not None:
-            await self.fetcher.close()
 
     async def quote_card(self, query: str, episode_id: int | None, offset: int, scope: Scope) -> bytes | None:
         """The PNG card of the match at `offset`, or None when the search no longer finds it."""
-        assert self.cards is not None
         hits = await self.bot.search.quotes(query, scope=scope, episode_id=episode_id, limit=1, offset=offset)
         if not hits:
             return None
@@ -241,7 +226,7 @@ class Quote(commands.Cog):
             show_title=stored.show_title if stored else "",
             start_s=hit.start_s,
         )
-        return await self.cards.render(card, stored.episode.artwork if stored else None)
+        return await self.bot.cards.render(card, stored.episode.artwork if stored else None)
 
     def query_part(self, owner_id: int, episode_id: int | None, show_id: int | None, query: str) -> str:
         inline = f"q:{query}"

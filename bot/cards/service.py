@@ -31,7 +31,7 @@ FAILURE_TTL_S = 600.0
 
 class QuoteCards:
     def __init__(
-        self, fetcher: Fetcher, *, cached: int = CACHED_ARTWORKS, limits: Limits = ARTWORK_LIMITS
+        self, fetcher: Fetcher | None, *, cached: int = CACHED_ARTWORKS, limits: Limits = ARTWORK_LIMITS
     ) -> None:
         self._fetcher = fetcher
         self._limits = limits
@@ -42,7 +42,7 @@ class QuoteCards:
 
     async def artwork(self, url: str | None) -> bytes | None:
         """The artwork's bytes (at most ARTWORK_LIMITS.max_bytes), from the cache when fetched before."""
-        if not is_web_url(url):
+        if not is_web_url(url) or self._fetcher is None:
             return None
         assert url is not None
         cached = self._artwork.get(url)
@@ -59,6 +59,7 @@ class QuoteCards:
         return await asyncio.shield(task)
 
     async def _fetch(self, url: str) -> bytes | None:
+        assert self._fetcher is not None
         try:
             body: bytes | None = (await self._fetcher.fetch(url, limits=self._limits)).body or None
         except FetchError as error:
