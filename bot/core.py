@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Self
 
 from bot.bootstrap import open_store
+from bot.cards.service import QuoteCards
 from bot.shows import ShowService
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Core:
     search: Search
     shows: ShowService
     fetcher: Fetcher | None = None
+    # Quote cards, with artwork through `fetcher` (none without a network: cards without art).
+    cards: QuoteCards | None = None
     _closers: list[object] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -82,7 +85,7 @@ class Core:
         except BaseException:
             await _close_all(closers)
             raise
-        return cls(settings, store, search, shows, fetcher, closers)
+        return cls(settings, store, search, shows, fetcher, QuoteCards(fetcher), closers)
 
     async def close(self) -> None:
         closers, self._closers = self._closers, []

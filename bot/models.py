@@ -93,6 +93,10 @@ class Show:
     artwork: str | None = None
     feed_url: str | None = None
     hosts: tuple[str, ...] = ()
+    # How podcast apps know the show, when the feed says (bot.listen checks both): the show's
+    # `podcast:guid` (a UUID) and its Apple Podcasts id, from a link to its Apple Podcasts page.
+    podcast_guid: str | None = None
+    apple_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
+from bot.listen import apple_id_from, podcast_guid
 from bot.models import Episode, ParsedSource, Person, Role, SharedGuid, Show, TranscriptRef
 from bot.text import parse_clock
 
@@ -420,6 +421,11 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         artwork=reader.artwork(found),
         feed_url=base,
         hosts=hosts,
+        podcast_guid=podcast_guid(reader.text(_first(found, "podcast:guid"))),
+        apple_id=apple_id_from(
+            [reader.text(e) for e in found.get("link", [])]
+            + [link.get("href") for link in found.get("atom:link", [])]
+        ),
     )
 
     read = (reader.item(element, fmt, position, channel_hosts) for position, element in enumerate(elements))
