@@ -81,3 +81,30 @@ def test_ingest_refuses_to_write_into_a_damaged_store(damaged: Path, tmp_path: P
     assert "is damaged" in result.stderr
     assert damaged.read_bytes() == before
     assert not os.path.exists(f"{damaged}-wal") or os.path.getsize(f"{damaged}-wal") == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["quote", "zzyzxq"], ["quote", "zzyzxq", "--json"], ["guest", "zzyzxq"], ["episode", "zzyzxq"]],
+    ids=" ".join,
+)
+def test_nothing_found_on_a_damaged_store_is_not_taken_for_an_answer(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Damage far into the file: a lookup of a word nobody said reads none of it, and would say "nobody said".
+    path = tmp_path / "damaged.db"
+    assert podbot("--db", str(path), "episodes").exit_code == 0
+    damage_pages(path, first=200, every=13)
+
+    result = podbot("--db", str(path), *command)
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"podbot: the store {path} is damaged")
+
+
+def test_nothing_found_on_a_sound_store_is_still_an_answer(tmp_path: Path) -> None:
+    path = tmp_path / "sound.db"
+    result = podbot("--db", str(path), "quote", "zzyzxq")
+    assert result.exit_code == 0
+    assert result.stdout == "Nobody said 'zzyzxq' in the transcripts.\n"
