@@ -20,8 +20,11 @@ from discord.ext import commands
 from bot.feeds.announce import Announcement, PostStatus
 from bot.feeds.service import CannotFollow, FeedService
 from bot.links import redact_credentials
+from bot.search.results import Suggestion
 from bot.shows import Added, ShowError
+from bot.text import fold
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
+from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
 from cogs.common.render import ACCENT, md, md_within
@@ -194,6 +197,23 @@ class Announce(commands.Cog):
                 ),
                 ephemeral=True,
             )
+
+    @set_.autocomplete("feed")
+    async def feed_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's shows that have a feed; a URL typed is taken as it is."""
+
+        async def shows() -> list[Suggestion]:
+            scope = await self.bot.shows.scope_for(interaction.guild_id)
+            wanted = fold(current)
+            return [
+                Suggestion(label=s.title, value=str(s.id))
+                for s in await self.bot.shows.shows_in(scope)
+                if s.feed_url and wanted in fold(s.title)
+            ]
+
+        return await answer_choices(shows(), what="/announce set feed")
 
     # --- /announce remove ---------------------------------------------------------------------------------
 
