@@ -9,9 +9,9 @@ caller's.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from bot.bootstrap import open_store
 from bot.cards.service import QuoteCards
@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
+log = logging.getLogger(__name__)
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
 @dataclass
 class Core:
     settings: Settings
@@ -37,7 +44,7 @@ class Core:
     fetcher: Fetcher | None = None
     # Quote cards, with artwork through `fetcher` (none without a network: cards without art).
     cards: QuoteCards | None = None
-    _closers: list[object] = field(default_factory=list, repr=False)
+    _closers: list[Closable] = field(default_factory=list, repr=False)
 
     @classmethod
     async def open(
@@ -55,7 +62,7 @@ class Core:
         # Imported here: `podbot --version` and one-shot commands never load the search machinery.
         from bot.search import Search
 
-        closers: list[object] = []
+        closers: list[Closable] = []
         try:
             if store is None:
                 store = await open_store(settings.db, seed=settings.seed_bundled)
@@ -100,8 +107,11 @@ class Core:
         await self.close()
 
 
-async def _close_all(closers: list[object]) -> None:
+async def _close_all(closers: list[Closable]) -> None:
     # The reverse of opening: the fetcher, then the search (its threads read the store), then the store.
+    # One that fails to close is logged and the others are still closed.
     for closer in reversed(closers):
-        with contextlib.suppress(Exception):
-            await closer.close()  # type: ignore[attr-defined]
+        try:
+            await closer.close()
+        except Exception:
+            log.exception("closing %s failed", type(closer).__name__)
