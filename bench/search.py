@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bench.generate import Spec, build
+from bot.scope import Scope
 from bot.search import Search, tune_interpreter
 from bot.search.build import build_index
 from bot.search.quotes import COMMON
@@ -33,6 +34,9 @@ from bot.text import fold
 
 if TYPE_CHECKING:
     from bot.search.lookup import EpisodeIndex
+
+# The bench's store is one catalogue: every question is asked of all of it.
+EVERYWHERE = Scope.everything()
 
 # How long the bench waits after a refresh before measuring lookups (see bench_lookup).
 SETTLE_S = 2.0
@@ -124,7 +128,11 @@ def bench_index(path: Path) -> EpisodeIndex:
     search itself may keep its index in another process)."""
     conn = connect_reader(path)
     try:
-        return build_index(LookupReader(conn).index_rows())
+        reader = LookupReader(conn)
+        with reader.snapshot():
+            # The generated stores hold one show (bench.generate); bench.shows measures many.
+            show = max(reader.show_generations(), key=lambda s: s.show_id)
+            return build_index(reader.index_rows(show))
     finally:
         conn.close()
 
@@ -200,11 +208,11 @@ async def bench_lookup(
         queries = lookup_queries(index, n)
         typed = autocomplete_inputs(index, n)
         for q in queries[:20]:  # warm up caches and the worker threads
-            await search.episodes(q.text)
+            await search.episodes(q.text, scope=EVERYWHERE)
 
         times, ours = [], []
         for q in queries:
-            t, found = await timed(lambda q=q: search.episodes(q.text, limit=10))
+            t, found = await timed(lambda q=q: search.episodes(q.text, limit=10, scope=EVERYWHERE))
             times.append(t)
             ours.append(found)
 
@@ -257,12 +265,12 @@ async def bench_lookup(
 
         times = []
         for text in typed:
-            t, _ = await timed(lambda text=text: search.suggest_episodes(text))
+            t, _ = await timed(lambda text=text: search.suggest_episodes(text, scope=EVERYWHERE))
             times.append(t)
         report.add(f"autocomplete, {where}", label, times, note="2–10 typed characters of a title")
         times = []
         for q in queries[: n // 2]:
-            t, _ = await timed(lambda q=q: search.suggest_people(q.text[:5]))
+            t, _ = await timed(lambda q=q: search.suggest_people(q.text[:5], scope=EVERYWHERE))
             times.append(t)
         report.add(f"people autocomplete, {where}", label, times)
         await search.close()
@@ -319,7 +327,7 @@ async def bench_stall(report: Report, label: str, path: Path, rounds: int = 30) 
             await search.refresh()
             await asyncio.sleep(SETTLE_S)
             for q in queries[:40]:  # warm up
-                await search.episodes(q)
+                await search.episodes(q, scope=EVERYWHERE)
             gaps, elapsed = await _stalls(queries, search.episodes, rounds)
             report.add(
                 f"loop stall, 20 lookups, {note}",
@@ -409,7 +417,7 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
         (words,) = await (await store.reader.execute("SELECT count(*) FROM segments")).fetchone()  # type: ignore[misc]
         search = Search(store)
         for q in rare[:10]:
-            await search.quotes(q)
+            await search.quotes(q, scope=EVERYWHERE)
         # Phrases split by whether any word is uncommon (under bot.search.quotes.COMMON segments): a phrase
         # of common words only must walk their long doclists.
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -431,7 +439,7 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
         ):
             times, found, exact = [], 0, 0
             for q in queries:
-                t, hits = await timed(lambda q=q: search.quotes(q, limit=5))
+                t, hits = await timed(lambda q=q: search.quotes(q, limit=5, scope=EVERYWHERE))
                 times.append(t)
                 found += bool(hits)
                 exact += bool(hits) and hits[0].exact  # type: ignore[index,attr-defined]
@@ -487,9 +495,9 @@ async def main():
     t1 = time.perf_counter()
     store = await Store.open(sys.argv[1])
     search = Search(store, isolated=sys.argv[3] == "isolated")
-    found = await search.episodes(sys.argv[2])
+    found = await search.episodes(sys.argv[2], scope=EVERYWHERE)
     t_first = time.perf_counter() - t1
-    quotes = await search.quotes("the model")
+    quotes = await search.quotes("the model", scope=EVERYWHERE)
     pid = getattr(search._lookups, "pid", None)
     child = hwm(pid) if pid else 0.0
     await search.close(); await store.close()

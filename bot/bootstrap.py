@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from importlib import resources
+from pathlib import Path
 
 from bot.ingest.detect import parse_source
 from bot.store import Store
@@ -24,12 +25,14 @@ async def seed_if_empty(store: Store) -> bool:
         return False
     # Parsing is CPU work: keep it off the event loop, which may be serving Discord already.
     parsed = await asyncio.to_thread(parse_source, bundled_page())
-    report = await store.catalog.ingest(parsed, label=f"bundled {BUNDLED_PAGE}")
+    report = await store.catalog.ingest(
+        parsed, label=f"bundled {BUNDLED_PAGE}", location=str(resources.files("data").joinpath(BUNDLED_PAGE))
+    )
     log.info("new store: added %d episodes from the bundled page", len(report.added))
     return True
 
 
-async def open_store(path: str, *, seed: bool = True) -> Store:
+async def open_store(path: str | Path, *, seed: bool = True) -> Store:
     store = await Store.open(path)
     try:
         if seed:

@@ -23,7 +23,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bootstrap import open_store
+from bot.core import Core
 from bot.store import StoreError
 from cogs.common.errors import report_error
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.search import Search
+    from bot.shows import ShowService
     from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.guest",
     "cogs.latest",
     "cogs.announce",
+    "cogs.shows",
     "cogs.admin",
 )
 
@@ -91,36 +93,42 @@ class PodBot(commands.AutoShardedBot):
         self.settings = settings
         # False for one-shot runs (`podbot sync`): no store is opened and cogs start no background work.
         self.serving = serving
-        self._store = store
-        self._search = search
-        self._owns_store = store is None
-        self._owns_search = search is None
+        # Given a store or search (tests), the core uses them and leaves closing them to the caller.
+        self._given_store = store
+        self._given_search = search
+        self._core: Core | None = None
         self._extensions_to_load = extensions
 
     @property
+    def core(self) -> Core:
+        if self._core is None:
+            raise RuntimeError("the core is not open yet (it opens in setup_hook)")
+        return self._core
+
+    @property
     def store(self) -> Store:
-        if self._store is None:
-            raise RuntimeError("the store is not open yet (it opens in setup_hook)")
-        return self._store
+        return self.core.store
 
     @property
     def search(self) -> Search:
-        if self._search is None:
-            raise RuntimeError("search is not ready yet (it starts in setup_hook)")
-        return self._search
+        return self.core.search
+
+    @property
+    def shows(self) -> ShowService:
+        return self.core.shows
 
     async def setup_hook(self) -> None:
         if self.serving:
-            if self._store is None:
-                self._store = await open_store(self.settings.db, seed=self.settings.seed_bundled)
-            if self._search is None:
-                # Imported here: one-shot runs (`podbot sync`) never load the search machinery.
-                from bot.search import Search
-
-                # Lookups in a process of their own: however many run at once, they cannot stall the
-                # gateway heartbeat (docs/search.md).
-                self._search = Search(self._store, isolated=True)
-                await self._search.refresh()
+            # Lookups in a process of their own: however many run at once, they cannot stall the gateway
+            # heartbeat (docs/search.md). A fetcher: /show add reads feeds and asks the directory.
+            self._core = await Core.open(
+                self.settings,
+                isolated=True,
+                network=True,
+                store=self._given_store,
+                search=self._given_search,
+            )
+            await self._core.search.refresh()
         for name in self._extensions_to_load:
             await self.load_extension(name)
         log.info(
@@ -136,12 +144,9 @@ class PodBot(commands.AutoShardedBot):
             except Exception:
                 log.exception("unloading %s failed", name)
         await super().close()
-        if self._owns_search and self._search is not None:
-            await self._search.close()
-            self._search = None
-        if self._owns_store and self._store is not None:
-            await self._store.close()
-            self._store = None
+        if self._core is not None:
+            await self._core.close()
+            self._core = None
             log.info("store closed")
 
 

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     feed_url: str | None = Field(
         default=None, description="The show's own RSS feed, the default for announcements."
     )
+    default_shows: str | None = Field(
+        default=None,
+        description=(
+            "The shows a server that chose none (and a direct message) answers from: feed URLs, files or"
+            " show titles, comma-separated; `none` for no defaults. Unset: every show the operator"
+            " ingested (on a new store, the bundled page)."
+        ),
+    )
     poll_minutes: float = Field(
         default=15.0, gt=0, description="Minutes between checks of each followed feed."
     )

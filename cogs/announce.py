@@ -22,12 +22,10 @@ from discord.ext import commands
 from bot.feeds.announce import Announcement, PostStatus
 from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig
-from bot.feeds.source import explain_parse_error
-from bot.ingest.errors import ParseError
-from bot.ingest.feed import read_feed
 from bot.links import redact_credentials
-from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
+from bot.net.fetch import Fetcher
 from bot.net.guard import AddressPolicy, BlockedURL, check_url
+from bot.shows import Added, ShowError
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
@@ -136,7 +134,7 @@ class Announce(commands.Cog):
     )
     @app_commands.describe(
         channel="Where to post new episodes.",
-        feed="The feed's http(s) URL; leave empty for the show's own feed.",
+        feed="One of this server's shows, or a feed's http(s) URL (added to the server's shows); empty: the default feed.",
         role="A role to ping with each new episode (not @everyone).",
     )
     async def set_(
@@ -151,6 +149,18 @@ class Announce(commands.Cog):
             if not url:
                 await tell(interaction, "Give the feed's URL: this bot has no default feed configured.")
                 return
+            if "://" not in url:
+                # One of the server's shows, picked from the list or typed by its title.
+                scope = await self.bot.shows.scope_for(channel.guild.id)
+                show = await self.bot.shows.find(scope, url)
+                if show is None or not show.feed_url:
+                    await tell(
+                        interaction,
+                        f"“{md(shorten(url, 100))}” is neither one of this server's shows with a feed nor an "
+                        "http(s) feed URL.",
+                    )
+                    return
+                url = show.feed_url
             try:
                 check_url(url, self.policy)
             except BlockedURL as error:
@@ -169,9 +179,15 @@ class Announce(commands.Cog):
                     "@everyone cannot be the announcement role: pick a role members can choose to join.",
                 )
                 return
-            title = await self._read_title(interaction, url)
-            if title is None:
+            # What a server announces, its listeners can search: the feed's show joins the server's
+            # shows (read now, in full, within the fetch limits).
+            try:
+                added = await self.bot.shows.add(channel.guild.id, url, added_by=interaction.user.id)
+            except ShowError as error:
+                await tell(interaction, md(str(error)))
                 return
+            assert isinstance(added, Added)  # a URL is read, never looked up in the directory
+            title = added.show.title
             await self.bot.store.follows.subscribe(
                 guild_id=channel.guild.id,
                 channel_id=channel.id,
@@ -199,25 +215,6 @@ class Announce(commands.Cog):
                 ),
                 ephemeral=True,
             )
-
-    async def _read_title(self, interaction: discord.Interaction, url: str) -> str | None:
-        """The show's title if `url` is a feed podbot can read; otherwise tells the user why not."""
-        assert self.fetcher is not None
-        content_type = ""
-        try:
-            fetched = await self.fetcher.fetch(url, limits=FEED_LIMITS)
-            content_type = fetched.content_type
-            document = await asyncio.to_thread(read_feed, fetched.body, feed_url=url)
-        except FetchError as error:
-            await tell(interaction, f"I could not read that feed: {md(str(error))}.")
-            return None
-        except ParseError as error:
-            await tell(
-                interaction,
-                f"That is not a podcast feed I can read: {md(explain_parse_error(error, content_type))}.",
-            )
-            return None
-        return document.show.title
 
     # --- /announce remove ---------------------------------------------------------------------------------
 
@@ -287,7 +284,7 @@ class Announce(commands.Cog):
                 return
             channel_id = channel.id if channel else subscriptions[0].channel_id
             role_id = next((s.role_id for s in subscriptions if s.channel_id == channel_id), None)
-            latest = await self.bot.search.latest()
+            latest = await self.bot.search.latest(scope=await self.bot.shows.scope_for(interaction.guild_id))
             if latest is None:
                 await tell(interaction, "There are no episodes yet to show.")
                 return

@@ -18,10 +18,14 @@ from cogs.common.errors import tell
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import chapter_pages, chapters_embed, md
 from cogs.common.reply import deferred_if_slow, reply, update
+from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_of, scope_or_tell, show_suggestions
 
 if TYPE_CHECKING:
     from bot.client import PodBot
     from bot.store import StoredEpisode
+
+# An episode a button points at that is gone, or not one of this server's shows: the same words for both.
+GONE = "That episode is not available here any more."
 
 
 def chapters_message(
@@ -44,9 +48,10 @@ async def _chapters_of(
 ) -> tuple[discord.Embed, discord.ui.View | None] | None:
     """A button's chapter page for the episode, or None (the user told) when it has left the store."""
     bot: PodBot = interaction.client  # type: ignore[assignment]
-    stored = await bot.store.catalog.get(episode_id)
+    # The scope of where the button is pressed: a message forwarded elsewhere reaches nothing new.
+    stored = await bot.store.catalog.get(episode_id, scope=await scope_of(bot, interaction))
     if stored is None:
-        await tell(interaction, "That episode is no longer in the store.")
+        await tell(interaction, GONE)
         return None
     return chapters_message(stored, page, owner_id)
 
@@ -120,17 +125,25 @@ class Chapters(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="chapters", description="List every chapter of an episode, with timestamps.")
-    @app_commands.describe(episode="The episode: pick one from the list, or type words from its title.")
+    @app_commands.describe(
+        episode="The episode: pick one from the list, or type words from its title.", show=SHOW_OPTION
+    )
     async def chapters(
-        self, interaction: discord.Interaction, episode: app_commands.Range[str, 1, 200]
+        self,
+        interaction: discord.Interaction,
+        episode: app_commands.Range[str, 1, 200],
+        show: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         async with deferred_if_slow(interaction):
-            found = await find_episode(self.bot, episode, with_alternatives=False)
+            scope = await scope_or_tell(self.bot, interaction, show)
+            if scope is None:
+                return
+            found = await find_episode(self.bot, episode, scope=scope, with_alternatives=False)
             if found is None:
                 await tell(
                     interaction,
                     f"No episode matches “{md(episode)}”. Pick one from the list as you type.",
-                    suggestions=await suggested_titles(self.bot, episode),
+                    suggestions=await suggested_titles(self.bot, episode, scope=scope),
                 )
                 return
             if not any(c.toc for c in found.stored.episode.chapters):
@@ -143,7 +156,16 @@ class Chapters(commands.Cog):
     async def episode_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await answer_choices(episode_suggestions(self.bot, current), what="/chapters episode")
+        scope = await autocomplete_scope(self.bot, interaction)
+        return await answer_choices(
+            episode_suggestions(self.bot, current, scope=scope), what="/chapters episode"
+        )
+
+    @chapters.autocomplete("show")
+    async def show_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_choices(show_suggestions(self.bot, interaction, current), what="/chapters show")
 
 
 async def teardown(bot: PodBot) -> None:

@@ -15,6 +15,7 @@ from cogs.common.errors import tell
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import episode_embed, md, toc_chapters
 from cogs.common.reply import deferred_if_slow, reply
+from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_or_tell, show_suggestions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,15 +44,25 @@ class Episode(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="episode", description="Find an episode by its title or a guest's name.")
-    @app_commands.describe(query="Words from the title or a guest's name; pick from the list or type freely.")
-    async def episode(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+    @app_commands.describe(
+        query="Words from the title or a guest's name; pick from the list or type freely.", show=SHOW_OPTION
+    )
+    async def episode(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, 200],
+        show: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
         async with deferred_if_slow(interaction):
-            found = await find_episode(self.bot, query)
+            scope = await scope_or_tell(self.bot, interaction, show)
+            if scope is None:
+                return
+            found = await find_episode(self.bot, query, scope=scope)
             if found is None:
                 await tell(
                     interaction,
                     f"No episode matches “{md(query)}”. Try a guest's name or fewer words.",
-                    suggestions=await suggested_titles(self.bot, query),
+                    suggestions=await suggested_titles(self.bot, query, scope=scope),
                 )
                 return
             embed, view = episode_card(found.stored, alternatives=found.alternatives)
@@ -61,7 +72,16 @@ class Episode(commands.Cog):
     async def query_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await answer_choices(episode_suggestions(self.bot, current), what="/episode query")
+        scope = await autocomplete_scope(self.bot, interaction)
+        return await answer_choices(
+            episode_suggestions(self.bot, current, scope=scope), what="/episode query"
+        )
+
+    @episode.autocomplete("show")
+    async def show_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_choices(show_suggestions(self.bot, interaction, current), what="/episode show")
 
 
 async def setup(bot: PodBot) -> None:

@@ -20,9 +20,11 @@ from cogs.common.limits import CUSTOM_ID, length, shorten
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import md, quote_embed
 from cogs.common.reply import deferred_if_slow, reply, update
+from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_of, scope_or_tell, show_suggestions
 
 if TYPE_CHECKING:
     from bot.client import PodBot
+    from bot.scope import Scope
     from bot.search.results import QuoteHit
 
 # Queries too long to ride in a button's custom_id are remembered here; this many, most recent first.
@@ -47,15 +49,19 @@ class QueryMemo:
         return self._queries.get(key)
 
 
-def _custom_id(owner_id: int, episode_id: int | None, offset: int, query_part: str) -> str:
-    return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{query_part}"
+def _custom_id(
+    owner_id: int, episode_id: int | None, offset: int, show_id: int | None, query_part: str
+) -> str:
+    return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{show_id or 0}:{query_part}"
 
 
 class QuotePageButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=re.compile(
-        r"podbot:quote:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<kind>[qm]):(?P<query>.+)",
+        # The show part is optional: buttons posted before shows existed carry none.
+        r"podbot:quote:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?:(?P<show>\d+):)?"
+        r"(?P<kind>[qm]):(?P<query>.+)",
         re.DOTALL,
     ),
 ):
@@ -69,6 +75,7 @@ class QuotePageButton(
         offset: int,
         query_part: str,
         *,
+        show_id: int | None = None,
         label: str = "",
         disabled: bool = False,
     ) -> None:
@@ -78,12 +85,13 @@ class QuotePageButton(
             offset,
             query_part,
         )
+        self.show_id = show_id or None
         super().__init__(
             discord.ui.Button(
                 label=label or "Page",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=_custom_id(owner_id, episode_id, offset, query_part),
+                custom_id=_custom_id(owner_id, episode_id, offset, show_id, query_part),
             )
         )
 
@@ -96,6 +104,7 @@ class QuotePageButton(
             int(match["episode"]),
             int(match["offset"]),
             f"{match['kind']}:{match['query']}",
+            show_id=int(match["show"] or 0),
         )
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -110,8 +119,12 @@ class QuotePageButton(
             await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
             return
         async with deferred_if_slow(interaction):
+            # The scope of where the button is pressed, narrowed to the show the search was narrowed to.
+            scope = await scope_of(bot, interaction)
+            if self.show_id is not None:
+                scope = scope.narrowed(self.show_id)
             message = await cog.quote_message(
-                query, self.episode_id, self.offset, self.owner_id, self.query_part
+                query, self.episode_id, self.offset, self.owner_id, self.query_part, scope, self.show_id
             )
             if message is None:
                 await tell(interaction, "There are no more matches.")
@@ -125,23 +138,30 @@ class Quote(commands.Cog):
         self.bot = bot
         self.memo = QueryMemo()
 
-    def query_part(self, owner_id: int, episode_id: int | None, query: str) -> str:
+    def query_part(self, owner_id: int, episode_id: int | None, show_id: int | None, query: str) -> str:
         inline = f"q:{query}"
         # The largest offset a button can carry is three digits; leave room for it.
-        if length(_custom_id(owner_id, episode_id, 999, inline)) <= CUSTOM_ID:
+        if length(_custom_id(owner_id, episode_id, 999, show_id, inline)) <= CUSTOM_ID:
             return inline
         return f"m:{self.memo.remember(query)}"
 
     async def quote_message(
-        self, query: str, episode_id: int | None, offset: int, owner_id: int, query_part: str
+        self,
+        query: str,
+        episode_id: int | None,
+        offset: int,
+        owner_id: int,
+        query_part: str,
+        scope: Scope,
+        show_id: int | None,
     ) -> tuple[discord.Embed, discord.ui.View | None] | None:
         # One more than shown: whether it exists decides if "Next" is enabled.
-        hits = await self.bot.search.quotes(query, episode_id=episode_id, limit=2, offset=offset)
+        hits = await self.bot.search.quotes(query, scope=scope, episode_id=episode_id, limit=2, offset=offset)
         if not hits:
             return None
         hit: QuoteHit = hits[0]
         has_more = len(hits) > 1 and offset < 999
-        stored = await self.bot.store.catalog.get(hit.episode_id)
+        stored = await self.bot.store.catalog.get(hit.episode_id, scope=scope)
         embed = quote_embed(hit, stored, position=offset, has_more=has_more, query=query)
         moment = moment_url(stored.episode.link, stored.episode.audio_url, hit.start_s) if stored else None
         paging = offset > 0 or has_more
@@ -152,13 +172,20 @@ class Quote(commands.Cog):
                     episode_id,
                     max(offset - 1, 0),
                     query_part,
+                    show_id=show_id,
                     label="◀ Previous",
                     disabled=offset == 0,
                 )
                 if paging
                 else None,
                 QuotePageButton(
-                    owner_id, episode_id, offset + 1, query_part, label="Next ▶", disabled=not has_more
+                    owner_id,
+                    episode_id,
+                    offset + 1,
+                    query_part,
+                    show_id=show_id,
+                    label="Next ▶",
+                    disabled=not has_more,
                 )
                 if paging
                 else None,
@@ -171,28 +198,40 @@ class Quote(commands.Cog):
     @app_commands.describe(
         text="Words you remember; wrap them in double quotes for the exact phrase.",
         episode="Only search this episode: pick one from the list, or type words from its title.",
+        show=SHOW_OPTION,
     )
     async def quote(
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 1000],
         episode: app_commands.Range[str, 1, 200] | None = None,
+        show: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         async with deferred_if_slow(interaction):
+            scope = await scope_or_tell(self.bot, interaction, show)
+            if scope is None:
+                return
+            show_id = next(iter(scope.show_ids)) if show and scope.show_ids else None
             episode_id = None
             if episode:
-                found = await find_episode(self.bot, episode, with_alternatives=False)
+                found = await find_episode(self.bot, episode, scope=scope, with_alternatives=False)
                 if found is None:
                     await tell(
                         interaction,
                         f"No episode matches “{md(episode)}”. Pick one from the list, or leave it out to search all.",
-                        suggestions=await suggested_titles(self.bot, episode),
+                        suggestions=await suggested_titles(self.bot, episode, scope=scope),
                     )
                     return
                 episode_id = found.stored.id
             owner = interaction.user.id
             message = await self.quote_message(
-                text, episode_id, 0, owner, self.query_part(owner, episode_id, text)
+                text,
+                episode_id,
+                0,
+                owner,
+                self.query_part(owner, episode_id, show_id, text),
+                scope,
+                show_id,
             )
             if message is None:
                 where = "that episode's transcript" if episode_id else "any transcript"
@@ -209,7 +248,16 @@ class Quote(commands.Cog):
     async def episode_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await answer_choices(episode_suggestions(self.bot, current), what="/quote episode")
+        scope = await autocomplete_scope(self.bot, interaction)
+        return await answer_choices(
+            episode_suggestions(self.bot, current, scope=scope), what="/quote episode"
+        )
+
+    @quote.autocomplete("show")
+    async def show_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_choices(show_suggestions(self.bot, interaction, current), what="/quote show")
 
 
 async def teardown(bot: PodBot) -> None:

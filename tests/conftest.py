@@ -26,6 +26,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_TOKEN",
         "PODBOT_DB",
         "PODBOT_FEED_URL",
+        "PODBOT_DEFAULT_SHOWS",
         "PODBOT_SEED_BUNDLED",
         "PODBOT_LOG_LEVEL",
         "PODBOT_ALLOW_PRIVATE_URLS",

@@ -16,13 +16,18 @@ SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIR
 """
 
 
-def dump(path: Path) -> list[str]:
-    """The schema and every row of every stored table: two equal dumps mean two equal stores."""
+def dump(path: Path, *, reads: bool = True) -> list[str]:
+    """The schema and every row of every stored table: two equal dumps mean two equal stores. Without
+    `reads`, where and when each show was last read is left out (reading a source again records that,
+    and only that)."""
     with sqlite3.connect(path) as conn:
+        if not reads:
+            conn.execute("UPDATE shows SET last_read_at = NULL, source = NULL")
         out = [repr(row) for row in conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")]
         out.append(repr(conn.execute("PRAGMA user_version").fetchone()))
         for (name,) in conn.execute(STORED_TABLES).fetchall():
             quoted = name.replace('"', '""')
             out.append(f"-- {name}")
             out.extend(sorted(repr(row) for row in conn.execute(f'SELECT * FROM "{quoted}"')))
+        conn.rollback()  # the blanked read times were only for this dump
     return out

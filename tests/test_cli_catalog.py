@@ -78,11 +78,11 @@ def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: Path,
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page())
     podbot("--db", str(db), "episodes")
-    before = dump(db)
+    before = dump(db, reads=False)
     result = podbot("--db", str(db), "ingest", str(page))
     assert result.exit_code == 0
     assert f"{page}: 0 added, 0 updated, 5 unchanged" in result.stdout
-    assert dump(db) == before
+    assert dump(db, reads=False) == before
 
 
 def test_ingest_reports_added_and_updated_episodes(db: Path, tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ def test_episode_json_shape_best_first(db: Path) -> None:
     assert isinstance(found, list)
     assert found[0] == {
         "id": found[0]["id"],
+        "show": {"id": found[0]["show"]["id"], "title": "Latent-like Test Show"},
         "title": WINDSURF,
         "score": found[0]["score"],
         "guests": ["Varun Mohan", "Anshul Ramachandran"],
@@ -81,6 +82,7 @@ def test_quote_json_shape(db: Path) -> None:
     found = as_json(podbot(db, "quote", "node.js", "inside", "--json"))
     assert found == [
         {
+            "show": {"id": found[0]["show"]["id"], "title": "Latent-like Test Show"},
             "episode_id": found[0]["episode_id"],
             "episode_title": BOLT,
             "speaker": "Eric",
@@ -134,7 +136,13 @@ def test_guest_json_shape(db: Path) -> None:
     found = as_json(podbot(db, "guest", "schluntz", "--json"))
     assert found[0] == {
         "name": "Erik Schluntz",
-        "episodes": [{"id": found[0]["episodes"][0]["id"], "title": CLAUDE}],
+        "episodes": [
+            {
+                "id": found[0]["episodes"][0]["id"],
+                "title": CLAUDE,
+                "show": {"id": found[0]["episodes"][0]["show"]["id"], "title": "Latent-like Test Show"},
+            }
+        ],
     }
     assert all(set(p) == {"name", "episodes"} for p in found)
 

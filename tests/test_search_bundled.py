@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.bootstrap import open_store
+from bot.scope import Scope
 from bot.search import Search
+
+# The whole store: these tests ask about the catalogue itself, not as one server sees it.
+EVERYWHERE = Scope.everything()
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -57,13 +61,13 @@ async def bundled(tmp_path: Path) -> AsyncIterator[Search]:
     ],
 )
 async def test_the_listeners_episode_comes_first(bundled: Search, query: str, meant: str) -> None:
-    found = await bundled.episodes(query)
+    found = await bundled.episodes(query, scope=EVERYWHERE)
     assert found, query
     assert found[0].title == meant
 
 
 async def test_a_title_match_outranks_a_show_notes_mention(bundled: Search) -> None:
-    found = await bundled.episodes("bolt")
+    found = await bundled.episodes("bolt", scope=EVERYWHERE)
     assert found[0].title == BOLT
     assert found[0].matched_on == "title"
     # Other episodes may mention Bolt in passing; they rank below, with a lower score.
@@ -75,16 +79,16 @@ async def test_a_bare_number_or_scrap_that_every_episodes_notes_hold_matches_not
     bundled: Search, query: str
 ) -> None:
     # Every episode's show notes have times, prices and versions in them: finding one by "0" is noise.
-    assert await bundled.episodes(query) == []
+    assert await bundled.episodes(query, scope=EVERYWHERE) == []
 
 
 async def test_the_guest_lookup_knows_the_hosts_and_guests(bundled: Search) -> None:
-    [erik, *_] = await bundled.people("schluntz")
+    [erik, *_] = await bundled.people("schluntz", scope=EVERYWHERE)
     assert erik.name == "Erik Schluntz"
     assert [e.title for e in erik.episodes] == [CLAUDE]
-    [lin, *_] = await bundled.people("qiao lin")
+    [lin, *_] = await bundled.people("qiao lin", scope=EVERYWHERE)
     assert lin.name == "Lin Qiao"
-    hosts = await bundled.people("swyx")
+    hosts = await bundled.people("swyx", scope=EVERYWHERE)
     assert hosts[0].roles == ("host",)
     assert len(hosts[0].episodes) == 5
 
@@ -103,7 +107,7 @@ async def test_the_guest_lookup_knows_the_hosts_and_guests(bundled: Search) -> N
 async def test_quotes_have_the_pages_speaker_and_time(
     bundled: Search, query: str, speaker: str, start_s: int, title: str
 ) -> None:
-    [hit, *_] = await bundled.quotes(query)
+    [hit, *_] = await bundled.quotes(query, scope=EVERYWHERE)
     assert hit.episode_title == title
     assert hit.speaker == speaker
     # The segment's time: the turn's own, or a marker inside a long turn (within about a minute).
@@ -112,25 +116,25 @@ async def test_quotes_have_the_pages_speaker_and_time(
 
 
 async def test_webcontainer_finds_every_way_the_transcript_writes_it(bundled: Search) -> None:
-    hits = await bundled.quotes("webcontainer", limit=50)
+    hits = await bundled.quotes("webcontainer", limit=50, scope=EVERYWHERE)
     texts = " ".join(h.text for h in hits)
     assert "WebContainers" in texts
     assert "WebContainer " in texts or "WebContainer." in texts
     assert "web container" in texts
     assert all(h.episode_title == BOLT for h in hits)
-    misspelt = await bundled.quotes("webcontaner", limit=50)
+    misspelt = await bundled.quotes("webcontaner", limit=50, scope=EVERYWHERE)
     assert {h.text for h in misspelt} == {h.text for h in hits}
 
 
 async def test_chapter_search_finds_swe_bench(bundled: Search) -> None:
-    hits = await bundled.search_chapters("SWE-Bench")
+    hits = await bundled.search_chapters("SWE-Bench", scope=EVERYWHERE)
     assert hits
     assert hits[0].episode_title == CLAUDE
     assert "SWE-Bench" in hits[0].title or "SWE-bench" in hits[0].title
 
 
 async def test_chapters_of_a_fuzzy_episode(bundled: Search) -> None:
-    found = await bundled.chapters("windsruf")
+    found = await bundled.chapters("windsruf", scope=EVERYWHERE)
     assert found is not None
     ref, chapters = found
     assert ref.title == WINDSURF
@@ -139,6 +143,6 @@ async def test_chapters_of_a_fuzzy_episode(bundled: Search) -> None:
         42 * 60 + 1,
         "Copilot for X, AI UX, and Enterprise AI blog posts",
     )
-    playing = await bundled.chapter_at(ref.episode_id, 26 * 60)
+    playing = await bundled.chapter_at(ref.episode_id, 26 * 60, scope=EVERYWHERE)
     assert playing is not None
     assert playing.title == "Evolution of Codeium's strategy"

@@ -8,16 +8,20 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.models import Chapter
+from bot.scope import Scope
 from bot.search import Search
 from tests.factories import make_episode, make_source
 from tests.search_data import CLAUDE, TOOLS, WINDSURF
+
+# The whole store: these tests ask about the catalogue itself, not as one server sees it.
+EVERYWHERE = Scope.everything()
 
 if TYPE_CHECKING:
     from bot.store import Store
 
 
 async def test_chapters_of_the_best_matching_episode(search: Search) -> None:
-    found = await search.chapters("windsruf")
+    found = await search.chapters("windsruf", scope=EVERYWHERE)
     assert found is not None
     ref, chapters = found
     assert ref.title == WINDSURF
@@ -29,14 +33,14 @@ async def test_chapters_of_the_best_matching_episode(search: Search) -> None:
 
 
 async def test_chapters_accepts_the_autocomplete_value(search: Search) -> None:
-    [suggestion, *_] = await search.suggest_episodes("schluntz")
-    found = await search.chapters(suggestion.value)
+    [suggestion, *_] = await search.suggest_episodes("schluntz", scope=EVERYWHERE)
+    found = await search.chapters(suggestion.value, scope=EVERYWHERE)
     assert found is not None
     assert found[0].title == CLAUDE
 
 
 async def test_chapters_for_nothing_matching_is_none(search: Search) -> None:
-    assert await search.chapters("qqqqzzzz") is None
+    assert await search.chapters("qqqqzzzz", scope=EVERYWHERE) is None
 
 
 @pytest.mark.parametrize(
@@ -49,8 +53,8 @@ async def test_chapters_for_nothing_matching_is_none(search: Search) -> None:
     ],
 )
 async def test_the_chapter_playing_at_a_second(search: Search, second: int, title: str) -> None:
-    [match] = await search.episodes("windsurf enterprise", limit=1)
-    chapter = await search.chapter_at(match.episode_id, second)
+    [match] = await search.episodes("windsurf enterprise", limit=1, scope=EVERYWHERE)
+    chapter = await search.chapter_at(match.episode_id, second, scope=EVERYWHERE)
     assert chapter is not None
     assert chapter.title == title
 
@@ -61,14 +65,14 @@ async def test_no_chapter_before_the_first_or_after_an_end_or_for_an_unknown_epi
     search = Search(store)
     try:
         [episode_id] = report.episode_ids
-        assert await search.chapter_at(episode_id, 10) is None
-        assert await search.chapter_at(episode_id, 75) is None
-        chapter = await search.chapter_at(episode_id, 250)
+        assert await search.chapter_at(episode_id, 10, scope=EVERYWHERE) is None
+        assert await search.chapter_at(episode_id, 75, scope=EVERYWHERE) is None
+        chapter = await search.chapter_at(episode_id, 250, scope=EVERYWHERE)
         # toc: false chapters are metadata (an ad marker), not what is "playing".
         assert chapter is not None
         assert chapter.title == "Later"
-        assert await search.chapter_at(999999, 10) is None
-        found = await search.chapters("odd chapters")
+        assert await search.chapter_at(999999, 10, scope=EVERYWHERE) is None
+        found = await search.chapters("odd chapters", scope=EVERYWHERE)
         assert found is not None
         assert [c.title for c in found[1]] == ["Late start", "Later"]
     finally:
@@ -77,7 +81,7 @@ async def test_no_chapter_before_the_first_or_after_an_end_or_for_an_unknown_epi
 
 @pytest.mark.parametrize("query", ["SWE-Bench", "swe bench", "swebench verified", "SWE Bnech"])
 async def test_chapter_search_finds_the_episode_and_the_start(search: Search, query: str) -> None:
-    hits = await search.search_chapters(query)
+    hits = await search.search_chapters(query, scope=EVERYWHERE)
     assert hits, query
     assert (hits[0].episode_title, hits[0].start_s, hits[0].title) == (
         CLAUDE,
@@ -87,8 +91,8 @@ async def test_chapter_search_finds_the_episode_and_the_start(search: Search, qu
 
 
 async def test_chapter_search_ranks_the_closer_title_first(search: Search) -> None:
-    hits = await search.search_chapters("why they created windsurf")
+    hits = await search.search_chapters("why they created windsurf", scope=EVERYWHERE)
     assert [(h.episode_title, h.title) for h in hits] == [(WINDSURF, "Why they created Windsurf")]
     assert hits[0].score == 100
-    both = await search.search_chapters("why windsurf")
+    both = await search.search_chapters("why windsurf", scope=EVERYWHERE)
     assert {h.episode_title for h in both} == {WINDSURF, TOOLS}

@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.scope import Scope
 from bot.search import Search
 from bot.store import Store
 from tests.factories import make_episode, make_source
 from tests.search_data import latent_like
+
+# The whole store: these tests ask about the catalogue itself, not as one server sees it.
+EVERYWHERE = Scope.everything()
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,7 +36,7 @@ async def found_within(search: Search, query: str, seconds: float = 10.0) -> lis
     """Ask as a listener would, again and again, until the answer has something (or time runs out)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
-        found = await search.episodes(query)
+        found = await search.episodes(query, scope=EVERYWHERE)
         if found or asyncio.get_running_loop().time() > deadline:
             return found
         await asyncio.sleep(0.05)
@@ -47,7 +51,7 @@ async def test_episodes_another_process_stores_reach_lookups_without_a_refresh(
     await bot_store.catalog.ingest(latent_like())
     search = Search(bot_store, isolated=isolated)
     try:
-        assert await search.episodes("zanzibar") == []
+        assert await search.episodes("zanzibar", scope=EVERYWHERE) == []
         # Another process's store (the CLI's): its own connections, and nobody tells the bot.
         cli_store = await Store.open(path)
         try:
@@ -57,7 +61,7 @@ async def test_episodes_another_process_stores_reach_lookups_without_a_refresh(
 
         [match] = await found_within(search, "zanzibar")
         assert match.title == NEW
-        suggestions = await search.suggest_episodes("zanzib")
+        suggestions = await search.suggest_episodes("zanzib", scope=EVERYWHERE)
         assert suggestions[0].label.startswith(NEW)
     finally:
         await search.close()

@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.scope import Scope
 from bot.search import LookupsStopped, Search
 from bot.search import lookups as lookups_module
 from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, latent_like
+
+# The whole store: these tests ask about the catalogue itself, not as one server sees it.
+EVERYWHERE = Scope.everything()
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -62,52 +66,52 @@ async def killed(search: Search, pid: int) -> None:
 
 
 CALLS: list[Callable[[Search], Awaitable[object]]] = [
-    lambda s: s.episodes("bolt"),
-    lambda s: s.episodes("windsruf"),
-    lambda s: s.episodes("lin qiao"),
-    lambda s: s.suggest_episodes("bo"),
-    lambda s: s.suggest_episodes(""),
-    lambda s: s.people("schluntz"),
-    lambda s: s.suggest_people("sw"),
-    lambda s: s.resolve_episode("webcontainer"),
-    lambda s: s.search_chapters("SWE-Bench"),
-    lambda s: s.chapters("bolt"),
+    lambda s: s.episodes("bolt", scope=EVERYWHERE),
+    lambda s: s.episodes("windsruf", scope=EVERYWHERE),
+    lambda s: s.episodes("lin qiao", scope=EVERYWHERE),
+    lambda s: s.suggest_episodes("bo", scope=EVERYWHERE),
+    lambda s: s.suggest_episodes("", scope=EVERYWHERE),
+    lambda s: s.people("schluntz", scope=EVERYWHERE),
+    lambda s: s.suggest_people("sw", scope=EVERYWHERE),
+    lambda s: s.resolve_episode("webcontainer", scope=EVERYWHERE),
+    lambda s: s.search_chapters("SWE-Bench", scope=EVERYWHERE),
+    lambda s: s.chapters("bolt", scope=EVERYWHERE),
 ]
 
 
 async def test_the_lookup_process_answers_as_the_thread_does(search: Search, isolated: Search) -> None:
     for call in CALLS:
         assert await call(isolated) == await call(search)
-    assert await isolated.episodes("bolt")
+    assert await isolated.episodes("bolt", scope=EVERYWHERE)
     assert os.getpid() != child_pid(isolated)
 
 
 async def test_concurrent_lookups_all_get_their_own_answer(isolated: Search) -> None:
     distinct = ["bolt", "windsurf", "schluntz", "compound", "gadgets", "tools", "nothing like it"]
-    one_by_one = {q: await isolated.episodes(q) for q in distinct}
+    one_by_one = {q: await isolated.episodes(q, scope=EVERYWHERE) for q in distinct}
     assert len({tuple(a) for a in one_by_one.values()}) == len(distinct)
     queries = distinct * 5
-    answers = await asyncio.gather(*(isolated.episodes(q) for q in queries))
+    answers = await asyncio.gather(*(isolated.episodes(q, scope=EVERYWHERE) for q in queries))
     assert answers == [one_by_one[q] for q in queries]
 
 
 async def test_a_refresh_in_the_process_sees_a_new_ingest(isolated: Search, store: Store) -> None:
-    assert await isolated.episodes("zanzibar") == []
+    assert await isolated.episodes("zanzibar", scope=EVERYWHERE) == []
     await store.catalog.ingest(make_source(make_episode("Zanzibar: a Very New Episode")))
     await isolated.refresh()
-    [found] = await isolated.episodes("zanzibar")
+    [found] = await isolated.episodes("zanzibar", scope=EVERYWHERE)
     assert found.title == "Zanzibar: a Very New Episode"
 
 
 async def test_a_lookup_process_that_dies_is_started_again(isolated: Search) -> None:
-    await isolated.episodes("bolt")
+    await isolated.episodes("bolt", scope=EVERYWHERE)
     first = child_pid(isolated)
     os.kill(first, signal.SIGKILL)
     for _ in range(100):
         if not alive(first) and isolated._lookups.pid is None:  # type: ignore[union-attr]
             break
         await asyncio.sleep(0.02)
-    [found, *_] = await isolated.episodes("bolt")
+    [found, *_] = await isolated.episodes("bolt", scope=EVERYWHERE)
     assert found.title == BOLT
     assert child_pid(isolated) != first
 
@@ -115,7 +119,7 @@ async def test_a_lookup_process_that_dies_is_started_again(isolated: Search) -> 
 async def test_closing_the_search_ends_the_lookup_process(store: Store) -> None:
     await store.catalog.ingest(latent_like())
     search = Search(store, isolated=True)
-    await search.episodes("bolt")
+    await search.episodes("bolt", scope=EVERYWHERE)
     pid = child_pid(search)
     await search.close()
     assert not alive(pid)
@@ -127,9 +131,9 @@ async def test_a_large_answer_arrives_whole(store: Store) -> None:
     await store.catalog.ingest(make_source(*episodes))
     isolated, local = Search(store, isolated=True), Search(store)
     try:
-        [ana] = await isolated.people("Ana", limit=1)
+        [ana] = await isolated.people("Ana", limit=1, scope=EVERYWHERE)
         assert len(ana.episodes) == 1500
-        assert [ana] == await local.people("Ana", limit=1)
+        assert [ana] == await local.people("Ana", limit=1, scope=EVERYWHERE)
     finally:
         await isolated.close()
         await local.close()
@@ -138,12 +142,12 @@ async def test_a_large_answer_arrives_whole(store: Store) -> None:
 async def test_lookups_that_find_the_process_dead_start_one_new_process(
     isolated: Search, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await isolated.episodes("bolt")
+    await isolated.episodes("bolt", scope=EVERYWHERE)
     first = child_pid(isolated)
     await killed(isolated, first)
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="bot.search.lookups"):
-        answers = await asyncio.gather(*(isolated.suggest_episodes("bo") for _ in range(5)))
+        answers = await asyncio.gather(*(isolated.suggest_episodes("bo", scope=EVERYWHERE) for _ in range(5)))
     assert all(answer == answers[0] and answer for answer in answers)
     started = [
         r
@@ -157,20 +161,20 @@ async def test_a_process_that_keeps_dying_young_is_restarted_after_a_wait(isolat
     async def kill_child() -> None:
         await killed(isolated, child_pid(isolated))
 
-    await isolated.episodes("bolt")
+    await isolated.episodes("bolt", scope=EVERYWHERE)
     await kill_child()
-    assert await isolated.episodes("bolt")  # the first death: replaced at once
+    assert await isolated.episodes("bolt", scope=EVERYWHERE)  # the first death: replaced at once
     await kill_child()
     with pytest.raises(LookupsStopped, match="restarting"):
-        await isolated.episodes("bolt")
+        await isolated.episodes("bolt", scope=EVERYWHERE)
     await asyncio.sleep(1.1)
-    assert await isolated.episodes("bolt")
+    assert await isolated.episodes("bolt", scope=EVERYWHERE)
 
 
 async def test_an_answer_this_side_cannot_read_stops_that_process_not_the_lookups(
     isolated: Search, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await isolated.episodes("bolt")
+    await isolated.episodes("bolt", scope=EVERYWHERE)
     first = child_pid(isolated)
     garbled = {"left": 1}
 
@@ -187,8 +191,8 @@ async def test_an_answer_this_side_cannot_read_stops_that_process_not_the_lookup
 
     monkeypatch.setattr(lookups_module, "pickle", FlakyPickle)
     with pytest.raises(LookupsStopped):
-        await asyncio.wait_for(isolated.episodes("windsurf"), 10)
-    [found, *_] = await asyncio.wait_for(isolated.episodes("bolt"), 10)
+        await asyncio.wait_for(isolated.episodes("windsurf", scope=EVERYWHERE), 10)
+    [found, *_] = await asyncio.wait_for(isolated.episodes("bolt", scope=EVERYWHERE), 10)
     assert found.title == BOLT
     assert child_pid(isolated) != first
 
@@ -205,19 +209,20 @@ def test_an_exception_the_parent_could_not_rebuild_arrives_as_a_runtime_error() 
     assert "this and that" in str(error)
 
 
-async def test_a_refresh_with_nothing_new_keeps_the_index(store: Store) -> None:
-    await store.catalog.ingest(latent_like())
+async def test_a_refresh_rebuilds_only_the_show_that_changed(store: Store) -> None:
+    latent = await store.catalog.ingest(latent_like())
     search = Search(store)
     try:
         await search.refresh()
         lookups = search._lookups._lookups  # type: ignore[union-attr]
-        built = lookups._index
+        built = lookups._indexes
         await search.refresh()
-        assert lookups._index is built
-        await store.catalog.ingest(make_source(make_episode("Zanzibar: a Very New Episode")))
+        assert lookups._indexes is built  # nothing new: nothing rebuilt
+        other = await store.catalog.ingest(make_source(make_episode("Zanzibar: a Very New Episode")))
         await search.refresh()
-        assert lookups._index is not built
-        assert await search.episodes("zanzibar")
+        assert lookups._indexes[latent.show_id] is built[latent.show_id]  # the other show kept its index
+        assert other.show_id in lookups._indexes
+        assert await search.episodes("zanzibar", scope=EVERYWHERE)
     finally:
         await search.close()
 
@@ -233,7 +238,7 @@ async def test_the_lookup_process_never_imports_from_the_working_directory(
     await store.catalog.ingest(latent_like())
     search = Search(store, isolated=True)
     try:
-        [found, *_] = await asyncio.wait_for(search.episodes("bolt"), 30)
+        [found, *_] = await asyncio.wait_for(search.episodes("bolt", scope=EVERYWHERE), 30)
         assert found.title == BOLT
     finally:
         await search.close()
@@ -246,8 +251,8 @@ async def test_people_may_list_only_their_newest_episodes(store: Store) -> None:
     await store.catalog.ingest(make_source(*episodes))
     isolated = Search(store, isolated=True)
     try:
-        [everything] = await isolated.people("Ana", limit=1)
-        [newest] = await isolated.people("Ana", limit=1, episodes=3)
+        [everything] = await isolated.people("Ana", limit=1, scope=EVERYWHERE)
+        [newest] = await isolated.people("Ana", limit=1, episodes=3, scope=EVERYWHERE)
     finally:
         await isolated.close()
     assert everything.episode_count == newest.episode_count == len(everything.episodes) == 20

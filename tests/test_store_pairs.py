@@ -13,7 +13,7 @@ from bot.store import Store, transcripts
 from bot.store.lookup import connect_reader
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pairs import pair_terms, word_pairs
-from bot.store.transcripts import TranscriptReader
+from bot.store.transcripts import TranscriptReader, Within
 from tests.factories import make_episode, make_source
 
 if TYPE_CHECKING:
@@ -75,7 +75,11 @@ async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_pa
     with sqlite3.connect(path) as conn:
         conn.executescript(
             "DROP TABLE segment_pairs; DROP TRIGGER segments_pairs_ai; DROP TRIGGER segments_pairs_ad;"
-            " DROP TRIGGER segments_pairs_au; DROP TABLE catalog_state; PRAGMA user_version = 3;"
+            " DROP TRIGGER segments_pairs_au; DROP TABLE catalog_state; DROP TABLE server_shows;"
+            " DROP INDEX episodes_by_show_recency; ALTER TABLE shows DROP COLUMN origin;"
+            " ALTER TABLE shows DROP COLUMN source; ALTER TABLE shows DROP COLUMN added_at;"
+            " ALTER TABLE shows DROP COLUMN last_read_at; ALTER TABLE shows DROP COLUMN generation;"
+            " PRAGMA user_version = 3;"
         )
     async with aiosqlite.connect(path) as conn:
         assert await migrate(conn, bundled_migrations()[:3]) == 3
@@ -109,7 +113,7 @@ async def test_pairs_checked_on_the_text_find_the_same_segments_as_the_index(
         reader = TranscriptReader(conn)
         phrase = [["of", "the", "model"]]
         (low,) = conn.execute("SELECT min(id) FROM segments").fetchone()
-        for limit, within in ((100, None), (2, None), (100, (low + 3, low + 9))):
+        for limit, within in ((100, None), (2, None), (100, Within(episode_range=(low + 3, low + 9)))):
             whole = reader.find_phrases(phrase, limit=limit, within=within)
             checked = reader.find_phrases(phrase, limit=limit, within=within, costly=["of_the"])
             assert [m.segment_id for m in checked] == [m.segment_id for m in whole]

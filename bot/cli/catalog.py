@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -10,17 +11,29 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, episode_lines, warn
+from bot.cli.context import (
+    CliContext,
+    CliError,
+    emit_json,
+    episode_lines,
+    scoped,
+    show_json,
+    show_option,
+    warn,
+)
 from bot.feeds.files import FileReader
-from bot.feeds.source import explain_parse_error, is_url, read_source
+from bot.feeds.source import FILES_FOR, FILES_TIMEOUT_S, explain_parse_error, is_url, read_source
 from bot.ingest.errors import ParseError
 from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
 
 if TYPE_CHECKING:
+    from bot.core import Core
     from bot.feeds.source import ReadSource
+    from bot.scope import Scope
     from bot.store import IngestReport, Store, StoredEpisode
+    from bot.store.shows import ShowRecord
 
 
 # A file is held to the same cap as a feed fetched over HTTP: `podbot ingest /dev/zero` must not eat memory.
@@ -53,11 +66,6 @@ async def _read(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-# Chapter and transcript files are read for this many episodes per source, newest first, within this time.
-FILES_FOR = 50
-FILES_TIMEOUT_S = 60.0
 
 
 async def ingest_one(
@@ -98,7 +106,8 @@ async def ingest_one(
     if skipped:
         warn(f"{shown}: skipped {skipped}; their episodes are stored without them")
     try:
-        return await store.catalog.ingest(read.parsed, label=shown)
+        location = source if is_url(source) else os.path.abspath(source)  # noqa: ASYNC240 - getcwd, no I/O
+        return await store.catalog.ingest(read.parsed, label=shown, location=location)
     except sqlite3.Error as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             reason = "another program (a running podbot?) kept the store busy for over a minute; try again"
@@ -200,7 +209,7 @@ def episode_json(stored: StoredEpisode) -> dict[str, Any]:
     ep = stored.episode
     return {
         "id": stored.id,
-        "show": stored.show_title,
+        "show": show_json(stored.show_id, stored.show_title),
         "title": ep.title,
         "duration_s": ep.duration_s,
         "published": ep.published.isoformat() if ep.published else None,
@@ -232,12 +241,16 @@ def _episode_lines(stored: StoredEpisode) -> list[str]:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
+@show_option
 @click.pass_obj
-def episodes(ctx: CliContext, as_json: bool) -> None:
-    """List the store's episodes, newest first."""
+def episodes(ctx: CliContext, as_json: bool, show: str | None) -> None:
+    """List the store's episodes (or one show's), newest first."""
 
     async def work(store: Store) -> list[StoredEpisode]:
-        return await store.catalog.episodes()
+        async def listed(core: Core, scope: Scope, several: bool) -> list[StoredEpisode]:
+            return await core.store.catalog.episodes(scope=scope)
+
+        return await scoped(ctx, store, show, listed)
 
     found = ctx.run(work)
     if as_json:
@@ -251,4 +264,43 @@ def episodes(ctx: CliContext, as_json: bool) -> None:
             click.echo(line)
 
 
-COMMANDS = [ingest, episodes]
+def _show_json(show: ShowRecord) -> dict[str, Any]:
+    return {
+        "id": show.id,
+        "title": show.title,
+        "episodes": show.episode_count,
+        "source": redact_credentials(show.source) if show.source else None,
+        "link": show.link,
+        "added_by": show.origin,
+        "last_read": show.last_read_at.isoformat() if show.last_read_at else None,
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, by title.")
+@click.pass_obj
+def shows(ctx: CliContext, as_json: bool) -> None:
+    """List the store's shows: id, title, episodes, where each was read from and when."""
+
+    async def work(store: Store) -> list[ShowRecord]:
+        return await store.shows.all()
+
+    found = ctx.run(work)
+    if as_json:
+        emit_json([_show_json(s) for s in found])
+        return
+    if not found:
+        click.echo("The store holds no shows yet; add one with `podbot ingest`.")
+        return
+    for show in found:
+        read = show.last_read_at.date().isoformat() if show.last_read_at else "never"
+        facts = [_plural(show.episode_count, "episode"), f"read {read}"]
+        if show.origin == "server":
+            facts.append("added by a server")
+        click.echo(f"{show.id:>4}  {show.title}")
+        click.echo(f"      {' · '.join(facts)}")
+        if show.source:
+            click.echo(f"      {redact_credentials(show.source)}")
+
+
+COMMANDS = [ingest, episodes, shows]

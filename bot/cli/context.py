@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.config import Settings
+    from bot.core import Core
+    from bot.scope import Scope
     from bot.store import Store
 
 T = TypeVar("T")
@@ -57,6 +59,41 @@ class CliContext:
                     raise CliError(str(exc)) from exc
 
         return asyncio.run(session())
+
+
+# `--show` on every command that answers from the catalogue.
+show_option = click.option(
+    "--show",
+    "show",
+    metavar="NAME",
+    help="Only this show: its title (roughly, like episodes) or its id; see `podbot shows`.",
+)
+
+
+def show_json(show_id: int, title: str) -> dict[str, Any]:
+    """The show part of the --json shapes."""
+    return {"id": show_id, "title": title}
+
+
+async def scoped(
+    ctx: CliContext,
+    store: Store,
+    show: str | None,
+    work: Callable[[Core, Scope, bool], Coroutine[Any, Any, T]],
+) -> T:
+    """Run `work` on the core over `store`, with the CLI's scope: every show, or the one `--show` names
+    (CliError if none does); and whether that scope holds several shows."""
+    from bot.core import Core
+    from bot.scope import Scope
+    from bot.shows import ShowError
+
+    async with await Core.open(ctx.settings, store=store) as core:
+        try:
+            scope, _ = await core.shows.narrowed(Scope.everything(), show)
+        except ShowError:
+            raise CliError(f"no show matches {show!r}; `podbot shows` lists them") from None
+        several = len(await core.shows.shows_in(scope)) > 1
+        return await work(core, scope, several)
 
 
 def emit_json(data: Any) -> None:

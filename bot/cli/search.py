@@ -10,14 +10,25 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot.cli.context import CliContext, CliError, emit_json, episode_lines, stdout_is_terminal
-from bot.search import EmptyQuery, Search
+from bot.cli.context import (
+    CliContext,
+    CliError,
+    emit_json,
+    episode_lines,
+    scoped,
+    show_json,
+    show_option,
+    stdout_is_terminal,
+)
+from bot.search import EmptyQuery
 from bot.text import format_timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
-    from bot.search import EpisodeMatch, PersonMatch, QuoteHit
+    from bot.core import Core
+    from bot.scope import Scope
+    from bot.search import EpisodeMatch, PersonMatch, QuoteHit, Search
     from bot.store import Store
 
 T = TypeVar("T")
@@ -33,17 +44,26 @@ def _query(words: tuple[str, ...]) -> str:
     return query
 
 
-def _search(ctx: CliContext, work: Callable[[Search], Coroutine[Any, Any, T]]) -> T:
-    async def session(store: Store) -> T:
-        search = Search(store)
-        try:
-            return await work(search)
-        except EmptyQuery as exc:
-            raise CliError(str(exc)) from None
-        finally:
-            await search.close()
+def _search(
+    ctx: CliContext, show: str | None, work: Callable[[Search, Scope], Coroutine[Any, Any, T]]
+) -> tuple[T, bool]:
+    """Run `work` with the search and the scope (`--show`, else every show); also whether the scope holds
+    several shows (then each answer names its show)."""
+
+    async def session(store: Store) -> tuple[T, bool]:
+        async def in_scope(core: Core, scope: Scope, several: bool) -> tuple[T, bool]:
+            try:
+                return await work(core.search, scope), several
+            except EmptyQuery as exc:
+                raise CliError(str(exc)) from None
+
+        return await scoped(ctx, store, show, in_scope)
 
     return ctx.run(session)
+
+
+def _show_fact(title: str, several: bool) -> list[str]:
+    return [f"on {title}"] if several and title else []
 
 
 def _nothing(as_json: bool, message: str) -> None:
@@ -59,6 +79,7 @@ def _nothing(as_json: bool, message: str) -> None:
 def episode_match_json(m: EpisodeMatch) -> dict[str, Any]:
     return {
         "id": m.episode_id,
+        "show": show_json(m.show_id, m.show_title),
         "title": m.title,
         "score": m.score,
         "guests": list(m.guests),
@@ -71,11 +92,12 @@ def episode_match_json(m: EpisodeMatch) -> dict[str, Any]:
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", type=LIMIT, default=10, show_default=True, help="At most this many episodes.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
+@show_option
 @click.pass_obj
-def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool, show: str | None) -> None:
     """Find episodes by title or person, forgiving typos (QUERY: words of a title, a guest's name…)."""
     text = _query(query)
-    found = _search(ctx, lambda s: s.episodes(text, limit=limit))
+    found, several = _search(ctx, show, lambda s, scope: s.episodes(text, scope=scope, limit=limit))
     if not found:
         _nothing(as_json, f"No episode matches {text!r}.")
         return
@@ -86,7 +108,7 @@ def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool) 
         lines = episode_lines(
             m.episode_id,
             m.title,
-            lead=[f"score {m.score:g}", f"on {m.matched_on}"],
+            lead=[*_show_fact(m.show_title, several), f"score {m.score:g}", f"on {m.matched_on}"],
             published=m.published,
             duration_s=m.duration_s,
             guests=m.guests,
@@ -99,6 +121,7 @@ def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool) 
 
 def quote_json(hit: QuoteHit) -> dict[str, Any]:
     return {
+        "show": show_json(hit.show_id, hit.show_title),
         "episode_id": hit.episode_id,
         "episode_title": hit.episode_title,
         "speaker": hit.speaker,
@@ -124,25 +147,31 @@ def _marked(hit: QuoteHit, *, style: bool) -> str:
 @click.option("--episode", "-e", "episode_query", help="Only this episode (its id or words of its title).")
 @click.option("--limit", "-n", type=LIMIT, default=5, show_default=True, help="At most this many quotes.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
+@show_option
 @click.pass_obj
 def quote(
-    ctx: CliContext, query: tuple[str, ...], episode_query: str | None, limit: int, as_json: bool
+    ctx: CliContext,
+    query: tuple[str, ...],
+    episode_query: str | None,
+    limit: int,
+    as_json: bool,
+    show: str | None,
 ) -> None:
     """Find who said something, and when (QUERY: the words you remember; "double quotes" for a phrase)."""
     text = _query(query)
     if episode_query is not None and not episode_query.strip():
         raise CliError("--episode is empty; give an episode id or words of its title")
 
-    async def work(search: Search) -> list[QuoteHit]:
+    async def work(search: Search, scope: Scope) -> list[QuoteHit]:
         episode_id = None
         if episode_query is not None:
-            match = await search.resolve_episode(episode_query)
+            match = await search.resolve_episode(episode_query, scope=scope)
             if match is None:
                 raise CliError(f"no episode matches {episode_query!r}; try `podbot episode` to find it")
             episode_id = match.episode_id
-        return await search.quotes(text, episode_id=episode_id, limit=limit)
+        return await search.quotes(text, scope=scope, episode_id=episode_id, limit=limit)
 
-    found = _search(ctx, work)
+    found, several = _search(ctx, show, work)
     if not found:
         _nothing(as_json, f"Nobody said {text!r} in the transcripts.")
         return
@@ -152,7 +181,8 @@ def quote(
     style = stdout_is_terminal()
     for hit in found:
         who = hit.speaker or "someone"
-        click.echo(f"{hit.episode_title} (episode {hit.episode_id})")
+        on = f" on {hit.show_title}" if several and hit.show_title else ""
+        click.echo(f"{hit.episode_title} (episode {hit.episode_id}{on})")
         click.echo(f"  {format_timestamp(hit.start_s)}  {who}: {_marked(hit, style=style)}")
         if hit.after:
             click.echo(f"        … {hit.after} …")
@@ -165,11 +195,12 @@ def quote(
 @click.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object: the episode and its chapters.")
+@show_option
 @click.pass_obj
-def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool) -> None:
+def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool, show: str | None) -> None:
     """List the chapters of the episode that best matches QUERY (or whose id QUERY is)."""
     text = _query(query)
-    found = _search(ctx, lambda s: s.chapters(text))
+    found, several = _search(ctx, show, lambda s, scope: s.chapters(text, scope=scope))
     if found is None:
         _nothing(as_json, f"No episode matches {text!r}.")
         return
@@ -177,12 +208,14 @@ def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         emit_json(
             {
+                "show": show_json(ref.show_id, ref.show_title),
                 "episode": {"id": ref.episode_id, "title": ref.title},
                 "chapters": [{"start_s": c.start_s, "title": c.title} for c in toc],
             }
         )
         return
-    click.echo(f"{ref.title} (episode {ref.episode_id})")
+    on = f" on {ref.show_title}" if several and ref.show_title else ""
+    click.echo(f"{ref.title} (episode {ref.episode_id}{on})")
     if not toc:
         click.echo("  This episode has no chapters.")
     for c in toc:
@@ -193,18 +226,25 @@ def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool) -> None:
 
 
 def person_json(p: PersonMatch) -> dict[str, Any]:
-    return {"name": p.name, "episodes": [{"id": e.episode_id, "title": e.title} for e in p.episodes]}
+    return {
+        "name": p.name,
+        "episodes": [
+            {"id": e.episode_id, "title": e.title, "show": show_json(e.show_id, e.show_title)}
+            for e in p.episodes
+        ],
+    }
 
 
 @click.command()
 @click.argument("name", nargs=-1, required=True)
 @click.option("--limit", "-n", type=LIMIT, default=10, show_default=True, help="At most this many people.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best match first.")
+@show_option
 @click.pass_obj
-def guest(ctx: CliContext, name: tuple[str, ...], limit: int, as_json: bool) -> None:
+def guest(ctx: CliContext, name: tuple[str, ...], limit: int, as_json: bool, show: str | None) -> None:
     """Find a guest or host by name, in any order or spelling, with their episodes."""
     text = _query(name)
-    found = _search(ctx, lambda s: s.people(text, limit=limit))
+    found, several = _search(ctx, show, lambda s, scope: s.people(text, scope=scope, limit=limit))
     if not found:
         _nothing(as_json, f"Nobody called {text!r} is on an episode.")
         return
@@ -216,7 +256,8 @@ def guest(ctx: CliContext, name: tuple[str, ...], limit: int, as_json: bool) -> 
             f"{p.name} ({', '.join(p.roles)}; {len(p.episodes)} episode{'s' if len(p.episodes) != 1 else ''})"
         )
         for ref in p.episodes:
-            click.echo(f"  {ref.episode_id:>4}  {ref.title}")
+            on = f"  ({ref.show_title})" if several and ref.show_title else ""
+            click.echo(f"  {ref.episode_id:>4}  {ref.title}{on}")
 
 
 COMMANDS = [episode, quote, chapters, guest]

@@ -225,7 +225,10 @@ class Poller:
             source = ParsedSource(
                 format=document.format, show=document.show, episodes=tuple(e for e, _ in episodes)
             )
-            stored = await self.store.catalog.ingest(source, label=feed.url)
+            # A feed a server follows: its show is not one of the instance's defaults for that.
+            stored = await self.store.catalog.ingest(
+                source, label=feed.url, origin="server", location=feed.url
+            )
             report.stored += len(stored.added) + len(stored.updated)
             new_keys = {item.guid for item in found.new}
             for (episode, record), episode_id in zip(episodes, stored.episode_ids, strict=True):

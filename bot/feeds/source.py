@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from bot.models import Episode, ParsedSource
 
 FEED_FORMATS = frozenset({"rss", "atom"})
+# Chapter and transcript files are read for this many episodes per source, newest first, within this time.
+FILES_FOR = 50
+FILES_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.models import Chapter
+    from bot.scope import Scope
     from bot.store import Store, StoredEpisode
 
 __all__ = [
@@ -138,78 +139,100 @@ class Search:
             self._workers.clear()
 
     # --- episodes and people ----------------------------------------------------------------------------
+    # Every question names its scope: the shows it may be answered from (bot.scope). There is no default,
+    # so that no caller can forget it.
 
-    async def episodes(self, query: str, *, limit: int = 10) -> list[EpisodeMatch]:
+    async def episodes(self, query: str, *, scope: Scope, limit: int = 10) -> list[EpisodeMatch]:
         """Episodes for a fuzzy query, best first, each with a score; EmptyQuery for an empty one."""
         _require(query)
-        result: list[EpisodeMatch] = await self._lookup("episodes", query, limit)
+        result: list[EpisodeMatch] = await self._lookup("episodes", _ids(scope), query, limit)
         return result
 
-    async def suggest_episodes(self, typed: str, *, limit: int = 25) -> list[Suggestion]:
+    async def suggest_episodes(self, typed: str, *, scope: Scope, limit: int = 25) -> list[Suggestion]:
         """Autocomplete: the newest episodes for nothing typed yet, else the best matches so far."""
-        result: list[Suggestion] = await self._lookup("suggest_episodes", typed, limit)
+        result: list[Suggestion] = await self._lookup("suggest_episodes", _ids(scope), typed, limit)
         return result
 
-    async def people(self, query: str, *, limit: int = 10, episodes: int | None = None) -> list[PersonMatch]:
+    async def people(
+        self, query: str, *, scope: Scope, limit: int = 10, episodes: int | None = None
+    ) -> list[PersonMatch]:
         """People for a fuzzy name query, best first, each with their episodes newest first: all of them,
         or the newest `episodes` (a host of 10,000 episodes is a large answer to pass between processes);
-        `episode_count` is the total either way."""
+        `episode_count` is the total either way. Only the scope's episodes count."""
         _require(query)
-        result: list[PersonMatch] = await self._lookup("people", query, limit, episodes)
+        result: list[PersonMatch] = await self._lookup("people", _ids(scope), query, limit, episodes)
         return result
 
-    async def suggest_people(self, typed: str, *, limit: int = 25) -> list[Suggestion]:
-        result: list[Suggestion] = await self._lookup("suggest_people", typed, limit)
+    async def suggest_people(self, typed: str, *, scope: Scope, limit: int = 25) -> list[Suggestion]:
+        result: list[Suggestion] = await self._lookup("suggest_people", _ids(scope), typed, limit)
         return result
 
-    async def resolve_episode(self, query: str) -> EpisodeMatch | None:
+    async def resolve_episode(self, query: str, *, scope: Scope) -> EpisodeMatch | None:
         """An autocomplete value (the episode id as text) or free text -> the episode meant, or None."""
         _require(query)
-        result: EpisodeMatch | None = await self._lookup("resolve", query)
+        result: EpisodeMatch | None = await self._lookup("resolve", _ids(scope), query)
         return result
 
-    async def latest(self) -> StoredEpisode | None:
-        newest = await self._store.catalog.episodes(limit=1)
+    async def latest(self, *, scope: Scope) -> StoredEpisode | None:
+        newest = await self._store.catalog.episodes(scope=scope, limit=1)
         return newest[0] if newest else None
 
     # --- quotes -----------------------------------------------------------------------------------------
 
     async def quotes(
-        self, query: str, *, episode_id: int | None = None, limit: int = 5, offset: int = 0
+        self,
+        query: str,
+        *,
+        scope: Scope,
+        episode_id: int | None = None,
+        limit: int = 5,
+        offset: int = 0,
     ) -> list[QuoteHit]:
         """Transcript segments for a remembered line, exact phrase matches first."""
         _require(query)
+        show_ids = _ids(scope)
 
         def work() -> list[QuoteHit]:
             worker = self._worker()
             return quote_search.search(
-                query, worker.transcripts, worker.stemmer, episode_id=episode_id, limit=limit, offset=offset
+                query,
+                worker.transcripts,
+                worker.stemmer,
+                show_ids=show_ids,
+                episode_id=episode_id,
+                limit=limit,
+                offset=offset,
             )
 
         return await self._run_sql(work)
 
     # --- chapters ---------------------------------------------------------------------------------------
 
-    async def chapters(self, query: str) -> tuple[EpisodeRef, list[Chapter]] | None:
+    async def chapters(self, query: str, *, scope: Scope) -> tuple[EpisodeRef, list[Chapter]] | None:
         """The table of contents of the episode that best matches `query` (or whose id it is)."""
-        match = await self.resolve_episode(query)
+        match = await self.resolve_episode(query, scope=scope)
         if match is None:
             return None
-        stored = await self._store.catalog.get(match.episode_id)
+        stored = await self._store.catalog.get(match.episode_id, scope=scope)
         if stored is None:
             return None
         toc = [c for c in stored.episode.chapters if c.toc]
-        return EpisodeRef(stored.id, stored.episode.title), toc
+        return EpisodeRef(stored.id, stored.episode.title, stored.show_id, stored.show_title), toc
 
-    async def chapter_at(self, episode_id: int, second: int) -> Chapter | None:
+    async def chapter_at(self, episode_id: int, second: int, *, scope: Scope) -> Chapter | None:
         """The chapter playing at `second`: the last table-of-contents chapter starting at or before it."""
-        stored = await self._store.catalog.get(episode_id)
+        stored = await self._store.catalog.get(episode_id, scope=scope)
         if stored is None:
             return None
         return chapter_search.playing_at([c for c in stored.episode.chapters if c.toc], second)
 
-    async def search_chapters(self, query: str, *, limit: int = 10) -> list[ChapterHit]:
-        """Chapters across all episodes whose titles match `query` ("SWE-Bench"), best first."""
+    async def search_chapters(self, query: str, *, scope: Scope, limit: int = 10) -> list[ChapterHit]:
+        """Chapters across the scope's episodes whose titles match `query` ("SWE-Bench"), best first."""
         _require(query)
-        result: list[ChapterHit] = await self._lookup("search_chapters", query, limit)
+        result: list[ChapterHit] = await self._lookup("search_chapters", _ids(scope), query, limit)
         return result
+
+
+def _ids(scope: Scope) -> frozenset[int] | None:
+    """What the lookups take: the scope's show ids, or None for every show."""
+    return None if scope.unbounded else scope.show_ids

@@ -31,6 +31,7 @@ def _build(rows: IndexRows) -> EpisodeIndex:
     guests_of: dict[int, list[str]] = {}
     person_position: dict[int, int] = {}
     names: list[tuple[str, str]] = []
+    person_ids: list[int] = []
     person_episodes: list[list[int]] = []
     person_roles: list[dict[str, None]] = []
     known = {person_id: (name, folded) for person_id, name, folded in rows.people}
@@ -42,6 +43,7 @@ def _build(rows: IndexRows) -> EpisodeIndex:
         if p is None:
             p = person_position[person_id] = len(names)
             names.append(known[person_id])
+            person_ids.append(person_id)
             person_episodes.append([])
             person_roles.append({})
         person_roles[p][role] = None
@@ -67,6 +69,7 @@ def _build(rows: IndexRows) -> EpisodeIndex:
     ]
     people = [
         IndexedPerson(
+            id=person_ids[p],
             name=name,
             folded=folded,
             episodes=tuple(person_episodes[p]),
@@ -74,4 +77,11 @@ def _build(rows: IndexRows) -> EpisodeIndex:
         )
         for p, (name, folded) in enumerate(names)
     ]
-    return EpisodeIndex(episodes, people, extra_words=fold_words(rows.chapter_titles))
+    return EpisodeIndex(
+        episodes,
+        people,
+        extra_words=fold_words(rows.chapter_titles),
+        show_id=rows.show_id,
+        show_title=rows.show_title,
+        generation=rows.generation,
+    )

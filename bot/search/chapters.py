@@ -58,7 +58,9 @@ def find(index: EpisodeIndex, reader: LookupReader, query: str, *, limit: int) -
         return []
     expansions = index.expand(tokens)
     folded = " ".join(tokens)
-    rows = reader.chapter_matches(fts_expression(word_units(expansions)), limit=FETCH, rank_below=RANK_CAP)
+    rows = reader.chapter_matches(
+        fts_expression(word_units(expansions)), show_id=index.show_id, limit=FETCH, rank_below=RANK_CAP
+    )
     hits = []
     for row in rows:
         position = index.by_id.get(row.episode_id)
@@ -76,6 +78,8 @@ def find(index: EpisodeIndex, reader: LookupReader, query: str, *, limit: int) -
             start_s=row.start_s,
             title=row.title,
             score=round(score, 1),
+            show_id=index.show_id,
+            show_title=index.show_title,
         )
         for score, position, row in hits[:limit]
     ]

@@ -25,7 +25,7 @@ EVIDENCE_ROWS = 100
 LABEL_MAX = 100
 
 
-def _rank(found: dict[int, Candidate]) -> list[tuple[float, str, Candidate]]:
+def rank(found: dict[int, Candidate]) -> list[tuple[float, str, Candidate]]:
     ranked = []
     for cand in found.values():
         score, field = cand.best()
@@ -43,18 +43,18 @@ def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit:
         return []
     if reader is not None:
         expression = fts_expression(word_units(expansions))
-        for row in reader.chapter_matches(expression, limit=EVIDENCE_ROWS):
+        for row in reader.chapter_matches(expression, show_id=index.show_id, limit=EVIDENCE_ROWS):
             position = index.by_id.get(row.episode_id)
             if position is None:
                 continue
             cand = found.setdefault(position, Candidate(position))
             cand.chapter = max(cand.chapter, CHAPTER_FACTOR * chapter_score(folded, expansions, row.title))
         if _says_something_in_notes(folded):
-            for episode_id in reader.notes_matches(expression, limit=EVIDENCE_ROWS):
+            for episode_id in reader.notes_matches(expression, show_id=index.show_id, limit=EVIDENCE_ROWS):
                 position = index.by_id.get(episode_id)
                 if position is not None:
                     found.setdefault(position, Candidate(position)).notes = NOTES_SCORE
-    return [_match(index, cand, score, field) for score, field, cand in _rank(found)[:limit]]
+    return [_match(index, cand, score, field) for score, field, cand in rank(found)[:limit]]
 
 
 def _says_something_in_notes(folded: str) -> bool:
@@ -74,6 +74,8 @@ def _match(index: EpisodeIndex, cand: Candidate, score: float, field: str) -> Ep
         duration_s=ep.duration_s,
         published=ep.published,
         matched_on=field,
+        show_id=index.show_id,
+        show_title=index.show_title,
     )
 
 
@@ -88,7 +90,7 @@ def by_id_text(index: EpisodeIndex, query: str) -> EpisodeMatch | None:
     return _match(index, Candidate(position, title=100.0), 100.0, "id")
 
 
-def _clip(text: str, limit: int = LABEL_MAX) -> str:
+def clip(text: str, limit: int = LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -102,7 +104,7 @@ def episode_label(index: EpisodeIndex, position: int) -> str:
     suffix = f" ({', '.join(facts)})" if facts else ""
     title = ep.title.strip() or f"Episode {ep.id}"
     # The date and length only if the title leaves room: the title is what the listener recognises.
-    return _clip(title + suffix) if len(title) + len(suffix) <= LABEL_MAX else _clip(title)
+    return clip(title + suffix) if len(title) + len(suffix) <= LABEL_MAX else clip(title)
 
 
 def suggest(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
@@ -111,14 +113,17 @@ def suggest(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
         positions = list(range(min(limit, len(index.episodes))))
     else:
         _, _, found = index.candidates(typed, typing=True)
-        positions = [cand.position for _, _, cand in _rank(found)[:limit]]
+        positions = [cand.position for _, _, cand in rank(found)[:limit]]
     return [Suggestion(label=episode_label(index, p), value=str(index.episodes[p].id)) for p in positions]
 
 
 def _person(index: EpisodeIndex, position: int, score: float, episodes: int | None) -> PersonMatch:
     person = index.people[position]
     listed = person.episodes if episodes is None else person.episodes[: max(0, episodes)]
-    refs = tuple(EpisodeRef(index.episodes[p].id, index.episodes[p].title) for p in listed)
+    refs = tuple(
+        EpisodeRef(index.episodes[p].id, index.episodes[p].title, index.show_id, index.show_title)
+        for p in listed
+    )
     return PersonMatch(
         name=person.name,
         score=round(score, 1),
@@ -148,6 +153,6 @@ def suggest_people(index: EpisodeIndex, typed: str, limit: int) -> list[Suggesti
     for p in positions:
         person = index.people[p]
         count = len(person.episodes)
-        label = _clip(f"{person.name} ({count} episode{'s' if count != 1 else ''})")
-        out.append(Suggestion(label=label, value=_clip(person.name)))
+        label = clip(f"{person.name} ({count} episode{'s' if count != 1 else ''})")
+        out.append(Suggestion(label=label, value=clip(person.name)))
     return out

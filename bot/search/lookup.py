@@ -60,6 +60,8 @@ class IndexedEpisode:
 
 @dataclass(frozen=True, slots=True)
 class IndexedPerson:
+    # The store's person id: one person across every show's index.
+    id: int
     name: str
     folded: str
     # Positions in EpisodeIndex.episodes (newest first), and the roles seen across them.
@@ -165,14 +167,22 @@ def tokens_of(query: str) -> list[str]:
 
 
 class EpisodeIndex:
-    """Titles and people of every episode, newest first, with the word index that finds candidates."""
+    """Titles and people of one show's episodes, newest first, with the word index that finds candidates."""
 
     def __init__(
         self,
         episodes: Sequence[IndexedEpisode],
         people: Sequence[IndexedPerson],
         extra_words: Iterable[str] = (),
+        *,
+        show_id: int = 0,
+        show_title: str = "",
+        generation: int = 0,
     ) -> None:
+        self.show_id = show_id
+        self.show_title = show_title
+        # The show's generation (migration 006) this index was built from.
+        self.generation = generation
         self.episodes = list(episodes)
         self.people = list(people)
         self.by_id = {e.id: i for i, e in enumerate(self.episodes)}

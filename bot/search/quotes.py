@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.search.results import QuoteHit
 from bot.store.lookup import fts_expression
 from bot.store.pairs import pair_terms
-from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match
+from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match, Within
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -211,10 +211,13 @@ def search(
     reader: TranscriptReader,
     stemmer: Stemmer,
     *,
+    show_ids: frozenset[int] | None = None,
     episode_id: int | None = None,
     limit: int = 5,
     offset: int = 0,
 ) -> list[QuoteHit]:
+    """Segments for a remembered line, best first, from the shows `show_ids` (every show for None) or
+    from one episode of theirs."""
     offset = max(0, offset)
     limit = max(0, min(limit, MAX_LIMIT, CANDIDATES - offset))
     if not limit:
@@ -222,9 +225,15 @@ def search(
     reader.fresh()
     within = None
     if episode_id is not None:
-        within = reader.episode_range(episode_id)
-        if within is None:
+        show = reader.episode_show(episode_id)
+        if show is None or (show_ids is not None and show not in show_ids):
             return []
+        episode_range = reader.episode_range(episode_id)
+        if episode_range is None:
+            return []
+        within = Within(episode_range=episode_range)
+    elif show_ids is not None:
+        within = Within(show_ids=tuple(sorted(show_ids)))
     found = plan(query, reader, stemmer)
     if found is None:
         return []
@@ -308,7 +317,7 @@ def _pair_hits(
     tiers: Tiers,
     phrases: list[list[str]],
     limit: int,
-    within: tuple[int, int] | None,
+    within: Within | None,
 ) -> list[Placed]:
     """Newest first, the segments with every word pair of the phrases, found through the word-pair index
     (no common word's position list is read) and tiered on their text: the exact phrase hits, and a few
@@ -335,7 +344,7 @@ def _best_first(
     expression: str,
     phrases: list[list[str]],
     limit: int,
-    within: tuple[int, int] | None,
+    within: Within | None,
     settled: int,
 ) -> list[Placed]:
     """Every match of a small set, tier by tier, bm25 within a tier.
@@ -384,7 +393,7 @@ def _newest_first(
     expression: str,
     phrases: list[list[str]],
     driven: bool,
-    within: tuple[int, int] | None,
+    within: Within | None,
     settled: int,
 ) -> list[Placed]:
     """A large match set: the exact phrase hits first (they must not be lost among newer hits that merely
@@ -496,4 +505,6 @@ def _hit(placed: Placed, ctx: SegmentContext, marked: str | None) -> QuoteHit:
         after=after,
         score=round(score, 2),
         exact=tier == 0,
+        show_id=ctx.show_id,
+        show_title=ctx.show_title,
     )

@@ -21,6 +21,8 @@ class EpisodeMatch:
     published: datetime | None
     # What matched best: "title", "person", "chapter" or "notes" (weaker evidence ranks lower).
     matched_on: str
+    show_id: int = 0
+    show_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class Suggestion:
 class EpisodeRef:
     episode_id: int
     title: str
+    show_id: int = 0
+    show_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,8 @@ class QuoteHit:
     score: float
     # True when the hit contains the user's words as an exact phrase (these rank first).
     exact: bool
+    show_id: int = 0
+    show_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +80,5 @@ class ChapterHit:
     start_s: int
     title: str
     score: float
+    show_id: int = 0
+    show_title: str = ""

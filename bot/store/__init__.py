@@ -21,6 +21,7 @@ from bot.store.errors import StoreError
 from bot.store.follow import Follows
 from bot.store.migrations import migrate
 from bot.store.pairs import register as register_functions
+from bot.store.shows import Shows
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -89,6 +90,7 @@ class Store:
         self._write_lock = asyncio.Lock()
         self.catalog = Catalog(self)
         self.follows = Follows(self)
+        self.shows = Shows(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Self:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.ingest.keys import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
+from bot.store.scoped import show_clause
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
     import aiosqlite
 
+    from bot.scope import Scope
     from bot.store import Store
 
 
@@ -26,6 +28,7 @@ class StoredEpisode:
     id: int
     show_title: str
     episode: Episode
+    show_id: int = 0
     segment_count: int = 0
     speakers: tuple[str, ...] = ()
 
@@ -33,6 +36,8 @@ class StoredEpisode:
 @dataclass(slots=True)
 class IngestReport:
     source: str
+    # The show the source filled (0 until the ingest ran).
+    show_id: int = 0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -47,9 +52,15 @@ class IngestReport:
 # --- SQL -------------------------------------------------------------------------------------------------
 
 UPSERT_SHOW = """
-INSERT INTO shows (key, title, description, link, artwork, feed_url) VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO shows (key, title, description, link, artwork, feed_url, origin, source, added_at, last_read_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
     title = excluded.title,
+    -- The operator's ingest makes a show one of the instance's defaults; a server's never takes that away.
+    origin = CASE WHEN excluded.origin = 'operator' THEN 'operator' ELSE shows.origin END,
+    source = COALESCE(excluded.source, shows.source),
+    added_at = COALESCE(shows.added_at, excluded.added_at),
+    last_read_at = excluded.last_read_at,
     description = CASE WHEN excluded.description != '' THEN excluded.description ELSE shows.description END,
     link = COALESCE(excluded.link, shows.link),
     artwork = COALESCE(excluded.artwork, shows.artwork),
@@ -60,6 +71,8 @@ RETURNING id
 ADOPT_SHOW_KEY = "UPDATE shows SET key = ? WHERE key = ?"
 # Tells processes that keep the catalog in memory that it changed (migration 005).
 BUMP_GENERATION = "UPDATE catalog_state SET generation = generation + 1"
+# And the show's own (migration 006): lookups rebuild only the indexes of shows whose generation moved.
+BUMP_SHOW_GENERATION = "UPDATE shows SET generation = generation + 1 WHERE id = ?"
 
 EPISODE_COLUMNS = "title, title_key, show_notes, duration_s, published, source_order, link, audio_url, artwork, chapters_url"
 
@@ -96,7 +109,7 @@ WHERE ep.episode_id = ? ORDER BY ep.position
 """
 
 SELECT_EPISODES = """
-SELECT e.id, s.title, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
+SELECT e.id, s.title, e.show_id, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
        e.audio_url, COALESCE(e.artwork, s.artwork), e.chapters_url,
        (SELECT count(*) FROM segments g WHERE g.episode_id = e.id)
 FROM episodes e JOIN shows s ON s.id = e.show_id
@@ -205,8 +218,19 @@ class Catalog:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def ingest(self, source: ParsedSource, *, label: str = "") -> IngestReport:
+    async def ingest(
+        self,
+        source: ParsedSource,
+        *,
+        label: str = "",
+        origin: Literal["operator", "server"] = "operator",
+        location: str | None = None,
+    ) -> IngestReport:
         """Store a parsed source in one transaction: all of it, or (on any error) none of it.
+
+        `origin`: who asked for the show ("operator": the CLI and the bundled page, whose shows are the
+        instance's defaults; "server": a server's /show add or a followed feed). `location`: where it was
+        read from (a feed URL or a file path), shown in show listings.
 
         Episodes are matched by GUID, else by folded title when one side only has a derived key, so the
         same episode from the bundled page and from the feed is one row. Unchanged episodes are not written.
@@ -215,11 +239,24 @@ class Catalog:
         async with self._store.transaction() as conn:
             show = source.show
             key = await self._show_key(conn, show)
+            now = _now()
             async with conn.execute(
                 UPSERT_SHOW,
-                (key, show.title, show.description, show.link, show.artwork, show.feed_url),
+                (
+                    key,
+                    show.title,
+                    show.description,
+                    show.link,
+                    show.artwork,
+                    show.feed_url,
+                    origin,
+                    location or show.feed_url,
+                    now,
+                    now,
+                ),
             ) as cursor:
-                show_id = (await cursor.fetchone())[0]  # type: ignore[index]
+                show_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            report.show_id = show_id
             for episode in source.episodes:
                 episode_id, outcome = await self._upsert_episode(conn, show_id, episode)
                 report.episode_ids.append(episode_id)
@@ -227,6 +264,7 @@ class Catalog:
             if report.changed:
                 # In the same transaction: whoever sees the new generation sees these episodes.
                 await conn.execute(BUMP_GENERATION)
+                await conn.execute(BUMP_SHOW_GENERATION, (show_id,))
         return report
 
     async def _show_key(self, conn: aiosqlite.Connection, show: Show) -> str:
@@ -366,29 +404,44 @@ class Catalog:
 
     # --- reads ------------------------------------------------------------------------------------------
 
-    async def count(self) -> int:
-        async with self._store.reader.execute("SELECT count(*) FROM episodes") as cursor:
+    async def count(self, scope: Scope | None = None) -> int:
+        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        sql = f"SELECT count(*) FROM episodes e WHERE {clause}"
+        async with self._store.reader.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def episodes(self, *, limit: int | None = None) -> list[StoredEpisode]:
-        """Every episode, newest first, with people and chapters (not segments)."""
-        sql = SELECT_EPISODES + NEWEST_FIRST + (" LIMIT ?" if limit is not None else "")
-        params: tuple[Any, ...] = (limit,) if limit is not None else ()
-        return await self._load(sql, params)
+    async def episodes(self, *, scope: Scope | None = None, limit: int | None = None) -> list[StoredEpisode]:
+        """Every episode (of the scope's shows; of all without one), newest first, with people and
+        chapters (not segments)."""
+        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST + (" LIMIT ?" if limit is not None else "")
+        return await self._load(sql, (*params, limit) if limit is not None else params)
 
-    async def get(self, episode_id: int, *, with_segments: bool = False) -> StoredEpisode | None:
+    async def get(
+        self, episode_id: int, *, scope: Scope | None = None, with_segments: bool = False
+    ) -> StoredEpisode | None:
+        """The episode, if it exists (and belongs to one of the scope's shows, when one is given: an id
+        typed or sent back by a button never reaches another server's show)."""
+        clause, params = show_clause(scope) if scope is not None else ("1", ())
         found = await self._load(
-            SELECT_EPISODES + " WHERE e.id = ?", (episode_id,), with_segments=with_segments
+            SELECT_EPISODES + f" WHERE e.id = ? AND {clause}",
+            (episode_id, *params),
+            with_segments=with_segments,
         )
         return found[0] if found else None
 
-    async def get_many(self, episode_ids: Sequence[int]) -> list[StoredEpisode]:
-        """Episodes by id, in the order asked for; ids that do not exist are left out."""
+    async def get_many(
+        self, episode_ids: Sequence[int], *, scope: Scope | None = None
+    ) -> list[StoredEpisode]:
+        """Episodes by id, in the order asked for; ids that do not exist (or are out of scope) are left out."""
         if not episode_ids:
             return []
+        clause, params = show_clause(scope) if scope is not None else ("1", ())
         marks = ",".join("?" * len(episode_ids))
-        found = await self._load(SELECT_EPISODES + f" WHERE e.id IN ({marks})", tuple(episode_ids))
+        found = await self._load(
+            SELECT_EPISODES + f" WHERE e.id IN ({marks}) AND {clause}", (*episode_ids, *params)
+        )
         by_id = {s.id: s for s in found}
         return [by_id[i] for i in episode_ids if i in by_id]
 
@@ -431,16 +484,16 @@ class Catalog:
         for r in rows:
             eid = int(r[0])
             episode = Episode(
-                title=r[3],
-                guid=r[2],
-                show_notes=r[4],
-                duration_s=r[5],
-                published=_parse_iso(r[6]),
-                source_order=r[7],
-                link=r[8],
-                audio_url=r[9],
-                artwork=r[10],
-                chapters_url=r[11],
+                title=r[4],
+                guid=r[3],
+                show_notes=r[5],
+                duration_s=r[6],
+                published=_parse_iso(r[7]),
+                source_order=r[8],
+                link=r[9],
+                audio_url=r[10],
+                artwork=r[11],
+                chapters_url=r[12],
                 people=tuple(Person(n, Role(role), img, href) for n, role, img, href in people.get(eid, [])),
                 chapters=tuple(
                     Chapter(start, title, end, url, bool(toc))
@@ -453,8 +506,9 @@ class Catalog:
                 StoredEpisode(
                     id=eid,
                     show_title=r[1],
+                    show_id=int(r[2]),
                     episode=episode,
-                    segment_count=int(r[12]),
+                    segment_count=int(r[13]),
                     speakers=tuple(s for (s,) in speakers.get(eid, [])),
                 )
             )

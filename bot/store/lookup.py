@@ -7,48 +7,77 @@ query releases the GIL while SQLite works and never waits behind the async reade
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
 # Newest first, as the catalog lists them: dated by date, then undated in their source's own order.
 # The keys are the folded title and name (bot.text.fold), as the catalog stores them to match episodes
 # and people across sources: the index needs no folding of its own.
+# One show's rows: each show has an index of its own (bot.search.lookups).
 INDEX_EPISODES = """
-SELECT id, title, title_key, duration_s, published FROM episodes
+SELECT id, title, title_key, duration_s, published FROM episodes WHERE show_id = ?
 ORDER BY published IS NULL, published DESC, source_order, id DESC
 """
 # People and their appearances apart: a join would read each person's row again for every episode.
-INDEX_PEOPLE = "SELECT id, name, name_key FROM people"
-INDEX_APPEARANCES = "SELECT episode_id, person_id, role FROM episode_people ORDER BY episode_id, position"
+INDEX_PEOPLE = """
+SELECT id, name, name_key FROM people WHERE id IN (
+    SELECT ep.person_id FROM episode_people ep JOIN episodes e ON e.id = ep.episode_id WHERE e.show_id = ?
+)
+"""
+INDEX_APPEARANCES = """
+SELECT ep.episode_id, ep.person_id, ep.role FROM episode_people ep JOIN episodes e ON e.id = ep.episode_id
+WHERE e.show_id = ? ORDER BY ep.episode_id, ep.position
+"""
 # Only the words of chapter titles are held in memory (for spelling correction): one string of them all.
-INDEX_CHAPTER_TITLES = "SELECT group_concat(title, char(10)) FROM chapters WHERE toc = 1"
+INDEX_CHAPTER_TITLES = """
+SELECT group_concat(c.title, char(10)) FROM chapters c JOIN episodes e ON e.id = c.episode_id
+WHERE c.toc = 1 AND e.show_id = ?
+"""
+SHOW_GENERATIONS = "SELECT id, title, generation FROM shows"
 # Bumped by every ingest that changed the catalog (migration 005): an index built at an older generation
 # is out of date.
 CATALOG_GENERATION = "SELECT generation FROM catalog_state"
 
 # Evidence queries are unranked and newest-first with a LIMIT: they stop after `limit` rows however
 # common the words are, and the caller scores the few rows itself.
+# Within one show: the episode's show is a primary-key probe per match.
 CHAPTER_MATCHES = """
 SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
-WHERE chapters_fts MATCH ? AND c.toc = 1 ORDER BY f.rowid DESC LIMIT ?
+JOIN episodes e ON e.id = c.episode_id
+WHERE chapters_fts MATCH ? AND c.toc = 1 AND e.show_id = ? ORDER BY f.rowid DESC LIMIT ?
 """
 CHAPTER_MATCHES_RANKED = """
 SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
-WHERE chapters_fts MATCH ? AND c.toc = 1 ORDER BY f.rank LIMIT ?
+JOIN episodes e ON e.id = c.episode_id
+WHERE chapters_fts MATCH ? AND c.toc = 1 AND e.show_id = ? ORDER BY f.rank LIMIT ?
 """
-COUNT_CHAPTER_MATCHES = (
-    "SELECT count(*) FROM (SELECT rowid FROM chapters_fts WHERE chapters_fts MATCH ? LIMIT ?)"
-)
-NOTES_MATCHES = "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+COUNT_CHAPTER_MATCHES = """
+SELECT count(*) FROM (SELECT f.rowid FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
+JOIN episodes e ON e.id = c.episode_id WHERE chapters_fts MATCH ? AND e.show_id = ? LIMIT ?)
+"""
+NOTES_MATCHES = """
+SELECT f.rowid FROM notes_fts f JOIN episodes e ON e.id = f.rowid
+WHERE notes_fts MATCH ? AND e.show_id = ? ORDER BY f.rowid DESC LIMIT ?
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowGeneration:
+    show_id: int
+    title: str
+    generation: int
 
 
 @dataclass(frozen=True, slots=True)
 class IndexRows:
+    show_id: int
+    show_title: str
     # (id, title, folded title, duration_s, published)
     episodes: list[tuple[int, str, str, int | None, str | None]]
     # (id, name, folded name)
@@ -57,7 +86,7 @@ class IndexRows:
     appearances: list[tuple[int, int, str]]
     # Every table-of-contents chapter title, newline-separated.
     chapter_titles: str
-    # The catalog's generation these rows describe.
+    # The show's generation these rows describe.
     generation: int
 
 
@@ -81,19 +110,27 @@ class LookupReader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def index_rows(self) -> IndexRows:
-        # One read transaction, so the lists describe the same state of the store.
-        conn = self._conn
-        conn.execute("BEGIN")
+    def index_rows(self, show: ShowGeneration) -> IndexRows:
+        """One show's rows. Called inside `snapshot()`, so that they describe the state `show` came from."""
+        conn, params = self._conn, (show.show_id,)
+        episodes = conn.execute(INDEX_EPISODES, params).fetchall()
+        people = conn.execute(INDEX_PEOPLE, params).fetchall()
+        appearances = conn.execute(INDEX_APPEARANCES, params).fetchall()
+        titles = conn.execute(INDEX_CHAPTER_TITLES, params).fetchone()[0] or ""
+        return IndexRows(show.show_id, show.title, episodes, people, appearances, titles, show.generation)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: everything read inside describes one state of the store."""
+        self._conn.execute("BEGIN")
         try:
-            episodes = conn.execute(INDEX_EPISODES).fetchall()
-            people = conn.execute(INDEX_PEOPLE).fetchall()
-            appearances = conn.execute(INDEX_APPEARANCES).fetchall()
-            titles = conn.execute(INDEX_CHAPTER_TITLES).fetchone()[0] or ""
-            generation = conn.execute(CATALOG_GENERATION).fetchone()[0]
+            yield
         finally:
-            conn.execute("COMMIT")
-        return IndexRows(episodes, people, appearances, titles, generation)
+            self._conn.execute("COMMIT")
+
+    def show_generations(self) -> list[ShowGeneration]:
+        """Every show with its generation now."""
+        return [ShowGeneration(int(i), t, int(g)) for i, t, g in self._conn.execute(SHOW_GENERATIONS)]
 
     def generation(self) -> int:
         """The catalog's generation now (a one-row read)."""
@@ -104,18 +141,23 @@ class LookupReader:
         costs no read of the database file."""
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def chapter_matches(self, expression: str, *, limit: int, rank_below: int = 0) -> list[ChapterRow]:
-        """Chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below` match,
-        because ranking costs time in proportion to the whole match set."""
+    def chapter_matches(
+        self, expression: str, *, show_id: int, limit: int, rank_below: int = 0
+    ) -> list[ChapterRow]:
+        """One show's chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below`
+        match, because ranking costs time in proportion to the whole match set."""
         sql = CHAPTER_MATCHES
         if rank_below:
-            (count,) = self._conn.execute(COUNT_CHAPTER_MATCHES, (expression, rank_below + 1)).fetchone()
+            (count,) = self._conn.execute(
+                COUNT_CHAPTER_MATCHES, (expression, show_id, rank_below + 1)
+            ).fetchone()
             if count <= rank_below:
                 sql = CHAPTER_MATCHES_RANKED
-        return [ChapterRow(*row) for row in self._conn.execute(sql, (expression, limit))]
+        return [ChapterRow(*row) for row in self._conn.execute(sql, (expression, show_id, limit))]
 
-    def notes_matches(self, expression: str, *, limit: int) -> list[int]:
-        return [rowid for (rowid,) in self._conn.execute(NOTES_MATCHES, (expression, limit))]
+    def notes_matches(self, expression: str, *, show_id: int, limit: int) -> list[int]:
+        """One show's episodes whose notes match, newest first."""
+        return [rowid for (rowid,) in self._conn.execute(NOTES_MATCHES, (expression, show_id, limit))]
 
 
 def fts_expression(units: Sequence[Sequence[str]]) -> str:

@@ -64,16 +64,13 @@ RANKING_TEXTS = """
 SELECT f.rowid, bm25(segments_fts) AS score, s.text FROM segments_fts f JOIN segments s ON s.id = f.rowid
 WHERE segments_fts MATCH ?{range} ORDER BY score
 """
-JOINED_RANGE = " AND f.rowid BETWEEN ? AND ?"
 TEXTS = "SELECT id, text FROM segments WHERE id IN ({})"
-RANGE = " AND rowid BETWEEN ? AND ?"
 # Segments holding every adjacent word pair of the phrases: a superset of the exact hits (the pairs may
 # stand apart), which the caller checks on the text. Rowid-only postings: no position list is read.
 FIND_PAIRS = """
 SELECT p.rowid, s.text, 0.0 FROM segment_pairs p JOIN segments s ON s.id = p.rowid
 WHERE segment_pairs MATCH ?{range} ORDER BY p.rowid DESC LIMIT ?
 """
-PAIRS_RANGE = " AND p.rowid BETWEEN ? AND ?"
 # A pair of two common words ("of_the") is in a large share of the segments, spread over every segment
 # of the index: intersecting it costs ~1 ms at 50M words where a rare pair costs ~0.1 ms. Such pairs are
 # checked on the texts of the rarer pairs' segments instead, for at most this many segments; past them
@@ -82,11 +79,13 @@ PAIRS_CHECKED = 200
 # Term statistics remembered per reader (and forgotten whenever the store changes).
 MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
+EPISODE_SHOW = "SELECT show_id FROM episodes WHERE id = ?"
 CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
-       (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1)
-FROM segments s JOIN episodes e ON e.id = s.episode_id
+       (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
+       e.show_id, sh.title
+FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
 WHERE s.id IN ({})
 """
 
@@ -109,6 +108,42 @@ class SegmentContext:
     text: str
     previous: str | None
     next: str | None
+    show_id: int
+    show_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """Where a quote search looks: one episode (its segments' id range, which FTS5 restricts cheaply),
+    or the segments of some shows (each match is checked against its episode's show: two primary-key
+    probes, so the cost grows with the matches walked, and the newest-first walks stop at their limit)."""
+
+    episode_range: tuple[int, int] | None = None
+    show_ids: tuple[int, ...] | None = None
+
+    def clause(self, rowid: str) -> str:
+        if self.episode_range is not None:
+            return f" AND {rowid} BETWEEN ? AND ?"
+        if self.show_ids is not None:
+            marks = ",".join("?" * len(self.show_ids)) or "NULL"
+            return (
+                " AND EXISTS (SELECT 1 FROM segments ws JOIN episodes we ON we.id = ws.episode_id"
+                f" WHERE ws.id = {rowid} AND we.show_id IN ({marks}))"
+            )
+        return ""
+
+    def params(self) -> tuple[int, ...]:
+        if self.episode_range is not None:
+            return self.episode_range
+        return self.show_ids or ()
+
+
+def _clause(within: Within | None, rowid: str) -> str:
+    return within.clause(rowid) if within is not None else ""
+
+
+def _params(within: Within | None) -> tuple[int, ...]:
+    return within.params() if within is not None else ()
 
 
 @contextlib.contextmanager
@@ -201,20 +236,22 @@ class TranscriptReader:
             found.update(self._conn.execute(sql, chunk).fetchall())
         return found
 
+    def episode_show(self, episode_id: int) -> int | None:
+        row = self._conn.execute(EPISODE_SHOW, (episode_id,)).fetchone()
+        return int(row[0]) if row else None
+
     def episode_range(self, episode_id: int) -> tuple[int, int] | None:
         """The segment id range of an episode: FTS5 can restrict a query by rowid range cheaply, where a
         join on episode_id would first collect every match in the store."""
         row = self._conn.execute(EPISODE_RANGE, (episode_id,)).fetchone()
         return (int(row[0]), int(row[1])) if row and row[0] is not None else None
 
-    def count(self, expression: str, *, cap: int, within: tuple[int, int] | None = None) -> int:
+    def count(self, expression: str, *, cap: int, within: Within | None = None) -> int:
         """Matches of `expression`, counted up to `cap` (so a common word costs `cap` rows, not millions)."""
         [n] = self.counts([expression], cap=cap, within=within)
         return n
 
-    def counts(
-        self, expressions: Sequence[str], *, cap: int, within: tuple[int, int] | None = None
-    ) -> list[int]:
+    def counts(self, expressions: Sequence[str], *, cap: int, within: Within | None = None) -> list[int]:
         """`count()` of each expression; those not remembered are counted in one statement."""
 
         def remembered(expression: str) -> int | None:
@@ -226,8 +263,8 @@ class TranscriptReader:
         unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
         for start in range(0, len(unknown), PROBES_PER_STATEMENT):
             chunk = unknown[start : start + PROBES_PER_STATEMENT]
-            one = "(" + COUNT_MATCHES.format(range=RANGE if within else "") + ")"
-            params = [p for e in chunk for p in (e, *(within or ()), cap)]
+            one = "(" + COUNT_MATCHES.format(range=_clause(within, "segments_fts.rowid")) + ")"
+            params = [p for e in chunk for p in (e, *_params(within), cap)]
             row = self._conn.execute("SELECT " + ", ".join([one] * len(chunk)), params).fetchone()
             for expression, n in zip(chunk, row, strict=True):
                 self._counts[(expression, within)] = (int(n), cap)
@@ -238,7 +275,7 @@ class TranscriptReader:
         expression: str,
         *,
         limit: int,
-        within: tuple[int, int] | None = None,
+        within: Within | None = None,
         budget_s: float | None = None,
         until: Callable[[Match], bool] | None = None,
     ) -> list[Match]:
@@ -246,23 +283,19 @@ class TranscriptReader:
         interrupted and returns the rows found so far: a phrase of common words that occurs nowhere has to
         walk their whole doclists (hundreds of ms in a 50M-word store) to prove it. With `until`, the walk
         stops after the first row for which it returns True."""
-        sql = FIND_NEWEST.format(range=RANGE if within else "")
-        return self._rows(sql, (expression, *(within or ()), limit), budget_s, until)
+        sql = FIND_NEWEST.format(range=_clause(within, "segments_fts.rowid"))
+        return self._rows(sql, (expression, *_params(within), limit), budget_s, until)
 
-    def ranked(
-        self, expression: str, *, limit: int, within: tuple[int, int] | None = None
-    ) -> list[tuple[int, float]]:
+    def ranked(self, expression: str, *, limit: int, within: Within | None = None) -> list[tuple[int, float]]:
         """(segment id, bm25) of the best matches, best first: only for match sets known to be small."""
-        sql = RANKING.format(range=RANGE if within else "")
-        rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
+        sql = RANKING.format(range=_clause(within, "segments_fts.rowid"))
+        rows = self._conn.execute(sql, (expression, *_params(within))).fetchmany(limit)
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def ranked_texts(
-        self, expression: str, *, limit: int, within: tuple[int, int] | None = None
-    ) -> list[Match]:
+    def ranked_texts(self, expression: str, *, limit: int, within: Within | None = None) -> list[Match]:
         """`ranked()` with each segment's text, in one statement."""
-        sql = RANKING_TEXTS.format(range=JOINED_RANGE if within else "")
-        rows = self._conn.execute(sql, (expression, *(within or ()))).fetchmany(limit)
+        sql = RANKING_TEXTS.format(range=_clause(within, "f.rowid"))
+        rows = self._conn.execute(sql, (expression, *_params(within))).fetchmany(limit)
         return [Match(int(r[0]), r[2], float(r[1])) for r in rows]
 
     def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
@@ -276,7 +309,7 @@ class TranscriptReader:
         phrases: Sequence[Sequence[str]],
         *,
         limit: int,
-        within: tuple[int, int] | None = None,
+        within: Within | None = None,
         costly: Sequence[str] = (),
     ) -> list[Match]:
         """Newest first, the segments that may hold every phrase (lists of folded words, two or more
@@ -286,7 +319,7 @@ class TranscriptReader:
         terms = list(dict.fromkeys(term for phrase in phrases for term in pair_terms(phrase)))
         if not terms:
             return []
-        sql = FIND_PAIRS.format(range=PAIRS_RANGE if within else "")
+        sql = FIND_PAIRS.format(range=_clause(within, "p.rowid"))
         costly_terms = set(costly)
         checked = [t for t in terms if t in costly_terms]
         if checked and len(checked) < len(terms):
@@ -294,10 +327,10 @@ class TranscriptReader:
             found = self._pairs_checked(sql, rarer, checked, limit, within)
             if found is not None:
                 return found
-        return self._rows(sql, (fts_expression([[t] for t in terms]), *(within or ()), limit), None, None)
+        return self._rows(sql, (fts_expression([[t] for t in terms]), *_params(within), limit), None, None)
 
     def _pairs_checked(
-        self, sql: str, rarer: str, checked: list[str], limit: int, within: tuple[int, int] | None
+        self, sql: str, rarer: str, checked: list[str], limit: int, within: Within | None
     ) -> list[Match] | None:
         """The segments with the rarer pairs (newest first) that also hold the `checked` ones, tested on
         their texts with the very function that indexes them: the same rows as asking the index for all
@@ -305,7 +338,7 @@ class TranscriptReader:
         rows: list[Match] = []
         cursor = self._conn.cursor()
         try:
-            for n, r in enumerate(cursor.execute(sql, (rarer, *(within or ()), PAIRS_CHECKED + 1))):
+            for n, r in enumerate(cursor.execute(sql, (rarer, *_params(within), PAIRS_CHECKED + 1))):
                 if n == PAIRS_CHECKED:
                     return None
                 if set(checked) <= set(word_pairs(r[1]).split()):

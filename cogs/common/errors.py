@@ -18,6 +18,7 @@ from discord import app_commands
 
 from bot.search.lookups import LookupsStopped
 from bot.search.results import EmptyQuery
+from bot.shows import ShowError
 from cogs.common.limits import shorten
 from cogs.common.render import md
 from cogs.common.reply import reply
@@ -57,6 +58,8 @@ def explain(error: BaseException) -> str | None:
         error = error.original
     if isinstance(error, EmptyQuery):
         return "Type a few words to search for."
+    if isinstance(error, ShowError):
+        return md(str(error))
     if isinstance(error, LookupsStopped):
         # Ours, but already logged where it happened, and over by the next try.
         return "Search is restarting; please try again in a moment."

@@ -35,6 +35,8 @@ CHOICE_TEXT = 100
 BUTTON_LABEL = 80
 BUTTON_URL = 512
 CUSTOM_ID = 100
+# A select menu option's label and description.
+SELECT_OPTION = 100
 
 
 def length(text: str) -> int:

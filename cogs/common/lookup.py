@@ -12,6 +12,7 @@ from bot.search.results import Suggestion
 
 if TYPE_CHECKING:
     from bot.client import PodBot
+    from bot.scope import Scope
     from bot.store import StoredEpisode
 
 # Runners-up within this many points (of 100) of the best match make a query ambiguous.
@@ -26,18 +27,20 @@ class FoundEpisode:
     alternatives: tuple[str, ...] = ()
 
 
-async def find_episode(bot: PodBot, query: str, *, with_alternatives: bool = True) -> FoundEpisode | None:
-    best = await bot.search.resolve_episode(query)
+async def find_episode(
+    bot: PodBot, query: str, *, scope: Scope, with_alternatives: bool = True
+) -> FoundEpisode | None:
+    best = await bot.search.resolve_episode(query, scope=scope)
     if best is None:
         return None
-    stored = await bot.store.catalog.get(best.episode_id)
+    stored = await bot.store.catalog.get(best.episode_id, scope=scope)
     if stored is None:
         return None
     # A value picked from the autocomplete list is exactly what the user meant: no "did you mean".
     picked = query.strip() == str(best.episode_id)
     if picked or not with_alternatives:
         return FoundEpisode(stored)
-    matches = await bot.search.episodes(query, limit=MAX_ALTERNATIVES + 1)
+    matches = await bot.search.episodes(query, scope=scope, limit=MAX_ALTERNATIVES + 1)
     top = max([best.score, *(m.score for m in matches)])
     alternatives = tuple(
         m.title for m in matches if m.episode_id != best.episode_id and m.score >= top - AMBIGUITY_MARGIN
@@ -45,16 +48,16 @@ async def find_episode(bot: PodBot, query: str, *, with_alternatives: bool = Tru
     return FoundEpisode(stored, alternatives)
 
 
-async def episode_suggestions(bot: PodBot, typed: str, *, limit: int = 25) -> list[Suggestion]:
+async def episode_suggestions(bot: PodBot, typed: str, *, scope: Scope, limit: int = 25) -> list[Suggestion]:
     """Autocomplete for an episode: the newest episodes before anything is typed, else search's picks."""
     if not typed.strip():
-        newest = await bot.store.catalog.episodes(limit=limit)
+        newest = await bot.store.catalog.episodes(scope=scope, limit=limit)
         return [Suggestion(label=s.episode.title, value=str(s.id)) for s in newest]
-    return await bot.search.suggest_episodes(typed, limit=limit)
+    return await bot.search.suggest_episodes(typed, scope=scope, limit=limit)
 
 
-async def suggested_titles(bot: PodBot, typed: str, *, limit: int = 3) -> list[str]:
+async def suggested_titles(bot: PodBot, typed: str, *, scope: Scope, limit: int = 3) -> list[str]:
     """Labels to offer after a miss ("did you mean"): close titles, else nothing."""
     if not typed.strip():
         return []
-    return [s.label for s in await bot.search.suggest_episodes(typed, limit=limit)]
+    return [s.label for s in await bot.search.suggest_episodes(typed, scope=scope, limit=limit)]

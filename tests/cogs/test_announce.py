@@ -455,6 +455,10 @@ async def test_listeners_are_answered_while_a_poll_waits_on_a_feed_that_never_an
 ) -> None:
     alpha = servers[0]
     await follow_everywhere(simcord_env, [alpha])
+    # The server also chose the bundled show, whose transcripts the listeners ask about.
+    store = simcord_env.bot.store
+    [bundled] = [show for show in await store.shows.all() if show.title.startswith("Latent Space")]
+    await store.shows.add_to_server(alpha.guild.id, bundled.id)
     feed_server.route("/feed.xml", stalls)  # the show's host now accepts connections and says nothing
     cog = simcord_env.bot.get_cog("Announce")
     # The bot's own fetcher and announcer, and a clock an hour ahead: the show's feed is due now. (The

@@ -45,6 +45,7 @@ async def test_every_cog_loads_and_every_command_and_option_is_unique_and_descri
             "guest",
             "latest",
             "quote",
+            "show",
             "sync",
         ]
     )
@@ -232,7 +233,7 @@ async def test_slow_answers_are_deferred_before_three_seconds(
     world: World, monkeypatch: pytest.MonkeyPatch, command: str, options: dict[str, str]
 ) -> None:
     bot: PodBot = world.env.bot  # type: ignore[assignment]
-    monkeypatch.setattr(bot, "_search", SlowSearch(bot.search, delay=4.0))
+    monkeypatch.setattr(bot.core, "search", SlowSearch(bot.search, delay=4.0))
 
     result = await world.alice.slash(world.channel, command, **options)
     await world.env.advance_time(10)  # simcord's virtual clock: Discord's 3 s deadline is enforced on it
@@ -249,7 +250,7 @@ async def test_a_slow_page_turn_is_deferred_then_edited_in_place(
 ) -> None:
     result = await world.alice.slash(world.channel, "quote", text="agents")
     bot: PodBot = world.env.bot  # type: ignore[assignment]
-    monkeypatch.setattr(bot, "_search", SlowSearch(bot.search, delay=4.0))
+    monkeypatch.setattr(bot.core, "search", SlowSearch(bot.search, delay=4.0))
 
     await world.alice.click(result.response, label="Next ▶")
     await world.env.advance_time(10)
@@ -263,7 +264,7 @@ async def test_slow_autocomplete_answers_in_time_with_no_choices(
     world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot: PodBot = world.env.bot  # type: ignore[assignment]
-    monkeypatch.setattr(bot, "_search", SlowSearch(bot.search, delay=10.0))
+    monkeypatch.setattr(bot.core, "search", SlowSearch(bot.search, delay=10.0))
     with caplog.at_level(logging.WARNING):
         await world.alice.autocomplete(world.channel, "guest", "name", "erik")
         await world.env.advance_time(2.5)
@@ -310,7 +311,7 @@ async def test_an_owner_syncs_the_commands(world: World, scope: str, where: str)
 
     assert result.ephemeral
     assert result.response.content == (
-        f"Synced /announce, /chapters, /episode, /guest, /latest, /quote, /sync to {where}."
+        f"Synced /announce, /chapters, /episode, /guest, /latest, /quote, /show, /sync to {where}."
     )
     new_puts = _command_puts(world.env)[len(puts_before) :]
     assert len(new_puts) == 1

@@ -1,0 +1,93 @@
+"""The composition root: store, search and the show service, built from Settings in one place for the
+CLI and the bot alike.
+
+What each entry point differs in is said by the arguments: the bot runs its lookups in a process of their
+own (`isolated`) and fetches feeds (`network`); a CLI command that only reads needs neither. Whatever
+`Core.open` built, `close()` closes, in the reverse order; a store or search handed in (tests) stays the
+caller's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Self
+
+from bot.bootstrap import open_store
+from bot.shows import ShowService
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from bot.config import Settings
+    from bot.net.fetch import Fetcher
+    from bot.search import Search
+    from bot.store import Store
+
+
+@dataclass
+class Core:
+    settings: Settings
+    store: Store
+    search: Search
+    shows: ShowService
+    fetcher: Fetcher | None = None
+    _closers: list[object] = field(default_factory=list, repr=False)
+
+    @classmethod
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        isolated: bool = False,
+        network: bool = False,
+        store: Store | None = None,
+        search: Search | None = None,
+    ) -> Self:
+        """Open what is not given. `isolated`: lookups in a process of their own (the bot). `network`: a
+        guarded fetcher for feeds and the podcast directory (adding shows)."""
+        # Imported here: `podbot --version` and one-shot commands never load the search machinery.
+        from bot.search import Search
+
+        closers: list[object] = []
+        try:
+            if store is None:
+                store = await open_store(settings.db, seed=settings.seed_bundled)
+                closers.append(store)
+            if search is None:
+                search = Search(store, isolated=isolated)
+                closers.append(search)
+            fetcher = files = policy = None
+            if network:
+                from bot.feeds.files import FileReader
+                from bot.net.fetch import Fetcher
+                from bot.net.guard import AddressPolicy
+
+                policy = AddressPolicy(allow_private=settings.allow_private_urls)
+                fetcher = Fetcher(policy)
+                closers.append(fetcher)
+                files = FileReader(fetcher)
+            shows = ShowService(settings, store, search, fetcher=fetcher, files=files, policy=policy)
+        except BaseException:
+            await _close_all(closers)
+            raise
+        return cls(settings, store, search, shows, fetcher, closers)
+
+    async def close(self) -> None:
+        closers, self._closers = self._closers, []
+        await _close_all(closers)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+async def _close_all(closers: list[object]) -> None:
+    # The reverse of opening: the fetcher, then the search (its threads read the store), then the store.
+    for closer in reversed(closers):
+        with contextlib.suppress(Exception):
+            await closer.close()  # type: ignore[attr-defined]

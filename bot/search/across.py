@@ -1,0 +1,155 @@
+"""Answers across several shows: each show has an index of its own (a change to one show rebuilds only
+that one), and a question in a scope of several shows asks each of their indexes and merges the answers.
+
+Scores are comparable across indexes: each is word coverage on a 0–100 scale, not a rank within its
+index. Ties go to the newer episode, as within one index.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.search import episodes as episode_search
+from bot.search.chapters import find as find_chapters_in
+from bot.search.results import EpisodeRef, PersonMatch, Suggestion
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bot.search.lookup import EpisodeIndex
+    from bot.search.results import ChapterHit, EpisodeMatch
+    from bot.store.lookup import LookupReader
+
+# Undated episodes sort after every dated one, newest first.
+_UNDATED = datetime.min.replace(tzinfo=UTC)
+
+
+def _recency(published: datetime | None) -> float:
+    if published is None:
+        return _UNDATED.timestamp()
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return published.timestamp()
+
+
+def find(
+    indexes: Sequence[EpisodeIndex], reader: LookupReader | None, query: str, *, limit: int
+) -> list[EpisodeMatch]:
+    if len(indexes) == 1:
+        return episode_search.find(indexes[0], reader, query, limit=limit)
+    found = [m for index in indexes for m in episode_search.find(index, reader, query, limit=limit)]
+    found.sort(key=lambda m: (-m.score, -_recency(m.published)))
+    return found[:limit]
+
+
+def by_id_text(indexes: Sequence[EpisodeIndex], query: str) -> EpisodeMatch | None:
+    for index in indexes:
+        match = episode_search.by_id_text(index, query)
+        if match is not None:
+            return match
+    return None
+
+
+def resolve(indexes: Sequence[EpisodeIndex], reader: LookupReader, query: str) -> EpisodeMatch | None:
+    """An autocomplete value (the episode id as text) or free text -> the episode meant, or None."""
+    by_id = by_id_text(indexes, query)
+    if by_id is not None:
+        return by_id
+    found = find(indexes, reader, query, limit=1)
+    return found[0] if found else None
+
+
+def suggest(indexes: Sequence[EpisodeIndex], typed: str, limit: int) -> list[Suggestion]:
+    if len(indexes) == 1:
+        return episode_search.suggest(indexes[0], typed, limit)
+    limit = max(0, min(limit, 25))
+    scored: list[tuple[float, float, EpisodeIndex, int]] = []
+    for index in indexes:
+        if not typed.strip():
+            # Each index lists its episodes newest first: its first `limit` are all it can contribute.
+            for position in range(min(limit, len(index.episodes))):
+                scored.append((0.0, _recency(index.episodes[position].published), index, position))
+            continue
+        _, _, candidates = index.candidates(typed, typing=True)
+        for score, _, cand in episode_search.rank(candidates)[:limit]:
+            published = index.episodes[cand.position].published
+            scored.append((score, _recency(published), index, cand.position))
+    best = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], -s[1]))
+    return [
+        Suggestion(label=episode_search.episode_label(index, p), value=str(index.episodes[p].id))
+        for _, _, index, p in best
+    ]
+
+
+def find_people(
+    indexes: Sequence[EpisodeIndex], query: str, limit: int, episodes: int | None = None
+) -> list[PersonMatch]:
+    """People for a fuzzy name query; one person on several shows is one answer, with the episodes of
+    each show in scope (newest first) and the count over all of them."""
+    if len(indexes) == 1:
+        return episode_search.find_people(indexes[0], query, limit, episodes)
+    merged: dict[int, tuple[float, list[tuple[float, EpisodeRef]], dict[str, None], str]] = {}
+    for index in indexes:
+        for p, score in index.people_matches(query, limit=limit):
+            if score < episode_search.MIN_SCORE:
+                continue
+            person = index.people[p]
+            best, refs, roles, name = merged.get(person.id, (0.0, [], {}, person.name))
+            for position in person.episodes:
+                ep = index.episodes[position]
+                refs.append(
+                    (_recency(ep.published), EpisodeRef(ep.id, ep.title, index.show_id, index.show_title))
+                )
+            roles.update(dict.fromkeys(person.roles))
+            merged[person.id] = (max(best, score), refs, roles, name)
+    ranked = sorted(merged.values(), key=lambda m: (-m[0], -len(m[1]), m[3]))[:limit]
+    out = []
+    for score, refs, roles, name in ranked:
+        refs.sort(key=lambda r: -r[0])
+        listed = refs if episodes is None else refs[: max(0, episodes)]
+        out.append(
+            PersonMatch(
+                name=name,
+                score=round(score, 1),
+                episodes=tuple(r for _, r in listed),
+                roles=tuple(roles),
+                episode_count=len(refs),
+            )
+        )
+    return out
+
+
+def suggest_people(indexes: Sequence[EpisodeIndex], typed: str, limit: int) -> list[Suggestion]:
+    if len(indexes) == 1:
+        return episode_search.suggest_people(indexes[0], typed, limit)
+    limit = max(0, min(limit, 25))
+    if not typed.strip():
+        # The guests of the latest episodes across the scope, then the hosts.
+        seen: dict[int, tuple[tuple[bool, float], str, int]] = {}
+        for index in indexes:
+            for p in index.recent_people[:limit]:
+                person = index.people[p]
+                newest = index.episodes[person.episodes[0]].published if person.episodes else None
+                key = ("guest" not in person.roles, -_recency(newest))
+                old = seen.get(person.id)
+                count = len(person.episodes) + (old[2] if old else 0)
+                seen[person.id] = (min(key, old[0]) if old else key, person.name, count)
+        people = sorted(seen.values())[:limit]
+        return [_person_suggestion(name, count) for _, name, count in people]
+    return [_person_suggestion(m.name, m.episode_count) for m in find_people(indexes, typed, limit, 0)]
+
+
+def _person_suggestion(name: str, count: int) -> Suggestion:
+    label = episode_search.clip(f"{name} ({count} episode{'s' if count != 1 else ''})")
+    return Suggestion(label=label, value=episode_search.clip(name))
+
+
+def search_chapters(
+    indexes: Sequence[EpisodeIndex], reader: LookupReader, query: str, *, limit: int
+) -> list[ChapterHit]:
+    hits = [hit for index in indexes for hit in find_chapters_in(index, reader, query, limit=limit)]
+    if len(indexes) > 1:
+        hits.sort(key=lambda h: -h.score)
+    return hits[:limit]

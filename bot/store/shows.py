@@ -1,0 +1,123 @@
+"""Shows as first-class records, and the shows each Discord server chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.scope import Scope
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+SELECT_SHOWS = """
+SELECT s.id, s.title, s.link, s.artwork, s.feed_url, s.source, s.origin, s.added_at, s.last_read_at,
+       (SELECT count(*) FROM episodes e WHERE e.show_id = s.id)
+FROM shows s
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowRecord:
+    id: int
+    title: str
+    link: str | None
+    artwork: str | None
+    feed_url: str | None
+    # Where it was read from: a feed URL, or the file a page came from.
+    source: str | None
+    # "operator" (the CLI, the bundled page) or "server" (added by a server with /show add).
+    origin: str
+    added_at: datetime | None
+    last_read_at: datetime | None
+    episode_count: int
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _record(row: tuple[object, ...]) -> ShowRecord:
+    sid, title, link, artwork, feed_url, source, origin, added_at, last_read_at, count = row
+    return ShowRecord(
+        id=int(sid),  # type: ignore[call-overload]
+        title=str(title),
+        link=link,  # type: ignore[arg-type]
+        artwork=artwork,  # type: ignore[arg-type]
+        feed_url=feed_url,  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]
+        origin=str(origin),
+        added_at=_when(added_at),  # type: ignore[arg-type]
+        last_read_at=_when(last_read_at),  # type: ignore[arg-type]
+        episode_count=int(count),  # type: ignore[call-overload]
+    )
+
+
+class Shows:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def all(self) -> list[ShowRecord]:
+        """Every show in the store, by title."""
+        return await self._select(" ORDER BY s.title COLLATE NOCASE, s.id", ())
+
+    async def get(self, show_id: int) -> ShowRecord | None:
+        found = await self._select(" WHERE s.id = ?", (show_id,))
+        return found[0] if found else None
+
+    async def in_scope(self, scope: Scope) -> list[ShowRecord]:
+        if scope.unbounded:
+            return await self.all()
+        if not scope.show_ids:
+            return []
+        ids = sorted(scope.show_ids)
+        marks = ",".join("?" * len(ids))
+        return await self._select(
+            f" WHERE s.id IN ({marks}) ORDER BY s.title COLLATE NOCASE, s.id", tuple(ids)
+        )
+
+    async def operator_show_ids(self) -> frozenset[int]:
+        """The shows the operator put in the store (the bundled page, `podbot ingest`)."""
+        async with self._store.reader.execute("SELECT id FROM shows WHERE origin = 'operator'") as cursor:
+            return frozenset(int(r[0]) for r in await cursor.fetchall())
+
+    async def ids_from_sources(self, sources: list[str]) -> frozenset[int]:
+        """The shows read from any of `sources` (feed URLs or file paths, as ingested), or titled so."""
+        if not sources:
+            return frozenset()
+        marks = ",".join("?" * len(sources))
+        sql = (
+            f"SELECT id FROM shows WHERE source IN ({marks}) OR feed_url IN ({marks})"
+            f" OR title COLLATE NOCASE IN ({marks})"
+        )
+        async with self._store.reader.execute(sql, (*sources, *sources, *sources)) as cursor:
+            return frozenset(int(r[0]) for r in await cursor.fetchall())
+
+    async def of_server(self, guild_id: int) -> frozenset[int]:
+        """The shows a server chose (none: it answers from the instance's defaults)."""
+        async with self._store.reader.execute(
+            "SELECT show_id FROM server_shows WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            return frozenset(int(r[0]) for r in await cursor.fetchall())
+
+    async def add_to_server(self, guild_id: int, show_id: int, *, added_by: int | None = None) -> bool:
+        """Add a show to a server's choice; False if it was there already."""
+        async with self._store.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO server_shows (guild_id, show_id, added_by, added_at) VALUES (?, ?, ?, ?)",
+                (guild_id, show_id, added_by, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            return cursor.rowcount > 0
+
+    async def remove_from_server(self, guild_id: int, show_id: int) -> bool:
+        """Take a show out of a server's choice (its episodes stay for the servers that chose it)."""
+        async with self._store.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM server_shows WHERE guild_id = ? AND show_id = ?", (guild_id, show_id)
+            )
+            return cursor.rowcount > 0
+
+    async def _select(self, clause: str, params: tuple[object, ...]) -> list[ShowRecord]:
+        async with self._store.reader.execute(SELECT_SHOWS + clause, params) as cursor:
+            return [_record(tuple(r)) for r in await cursor.fetchall()]
