@@ -24,7 +24,7 @@ from bot.ingest.keys import derived_key
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
 from bot.models import Episode, ParsedSource, Person, Role, Show, TranscriptRef
-from bot.text import parse_clock
+from bot.text import fold, parse_clock
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,6 +45,14 @@ _NAMESPACES = {
     "http://backend.userland.com/rss2": "",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
 }
+
+
+def _namespace_key(uri: str) -> str:
+    # Feeds spell one namespace many ways: `https://podcastindex.org/namespace/1.0/`, `http://…`, any case.
+    return uri.lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
+_NAMESPACE_KEYS = {_namespace_key(uri): prefix for uri, prefix in _NAMESPACES.items()}
 
 _FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF)\b", re.IGNORECASE)
 _DAY_NAME = re.compile(r"^\s*[A-Za-z]+\.?,?\s+(?=\d)")
@@ -70,7 +78,9 @@ def _name(element: etree._Element) -> str:
         return cached
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
-        prefix = _NAMESPACES.get(uri, uri)
+        prefix = _NAMESPACES.get(uri)
+        if prefix is None:
+            prefix = _NAMESPACE_KEYS.get(_namespace_key(uri), uri)
         name = f"{prefix}:{local}" if prefix else local
     else:
         name = tag
@@ -251,7 +261,7 @@ class _Reader:
         return tuple(dict.fromkeys(refs))
 
     def item(
-        self, element: etree._Element, fmt: str, position: int, channel_hosts: tuple[Person, ...]
+        self, element: etree._Element, fmt: str, position: int, channel_people: tuple[Person, ...]
     ) -> FeedItem | None:
         found = _children(element)
         title = _title_text(self.text(_first(found, "title", "atom:title", "itunes:title")))
@@ -287,7 +297,8 @@ class _Reader:
             link=link,
             audio_url=audio_url,
             artwork=self.artwork(found),
-            people=own_people or channel_hosts,
+            # The namespace: the channel's persons are every item's, unless the item names its own.
+            people=own_people or channel_people,
             source_order=position,
             chapters_url=self.url(chapters.get("url")) if chapters is not None else None,
             transcript_urls=self.transcripts(found.get("podcast:transcript", [])),
@@ -298,7 +309,7 @@ class _Reader:
 # --- channel and items ---------------------------------------------------------------------------------
 
 # Part of every item fingerprint: a parser that reads items differently must not trust old fingerprints.
-PARSER_VERSION = "feed-1"
+PARSER_VERSION = "feed-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +346,8 @@ class FeedDocument:
     format: str
     show: Show
     items: tuple[FeedItem, ...]
-    channel_hosts: tuple[Person, ...] = ()
+    # The channel's podcast:person cast (hosts and guests), which items without persons of their own take.
+    channel_people: tuple[Person, ...] = ()
     # The hosts' names as the notes spell them.
     notes_hosts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -350,8 +362,14 @@ class FeedDocument:
             found = episode_people(
                 self.notes_hosts, [*guests_from_title(episode.title), *notes.guests], context=context
             )
-            hosts = self.channel_hosts or tuple(p for p in found if p.role is Role.HOST)
-            people = hosts + tuple(p for p in found if p.role is Role.GUEST)
+            channel_hosts = tuple(p for p in self.channel_people if p.role is Role.HOST)
+            hosts = channel_hosts or tuple(p for p in found if p.role is Role.HOST)
+            channel_guests = tuple(p for p in self.channel_people if p.role is Role.GUEST)
+            named = {fold(p.name) for p in (*hosts, *channel_guests)}
+            guests = channel_guests + tuple(
+                p for p in found if p.role is Role.GUEST and fold(p.name) not in named
+            )
+            people = hosts + guests
         return replace(
             episode,
             show_notes=notes.description,
@@ -421,7 +439,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
     items: list[FeedItem] = []
     seen_guids: set[str] = set()
     for position, element in enumerate(elements):
-        item = reader.item(element, fmt, position, channel_hosts)
+        item = reader.item(element, fmt, position, channel_people)
         # A feed that lists one GUID twice means one episode; the first (newest) listing wins.
         if item is None or item.guid in seen_guids:
             continue
@@ -433,7 +451,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         format=fmt,
         show=show,
         items=tuple(items),
-        channel_hosts=channel_hosts,
+        channel_people=channel_people,
         notes_hosts=hosts,
     )
 
