@@ -23,7 +23,8 @@ from bot.ingest.feed_notes import notes_text, read_notes
 from bot.ingest.keys import derived_key
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
-from bot.models import Episode, ParsedSource, Person, Role, Show, TranscriptRef
+from bot.ingest.transcript import parse_time
+from bot.models import Chapter, Episode, ParsedSource, Person, Role, Show, TranscriptRef
 from bot.text import fold, parse_clock
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ _NAMESPACES = {
     "http://purl.org/rss/1.0/": "",
     "http://backend.userland.com/rss2": "",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://podlove.org/simple-chapters": "psc",
 }
 
 
@@ -138,9 +140,11 @@ _HOST_ROLES = frozenset({"host", "co-host", "cohost", "guest host"})
 class _Reader:
     """Reads values out of one parsed feed: text with lifted CDATA restored, URLs made absolute."""
 
-    def __init__(self, document: XmlDocument, base: str | None) -> None:
+    def __init__(self, document: XmlDocument, base: str | None, *, xml_base: bool = False) -> None:
         self.document = document
         self.base = base
+        # Whether the document uses xml:base at all: asking an element for its base walks its ancestors.
+        self.xml_base = xml_base
 
     def text(self, element: etree._Element | None) -> str:
         if element is None:
@@ -167,8 +171,9 @@ class _Reader:
                     return markup
         return ""
 
-    def url(self, value: str | None) -> str | None:
-        """An absolute http(s) URL, or None: relative links are resolved against the feed's own address."""
+    def url(self, value: str | None, at: etree._Element | None = None) -> str | None:
+        """An absolute http(s) URL, or None: relative links are resolved against the `xml:base` in force
+        at element `at` (itself relative to the feed's address), else the feed's own address."""
         if not value:
             return None
         value = value.strip()
@@ -176,8 +181,11 @@ class _Reader:
             # Already absolute, the common case: urljoin/urlsplit would cost more than the rest of an item.
             host_start = value.index("//") + 2
             return value if len(value) > host_start and value[host_start] not in "/?#" else None
-        if self.base:
-            value = urljoin(self.base, value)
+        base = self.base
+        if self.xml_base and at is not None and at.base:
+            base = urljoin(base, at.base) if base else at.base
+        if base:
+            value = urljoin(base, value)
         try:
             parts = urlsplit(value)
         except ValueError:
@@ -202,15 +210,15 @@ class _Reader:
                 Person(
                     name=name,
                     role=role,
-                    image=self.url(element.get("img")),
-                    href=self.url(element.get("href")),
+                    image=self.url(element.get("img"), element),
+                    href=self.url(element.get("href"), element),
                 )
             )
         return tuple(people)
 
     def artwork(self, found: dict[str, list[etree._Element]]) -> str | None:
         for element in found.get("itunes:image", []):
-            url = self.url(element.get("href") or self.text(element))
+            url = self.url(element.get("href") or self.text(element), element)
             if url:
                 return url
         for name in ("media:thumbnail", "media:content"):
@@ -219,20 +227,21 @@ class _Reader:
                     element.get("medium") == "image" or "image" in (element.get("type") or "")
                 ):
                     continue
-                url = self.url(element.get("url"))
+                url = self.url(element.get("url"), element)
                 if url:
                     return url
         for element in found.get("image", []):
-            url = self.url(self.text(_first(_children(element), "url")))
+            url = self.url(self.text(_first(_children(element), "url")), element)
             if url:
                 return url
-        return self.url(self.text(_first(found, "atom:logo", "atom:icon")))
+        logo = _first(found, "atom:logo", "atom:icon")
+        return self.url(self.text(logo), logo)
 
     def enclosure(self, found: dict[str, list[etree._Element]]) -> str | None:
         """The episode's media file, audio preferred over video over anything else."""
         candidates: list[tuple[int, str]] = []
         for element in found.get("enclosure", []) + found.get("media:content", []):
-            url = self.url(element.get("url"))
+            url = self.url(element.get("url"), element)
             if url:
                 kind = (element.get("type") or element.get("medium") or "").lower()
                 candidates.append(
@@ -240,15 +249,50 @@ class _Reader:
                 )
         for element in found.get("atom:link", []):
             if element.get("rel") == "enclosure":
-                url = self.url(element.get("href"))
+                url = self.url(element.get("href"), element)
                 if url:
                     candidates.append((0 if (element.get("type") or "").startswith("audio") else 1, url))
         return min(candidates)[1] if candidates else None
 
+    def _permalink(self, guid: str, element: etree._Element) -> str | None:
+        """The GUID as the episode's page: `isPermaLink="true"` (resolved when relative), or a GUID without
+        the attribute that is an absolute http(s) URL (RSS's default is true; most such GUIDs are not URLs)."""
+        permalink = (element.get("isPermaLink") or "").strip().lower()
+        if permalink == "true":
+            return self.url(guid, element)
+        if not permalink and guid.startswith(("https://", "http://")):
+            return self.url(guid)
+        return None
+
+    def simple_chapters(self, found: dict[str, list[etree._Element]]) -> tuple[Chapter, ...]:
+        """Podlove Simple Chapters: `<psc:chapter start="00:01:02.500" title href image>` in order of time.
+
+        `start` is normal play time: `1:02:03.5`, `02:03`, `123.5`; a chapter with a start that is none of
+        these (or an absurd one) is dropped, the others kept.
+        """
+        chapters = []
+        for block in found.get("psc:chapters", []):
+            for element in block:
+                if _name(element) != "psc:chapter":
+                    continue
+                start = parse_time(element.get("start") or "")
+                if start is None:
+                    continue
+                title = " ".join((element.get("title") or "").split())
+                chapters.append(
+                    Chapter(
+                        start_s=int(start),
+                        title=title,
+                        url=self.url(element.get("href"), element),
+                        toc=bool(title),
+                    )
+                )
+        return tuple(sorted(chapters, key=lambda c: c.start_s))
+
     def transcripts(self, elements: Iterable[etree._Element]) -> tuple[TranscriptRef, ...]:
         refs = []
         for element in elements:
-            url = self.url(element.get("url"))
+            url = self.url(element.get("url"), element)
             if url:
                 refs.append(
                     TranscriptRef(
@@ -267,16 +311,20 @@ class _Reader:
         title = _title_text(self.text(_first(found, "title", "atom:title", "itunes:title")))
         audio_url = self.enclosure(found)
         if fmt == "atom":
-            link = self.url(_atom_link(found.get("atom:link", []), "alternate"))
+            link = self.url(_atom_link(found.get("atom:link", []), "alternate"), element)
             published = parse_date(self.text(_first(found, "atom:published", "atom:updated", "atom:issued")))
             guid = self.text(_first(found, "atom:id"))
             markup = self.markup_of(found, "atom:content", "content:encoded", "atom:summary")
         else:
-            link = self.url(self.text(_first(found, "link")))
+            link_element = _first(found, "link")
+            link = self.url(self.text(link_element), link_element)
             published = parse_date(
                 self.text(_first(found, "pubDate", "dc:date", "atom:published", "atom:updated"))
             )
-            guid = self.text(_first(found, "guid"))
+            guid_element = _first(found, "guid")
+            guid = self.text(guid_element)
+            if not link and guid_element is not None:
+                link = self._permalink(guid, guid_element)
             # content:encoded is usually the full notes and description a summary; some feeds swap them.
             markup = max(
                 self.markup_of(found, "content:encoded"),
@@ -300,7 +348,8 @@ class _Reader:
             # The namespace: the channel's persons are every item's, unless the item names its own.
             people=own_people or channel_people,
             source_order=position,
-            chapters_url=self.url(chapters.get("url")) if chapters is not None else None,
+            chapters_url=self.url(chapters.get("url"), chapters) if chapters is not None else None,
+            chapters=self.simple_chapters(found),
             transcript_urls=self.transcripts(found.get("podcast:transcript", [])),
         )
         return FeedItem(episode=episode, markup=markup, own_people=bool(own_people))
@@ -374,22 +423,24 @@ class FeedDocument:
             episode,
             show_notes=notes.description,
             people=people,
-            chapters=notes.chapters,
+            # Chapters the item lists itself (Podlove Simple Chapters) over those its notes list.
+            chapters=episode.chapters or notes.chapters,
             segments=notes.segments,
         )
 
 
-def parse_feed(raw: bytes, *, feed_url: str | None = None) -> ParsedSource:
+def parse_feed(raw: bytes, *, feed_url: str | None = None, name: str | None = None) -> ParsedSource:
     """A show and all its episodes, newest first as the feed lists them; ParseError when there are none.
 
-    `feed_url` is where the feed was fetched from: it resolves relative links and keys the show.
+    `feed_url` is where the feed was fetched from: it resolves relative links and keys the show. `name`
+    (a file's name) names a show that has no title, author, link or URL to be named after.
     """
-    document = read_feed(raw, feed_url=feed_url)
+    document = read_feed(raw, feed_url=feed_url, name=name)
     episodes = tuple(document.complete(item) for item in document.items)
     return ParsedSource(format=document.format, show=document.show, episodes=episodes)
 
 
-def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
+def read_feed(raw: bytes, *, feed_url: str | None = None, name: str | None = None) -> FeedDocument:
     """The show and its items without reading show notes: what a poll needs to find what is new."""
     document = parse_xml(raw)
     root = document.root
@@ -410,27 +461,30 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
             raise ParseError("the feed stops before the end of its first episode (a download cut short?)")
 
     found = _children(channel)
-    reader = _Reader(document, base=None)
+    reader = _Reader(document, base=None, xml_base=b"xml:base" in raw)
     self_link = _atom_link(found.get("atom:link", []), "self") or reader.text(
         _first(found, "itunes:new-feed-url")
     )
     reader.base = base = feed_url or reader.url(self_link)
+    link = reader.url(
+        reader.text(_first(found, "link")) or _atom_link(found.get("atom:link", []), "alternate"), channel
+    )
+    author = reader.text(_first(found, "itunes:author", "author", "managingEditor", "atom:author"))
     title = _title_text(reader.text(_first(found, "title", "atom:title", "itunes:title")))
+    # Untitled feeds are real (a half-configured publisher): named, as other podcast apps name them, after
+    # what there is, so that their episodes are still read.
+    title = title or author or _name_of(link) or _name_of(base) or (name or "").strip()
     if not title:
-        raise ParseError("the feed has no title")
+        raise ParseError("the feed has no title, author, link or address to name it by")
     channel_people = reader.persons(found.get("podcast:person", []))
     channel_hosts = tuple(p for p in channel_people if p.role is Role.HOST)
     # The channel's host persons, else its byline ("Alessio + swyx"), as the bundled page reads its header.
-    hosts = tuple(p.name for p in channel_hosts) or split_byline(
-        reader.text(_first(found, "itunes:author", "author", "managingEditor"))
-    )
+    hosts = tuple(p.name for p in channel_hosts) or split_byline(author)
     show = Show(
         title=title,
         key=base or derived_key("show", title),
         description=notes_text(reader.markup_of(found, "description", "itunes:summary", "atom:subtitle")),
-        link=reader.url(
-            reader.text(_first(found, "link")) or _atom_link(found.get("atom:link", []), "alternate")
-        ),
+        link=link,
         artwork=reader.artwork(found),
         feed_url=base,
         hosts=hosts,
@@ -454,6 +508,17 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         channel_people=channel_people,
         notes_hosts=hosts,
     )
+
+
+def _name_of(url: str | None) -> str:
+    """What a show at `url` is called when it has no title: the host, without `www.`."""
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _atom_link(links: Iterable[etree._Element], rel: str) -> str | None:
