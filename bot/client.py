@@ -5,8 +5,8 @@ opens the store in `setup_hook` unless it is handed one, loads the cogs listed i
 syncs slash commands by itself: syncing is an explicit act (`podbot sync`, or `/sync` for an owner).
 
 Shared resources live on the bot as attributes (`settings`, `store`, `search`), so a cog reaches them
-through `self.bot`. A cog with background work (feed polling) owns its task: it starts it in `cog_load`
-when `bot.serving` is true (false for one-shot runs such as `podbot sync`) and cancels it in
+through `self.bot`. A cog with background work (feed polling, bot.feeds.service) starts that service in
+`cog_load` when `bot.serving` is true (false for one-shot runs such as `podbot sync`) and stops it in
 `cog_unload`; `close()` unloads the cogs before it closes the search and store they may be using.
 """
 

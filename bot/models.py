@@ -66,7 +66,7 @@ def time_at(start_s: int, cues: tuple[tuple[int, int], ...], offset: int) -> int
 class Episode:
     title: str
     # The source's stable identity for the episode: an RSS GUID, or a key derived from the source when the
-    # source has none (see bot.ingest.keys). Two ingests of the same episode must produce the same guid.
+    # source has none (see bot.identity). Two ingests of the same episode must produce the same guid.
     guid: str
     show_notes: str = ""
     duration_s: int | None = None

@@ -1,18 +1,16 @@
-"""/announce: which channels announce new episodes, and the background task that polls the feeds.
+"""/announce: which channels announce new episodes; the cog starts and stops the feed service that polls.
 
 The commands are for members with Manage Server: Discord hides them from everyone else by default
 (`default_permissions`), and `interaction_check` refuses anyone without it at run time, because a server
-can change who sees a command. The work is in bot.feeds (polling, exactly-once delivery) and bot.store
-(subscriptions); this cog parses the interaction, calls the core, and renders the answer.
+can change who sees a command. The work is in bot.shows (reading a feed's show), bot.feeds.service
+(subscribing, polling, exactly-once delivery) and bot.store; this cog parses the interaction, calls the
+core, and renders the answer.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import secrets
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,11 +18,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feeds.announce import Announcement, PostStatus
-from bot.feeds.files import FileReader
-from bot.feeds.poller import Poller, PollerConfig
+from bot.feeds.service import CannotFollow, FeedService
 from bot.links import redact_credentials
-from bot.net.fetch import Fetcher
-from bot.net.guard import AddressPolicy, BlockedURL, check_url
 from bot.shows import Added, ShowError
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
 from cogs.common.errors import tell
@@ -36,7 +31,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.client import PodBot
-    from bot.store.follow import Subscription
+    from bot.store.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -85,38 +80,23 @@ class Announce(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.announcer = DiscordAnnouncer(bot)
-        self.policy = AddressPolicy(allow_private=bot.settings.allow_private_urls)
-        self.fetcher: Fetcher | None = None
-        self.poller: Poller | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._feeds: FeedService | None = None
+
+    @property
+    def feeds(self) -> FeedService:
+        if self._feeds is None:
+            raise RuntimeError("feeds are followed only while the bot serves (not in a one-shot run)")
+        return self._feeds
 
     async def cog_load(self) -> None:
         if not self.bot.serving:
             return  # a one-shot run (`podbot sync`): no store, no polling
-        self.fetcher = Fetcher(self.policy)
-        self.poller = Poller(
-            self.bot.store,
-            self.fetcher,
-            FileReader(self.fetcher),
-            self.announcer,
-            PollerConfig(interval=timedelta(minutes=self.bot.settings.poll_minutes)),
-            clock=discord.utils.utcnow,
-            on_stored=self.bot.search.refresh,
-        )
-        self._task = asyncio.create_task(self._poll_forever(), name="podbot-feed-poller")
-
-    async def _poll_forever(self) -> None:
-        await self.bot.wait_until_ready()  # announcements need the guild cache
-        assert self.poller is not None
-        await self.poller.run_forever()
+        self._feeds = FeedService.over(self.bot.core, self.announcer, clock=discord.utils.utcnow)
+        self._feeds.start(self.bot.wait_until_ready)
 
     async def cog_unload(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self.fetcher is not None:
-            await self.fetcher.close()
+        if self._feeds is not None:
+            await self._feeds.close()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         if interaction.guild is None:
@@ -162,9 +142,9 @@ class Announce(commands.Cog):
                     return
                 url = show.feed_url
             try:
-                check_url(url, self.policy)
-            except BlockedURL as error:
-                await tell(interaction, f"I cannot follow that feed: {md(str(error))}.")
+                self.feeds.check_address(url)
+            except CannotFollow as refusal:
+                await tell(interaction, md(str(refusal)))
                 return
             missing = missing_permissions(channel)
             if missing:
@@ -188,15 +168,12 @@ class Announce(commands.Cog):
                 return
             assert isinstance(added, Added)  # a URL is read, never looked up in the directory
             title = added.show.title
-            await self.bot.store.follows.subscribe(
+            await self.feeds.follow(
                 guild_id=channel.guild.id,
                 channel_id=channel.id,
                 feed_url=url,
                 role_id=role.id if role else None,
-                now=discord.utils.utcnow(),
             )
-            if self.poller is not None:
-                self.poller.wake()  # the first check records what the feed holds now
             log.info("guild %s: announcing %s in #%s", channel.guild.id, url, channel.name)
             ping = f", pinging {role.mention}" if role else ""
             note = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ingest.keys import derived_key
+from bot.identity import derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show
 
 

@@ -16,7 +16,7 @@ from tests.fake_discord import GOOD_TOKEN, LAUNCHER, fake_discord
 if TYPE_CHECKING:
     from pathlib import Path
 
-EXPECTED_COMMANDS = {"announce", "episode", "quote", "chapters", "guest", "latest", "sync"}
+EXPECTED_COMMANDS = {"announce", "episode", "quote", "chapters", "guest", "latest", "show", "sync"}
 
 
 def _env(tmp_path: Path, token: str | None) -> dict[str, str]:
@@ -117,7 +117,7 @@ async def test_sync_to_a_guild_registers_every_command_with_descriptions(tmp_pat
     registered = discord.synced["123"]
     assert {c["name"] for c in registered} == EXPECTED_COMMANDS
     assert all(c["description"] for c in registered)
-    assert "Synced 7 commands to server 123" in out
+    assert "Synced 8 commands to server 123" in out
     # Sync is a one-shot: it never connects to the gateway, nor creates a store.
     assert discord.gateway_connects == 0
     assert not (tmp_path / "store.db").exists()

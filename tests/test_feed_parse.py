@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.identity import is_derived_key
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import looks_like_feed, parse_date, parse_feed, read_feed
-from bot.ingest.keys import is_derived_key
 from bot.models import Role
 
 FEEDS = Path(__file__).parent / "feeds"

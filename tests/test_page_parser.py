@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.identity import derived_key
 from bot.ingest.errors import ParseError
-from bot.ingest.keys import derived_key
 from bot.ingest.page import looks_like_page, parse_page
 from bot.ingest.people import guests_from_title, split_byline
 from bot.ingest.shownotes import parse_show_notes

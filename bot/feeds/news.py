@@ -7,7 +7,7 @@ the feed has no baseline yet (the first poll of a new subscription), or when it 
 newest item the feed listed before (a back-catalogue import or a GUID migration, not a new episode).
 
 Dates in the future are the feed's word, not a fact: a trailer dated next season, a year typed wrong. Only
-known dates up to the poll count as "the newest" (bot.store.follow.item_index), so one such item cannot
+known dates up to the poll count as "the newest" (bot.store.feed_items.item_index), so one such item cannot
 make every later episode look old. A new item dated in the future is announced when it appears, like any
 new item: podcast apps list it at once, and a typo'd year must not hold a real episode back for a year.
 """
@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.ingest.keys import is_derived_key
+from bot.identity import is_derived_key
 from bot.text import fold
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from bot.ingest.feed import FeedItem
-    from bot.store.follow import ItemIndex
+    from bot.store.feed_items import ItemIndex
 
 # An item dated more than this before the newest known item is old news, whatever its key.
 STALE_GRACE = timedelta(days=7)

@@ -34,7 +34,8 @@ from bot.ingest.feed import FeedDocument, read_feed
 from bot.links import redact_credentials
 from bot.models import ParsedSource
 from bot.net.fetch import FEED_LIMITS, FetchError, Limits, Validators
-from bot.store.follow import ItemRecord, PollSuccess
+from bot.store.feed_items import ItemRecord
+from bot.store.feed_state import PollSuccess
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
     from bot.models import Episode
     from bot.net.fetch import Fetcher, FetchResult
     from bot.store import Store, StoredEpisode
-    from bot.store.follow import FeedState, ItemIndex, PendingAnnouncement
+    from bot.store.announcements import PendingAnnouncement
+    from bot.store.feed_items import ItemIndex
+    from bot.store.feed_state import FeedState
 
 log = logging.getLogger(__name__)
 

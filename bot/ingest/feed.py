@@ -18,9 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from bot.identity import derived_key
 from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
-from bot.ingest.keys import derived_key
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
 from bot.ingest.transcript import parse_time

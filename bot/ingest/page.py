@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.identity import derived_key
 from bot.ingest.errors import ParseError
-from bot.ingest.keys import derived_key
 from bot.ingest.people import episode_people, guests_from_title, split_byline
 from bot.ingest.shownotes import parse_show_notes
 from bot.models import Episode, ParsedSource, Show

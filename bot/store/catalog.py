@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.ingest.keys import derived_key, is_derived_key
+from bot.identity import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
 from bot.store import cue_times
 from bot.store.scoped import show_clause

@@ -325,14 +325,23 @@ async def test_set_refuses_what_cannot_work(
         "/page", b"<!doctype html><html><body><p>Our podcast</p></body></html>", content_type="text/html"
     )
     cases = [
-        ({"feed": "ftp://example.com/feed.xml"}, "is not an http(s) URL"),
-        ({"feed": page}, "the address serves a web page, not a feed"),
-        ({"feed": feed_server.url("/missing.xml")}, "the server answered 404 Not Found"),
-        ({"role": alpha.guild.default_role}, "@everyone cannot be the announcement role"),
+        ({"feed": "ftp://example.com/feed.xml"}, "I cannot follow that feed: ", "is not an http(s) URL"),
+        (
+            {"feed": page},
+            "That is not a podcast feed I can read: ",
+            "the address serves a web page, not a feed",
+        ),
+        (
+            {"feed": feed_server.url("/missing.xml")},
+            "I could not read that feed: ",
+            "the server answered 404 Not Found",
+        ),
+        ({"role": alpha.guild.default_role}, "", "@everyone cannot be the announcement role"),
     ]
-    for options, expected in cases:
+    for options, opening, expected in cases:
         result = await alpha.announce("set", channel=alpha.news, **options)
         assert result.ephemeral
+        assert result.response.content.startswith(opening), result.response.content
         assert expected in result.response.content, result.response.content
     status = await alpha.announce("status")
     assert status.response.content.startswith("Nothing is announced in this server yet")
@@ -465,8 +474,8 @@ async def test_listeners_are_answered_while_a_poll_waits_on_a_feed_that_never_an
     # loop's own schedule is not what is tested here.)
     poller = Poller(
         simcord_env.bot.store,
-        cog.fetcher,  # type: ignore[union-attr]
-        FileReader(cog.fetcher),  # type: ignore[union-attr]
+        cog.feeds.fetcher,  # type: ignore[union-attr]
+        FileReader(cog.feeds.fetcher),  # type: ignore[union-attr]
         cog.announcer,  # type: ignore[union-attr]
         PollerConfig(feed_limits=Limits(connect_s=2, total_s=3)),
         clock=lambda: discord.utils.utcnow() + timedelta(hours=1),

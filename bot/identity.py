@@ -1,4 +1,8 @@
-"""Stable identities for shows and episodes whose source gives none (pages, feeds with blank GUIDs)."""
+"""Stable identities for shows and episodes whose source gives none (pages, feeds with blank GUIDs).
+
+Shared by the parsers, which derive the keys, and the store, which tells derived keys from a publisher's
+own: a module of its own, so neither layer imports the other.
+"""
 
 from __future__ import annotations
 

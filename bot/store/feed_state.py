@@ -1,0 +1,189 @@
+"""Each followed feed's poll state (the `feeds` table): which feeds are due, their validators, their failures.
+
+A feed row exists while some channel follows it (bot.store.subscriptions adds and drops it); the poller
+moves its schedule on after every check, good or bad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.store.times import iso, when
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import aiosqlite
+
+    from bot.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    id: int
+    url: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    baseline_at: datetime | None
+    next_check: datetime
+    last_check: datetime | None
+    last_success: datetime | None
+    failures: int
+    failing_since: datetime | None
+    last_error: str | None
+    warned: bool
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PollSuccess:
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    title: str | None
+    next_check: datetime
+
+
+FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.etag, f.last_modified, f.body_hash, f.baseline_at, f.next_check, f.last_check,"
+    " f.last_success, f.failures, f.failing_since, f.last_error, f.warned, f.paused"
+)
+
+INSERT_FEED = """
+INSERT INTO feeds (url, next_check, created_at) VALUES (?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET
+    -- Following a paused feed again is how a server manager resumes it: check it now, from a clean slate.
+    -- A feed that is failing but not paused keeps its count and its warning: following it again (another
+    -- channel, a new role) must not warn its channels a second time. A good poll clears both.
+    paused = 0, warned = CASE WHEN feeds.paused THEN 0 ELSE feeds.warned END,
+    failures = CASE WHEN feeds.paused THEN 0 ELSE feeds.failures END,
+    next_check = CASE WHEN feeds.paused OR feeds.baseline_at IS NULL THEN excluded.next_check
+                      ELSE feeds.next_check END
+RETURNING id
+"""
+
+SELECT_DUE_FEEDS = f"""
+SELECT {FEED_COLUMNS} FROM feeds f
+WHERE f.paused = 0 AND f.next_check <= ? AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+ORDER BY f.next_check LIMIT ?
+"""
+
+RECORD_SUCCESS = """
+UPDATE feeds SET etag = ?, last_modified = ?, body_hash = COALESCE(?, body_hash), title = COALESCE(?, title),
+    baseline_at = COALESCE(baseline_at, ?), next_check = ?, last_check = ?, last_success = ?,
+    failures = 0, failing_since = NULL, last_error = NULL, warned = 0
+WHERE id = ?
+"""
+
+RECORD_FAILURE = """
+UPDATE feeds SET failures = failures + 1, failing_since = COALESCE(failing_since, ?), last_error = ?,
+    last_check = ?, next_check = ?
+WHERE id = ?
+RETURNING failures, warned, paused
+"""
+
+
+def feed_from_row(row: Sequence[Any], start: int = 0) -> FeedState:
+    """The FeedState in `row` from column `start` on, in FEED_COLUMNS order."""
+    r = row[start:]
+    return FeedState(
+        id=int(r[0]),
+        url=r[1],
+        title=r[2],
+        etag=r[3],
+        last_modified=r[4],
+        body_hash=r[5],
+        baseline_at=when(r[6]),
+        next_check=datetime.fromisoformat(r[7]),
+        last_check=when(r[8]),
+        last_success=when(r[9]),
+        failures=int(r[10]),
+        failing_since=when(r[11]),
+        last_error=r[12],
+        warned=bool(r[13]),
+        paused=bool(r[14]),
+    )
+
+
+async def add_feed(conn: aiosqlite.Connection, url: str, *, now: datetime) -> int:
+    """The id of the feed at `url`, added if new; a paused feed resumes and is checked now."""
+    async with conn.execute(INSERT_FEED, (url, iso(now), iso(now))) as cursor:
+        return int((await cursor.fetchone())[0])  # type: ignore[index]
+
+
+async def drop_unfollowed_feeds(conn: aiosqlite.Connection) -> None:
+    """A feed nobody follows any more goes, with what it listed: following it again starts afresh."""
+    await conn.execute(
+        "DELETE FROM feeds WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id)"
+    )
+
+
+async def record_success(
+    conn: aiosqlite.Connection, feed_id: int, success: PollSuccess, *, now: datetime
+) -> None:
+    """A good poll: new validators and schedule, failures cleared, the baseline set by the first one."""
+    await conn.execute(
+        RECORD_SUCCESS,
+        (
+            success.etag,
+            success.last_modified,
+            success.body_hash,
+            success.title,
+            iso(now),
+            iso(success.next_check),
+            iso(now),
+            iso(now),
+            feed_id,
+        ),
+    )
+
+
+class FeedStates:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def due_feeds(self, now: datetime, *, limit: int = 1000) -> list[FeedState]:
+        """Feeds to check now: not paused, followed somewhere, and their time has come."""
+        async with self._store.reader.execute(SELECT_DUE_FEEDS, (iso(now), limit)) as cursor:
+            return [feed_from_row(row) for row in await cursor.fetchall()]
+
+    async def next_due(self) -> datetime | None:
+        async with self._store.reader.execute(
+            "SELECT min(next_check) FROM feeds f WHERE paused = 0"
+            " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return when(row[0]) if row else None
+
+    async def feed(self, feed_id: int) -> FeedState | None:
+        async with self._store.reader.execute(
+            f"SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return feed_from_row(row) if row else None
+
+    async def record_failure(
+        self, feed_id: int, error: str, *, next_check: datetime, now: datetime, warn_at: int, pause_at: int
+    ) -> tuple[int, bool, bool]:
+        """Count a failed poll; returns (failures, warn now, paused now). The warning is claimed here, in the
+        same transaction, so it is posted at most once however often the feed fails afterwards."""
+        async with self._store.transaction() as conn:
+            async with conn.execute(
+                RECORD_FAILURE, (iso(now), error, iso(now), iso(next_check), feed_id)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return 0, False, False
+            failures, warned, paused = int(row[0]), bool(row[1]), bool(row[2])
+            warn_now = failures >= warn_at and not warned
+            pause_now = failures >= pause_at and not paused
+            if warn_now or pause_now:
+                await conn.execute(
+                    "UPDATE feeds SET warned = warned OR ?, paused = paused OR ? WHERE id = ?",
+                    (int(warn_now), int(pause_now), feed_id),
+                )
+        return failures, warn_now, pause_now
