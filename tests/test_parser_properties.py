@@ -219,6 +219,12 @@ def feeds(draw: st.DrawFn) -> bytes:
         if draw(st.booleans()):
             fields.append(f"<podcast:chapters url={quoteattr(draw(st.text(max_size=30)))}/>")
         if draw(st.booleans()):
+            starts = draw(st.lists(time_strings, max_size=4))
+            chapters = "".join(f"<psc:chapter start={quoteattr(t)} title='c'/>" for t in starts)
+            fields.append(f"<psc:chapters>{chapters}</psc:chapters>")
+        if draw(st.booleans()):
+            fields.append(f"<guid isPermaLink='true'>{escape(draw(st.text(max_size=20)))}</guid>")
+        if draw(st.booleans()):
             notes = draw(st.one_of(st.text(max_size=60), timed_html()))
             fields.append(f"<content:encoded><![CDATA[{notes.replace(']]>', '')}]]></content:encoded>")
         items.append("<item>" + "".join(fields) + "</item>")
@@ -226,6 +232,7 @@ def feeds(draw: st.DrawFn) -> bytes:
         "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'"
         " xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'"
         " xmlns:content='http://purl.org/rss/1.0/modules/content/'"
+        " xmlns:psc='http://podlove.org/simple-chapters' xml:base='https://example.org/show/'"
         " xmlns:podcast='https://podcastindex.org/namespace/1.0'><channel>"
         + "".join(channel)
         + "".join(items)
