@@ -79,6 +79,7 @@ async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_pa
             " DROP INDEX episodes_by_show_recency; ALTER TABLE shows DROP COLUMN origin;"
             " ALTER TABLE shows DROP COLUMN source; ALTER TABLE shows DROP COLUMN added_at;"
             " ALTER TABLE shows DROP COLUMN last_read_at; ALTER TABLE shows DROP COLUMN generation;"
+            " ALTER TABLE segments DROP COLUMN cue_times;"
             " PRAGMA user_version = 3;"
         )
     async with aiosqlite.connect(path) as conn:
