@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.store import cue_times
 from bot.store.lookup import fts_expression
 from bot.store.pairs import pair_terms, word_pairs
 
@@ -92,7 +93,7 @@ CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
        (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
-       e.show_id, sh.title
+       e.show_id, sh.title, s.cue_times
 FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
 WHERE s.id IN ({})
 """
@@ -118,6 +119,8 @@ class SegmentContext:
     next: str | None
     show_id: int
     show_title: str
+    # Where the segment's cues start (bot.models.Segment.cues); () when it is timed as a whole.
+    cues: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,4 +408,7 @@ class TranscriptReader:
         if not segment_ids:
             return {}
         sql = CONTEXT.format(",".join("?" * len(segment_ids)))
-        return {int(r[0]): SegmentContext(*r) for r in self._conn.execute(sql, list(segment_ids))}
+        return {
+            int(r[0]): SegmentContext(*r[:-1], cues=cue_times.decode(r[-1]))
+            for r in self._conn.execute(sql, list(segment_ids))
+        }
