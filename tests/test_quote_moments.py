@@ -101,11 +101,12 @@ def test_the_text_output_shows_the_cue_time(db: Path) -> None:
 
 
 def test_a_store_from_before_cue_times_upgrades_in_place_and_keeps_its_segments(db: Path) -> None:
-    # A store at schema 6 (the column dropped, as it was before migration 007) with its segments in place.
+    # A store from just before the cue-times migration (the column dropped) with its segments in place.
+    (added,) = [m for m in bundled_migrations() if "ADD COLUMN cue_times" in m.sql]
     with sqlite3.connect(db) as conn:
         segments_before = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
         conn.execute("ALTER TABLE segments DROP COLUMN cue_times")
-        conn.execute("PRAGMA user_version = 6")
+        conn.execute(f"PRAGMA user_version = {added.version - 1}")
 
     result = podbot("--db", str(db), "quote", "otters", "--limit", "10", "--json")
 
