@@ -139,6 +139,8 @@ class PodBot(commands.AutoShardedBot):
                 network=True,
                 store=self._given_store,
                 search=self._given_search,
+                # The poller's clock: a show added now is first checked by it.
+                clock=discord.utils.utcnow,
             )
             await self._core.search.refresh()
         for name in self._extensions_to_load:

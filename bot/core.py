@@ -18,6 +18,8 @@ from bot.cards.service import QuoteCards
 from bot.shows import ShowService
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
     from types import TracebackType
 
     from bot.config import Settings
@@ -46,6 +48,7 @@ class Core:
         network: bool = False,
         store: Store | None = None,
         search: Search | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> Self:
         """Open what is not given. `isolated`: lookups in a process of their own (the bot). `network`: a
         guarded fetcher for feeds and the podcast directory (adding shows)."""
@@ -70,7 +73,15 @@ class Core:
                 fetcher = Fetcher(policy)
                 closers.append(fetcher)
                 files = FileReader(fetcher)
-            shows = ShowService(settings, store, search, fetcher=fetcher, files=files, policy=policy)
+            shows = ShowService(
+                settings,
+                store,
+                search,
+                fetcher=fetcher,
+                files=files,
+                policy=policy,
+                clock=clock,
+            )
         except BaseException:
             await _close_all(closers)
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -43,6 +44,10 @@ MIN_SHOW_SCORE = 60.0
 MAX_SHOWS_PER_SERVER = 25
 # Directory matches offered to pick from.
 DIRECTORY_CHOICES = 10
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ShowError(Exception):
@@ -86,7 +91,10 @@ class ShowService:
         fetcher: Fetcher | None = None,
         files: FileReader | None = None,
         policy: AddressPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`clock`: the time the feed poller reads (the bot's), for a newly added show's first check."""
+        self._clock = clock or utc_now
         self._settings = settings
         self._store = store
         self._search = search
@@ -181,7 +189,7 @@ class ShowService:
         report, files_failed = await self._read_and_store(text, progress)
         show = await self._store.shows.get(report.show_id)
         assert show is not None
-        new = await self._store.shows.add_to_server(guild_id, show.id, added_by=added_by)
+        new = await self._store.shows.add_to_server(guild_id, show.id, added_by=added_by, now=self._clock())
         # The new show's index is built now (its own few milliseconds), so that it is found at once.
         await self._search.refresh()
         log.info("guild %s: added show %s (%d episodes)", guild_id, show.id, show.episode_count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime
+from sys import intern
 from typing import TYPE_CHECKING
 
 from bot.search.lookup import EpisodeIndex, IndexedEpisode, IndexedPerson
@@ -34,8 +35,10 @@ def _build(rows: IndexRows) -> EpisodeIndex:
     person_ids: list[int] = []
     person_episodes: list[list[int]] = []
     person_roles: list[dict[str, None]] = []
-    known = {person_id: (name, folded) for person_id, name, folded in rows.people}
-    for episode_id, person_id, role in rows.appearances:
+    # Interned: one index per show, and a person on forty shows is in forty of them.
+    known = {person_id: (intern(name), intern(folded)) for person_id, name, folded in rows.people}
+    for episode_id, person_id, raw_role in rows.appearances:
+        role = intern(raw_role)  # "host" or "guest": two strings, not one per appearance
         position = positions.get(episode_id)
         if position is None or person_id not in known:
             continue
@@ -84,4 +87,5 @@ def _build(rows: IndexRows) -> EpisodeIndex:
         show_id=rows.show_id,
         show_title=rows.show_title,
         generation=rows.generation,
+        chapter_span=rows.chapter_span,
     )

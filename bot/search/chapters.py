@@ -59,7 +59,11 @@ def find(index: EpisodeIndex, reader: LookupReader, query: str, *, limit: int) -
     expansions = index.expand(tokens)
     folded = " ".join(tokens)
     rows = reader.chapter_matches(
-        fts_expression(word_units(expansions)), show_id=index.show_id, limit=FETCH, rank_below=RANK_CAP
+        fts_expression(word_units(expansions)),
+        show_id=index.show_id,
+        span=index.chapter_span,
+        limit=FETCH,
+        rank_below=RANK_CAP,
     )
     hits = []
     for row in rows:

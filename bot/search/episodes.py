@@ -43,14 +43,20 @@ def find(index: EpisodeIndex, reader: LookupReader | None, query: str, *, limit:
         return []
     if reader is not None:
         expression = fts_expression(word_units(expansions))
-        for row in reader.chapter_matches(expression, show_id=index.show_id, limit=EVIDENCE_ROWS):
+        chapters = reader.chapter_matches(
+            expression, show_id=index.show_id, span=index.chapter_span, limit=EVIDENCE_ROWS
+        )
+        for row in chapters:
             position = index.by_id.get(row.episode_id)
             if position is None:
                 continue
             cand = found.setdefault(position, Candidate(position))
             cand.chapter = max(cand.chapter, CHAPTER_FACTOR * chapter_score(folded, expansions, row.title))
         if _says_something_in_notes(folded):
-            for episode_id in reader.notes_matches(expression, show_id=index.show_id, limit=EVIDENCE_ROWS):
+            notes = reader.notes_matches(
+                expression, show_id=index.show_id, span=index.episode_span, limit=EVIDENCE_ROWS
+            )
+            for episode_id in notes:
                 position = index.by_id.get(episode_id)
                 if position is not None:
                     found.setdefault(position, Candidate(position)).notes = NOTES_SCORE

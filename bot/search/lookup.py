@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,11 +119,13 @@ class Postings:
         for position, words in enumerate(map(set, map(str.split, texts))):
             for word in words:
                 lists[word].append(position)
-        self.lists = dict(lists)
+        # One index per show: the same words recur in a thousand of them. Interned, each word is one
+        # string for all; as tuples, the (mostly one- or two-element) lists lose their spare capacity.
+        self.lists: dict[str, tuple[int, ...]] = {sys.intern(w): tuple(p) for w, p in lists.items()}
         self._sets: dict[str, frozenset[int]] = {}
 
-    def get(self, word: str) -> list[int]:
-        return self.lists.get(word, [])
+    def get(self, word: str) -> tuple[int, ...]:
+        return self.lists.get(word, ())
 
     def as_set(self, word: str) -> frozenset[int]:
         cached = self._sets.get(word)
@@ -178,6 +181,7 @@ class EpisodeIndex:
         show_id: int = 0,
         show_title: str = "",
         generation: int = 0,
+        chapter_span: tuple[int, int] = (0, -1),
     ) -> None:
         self.show_id = show_id
         self.show_title = show_title
@@ -186,6 +190,10 @@ class EpisodeIndex:
         self.episodes = list(episodes)
         self.people = list(people)
         self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
+        # The show's episode and chapter ids, lowest and highest: the rowid ranges its full-text evidence
+        # queries are restricted to.
+        self.episode_span = (min(self.by_id), max(self.by_id)) if self.by_id else (0, -1)
+        self.chapter_span = chapter_span
         self.title_postings = Postings(e.folded for e in self.episodes)
         self.person_postings = Postings(p.folded for p in self.people)
         # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them

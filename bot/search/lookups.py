@@ -156,25 +156,24 @@ class Lookups:
                     if self._indexes is not None and generation == self._generation:
                         return 0
                     current = self._indexes or {}
-                    stale = [
-                        show
-                        for show in reader.show_generations()
-                        if show.show_id not in current or current[show.show_id].generation != show.generation
-                    ]
-                    shows = {show.show_id for show in reader.show_generations()}
-                    rows = [reader.index_rows(show) for show in stale]
+                    shows = reader.show_generations()
+                    indexes = {s.show_id: current[s.show_id] for s in shows if s.show_id in current}
+                    rebuilt = 0
+                    for show in shows:
+                        if show.show_id in current and current[show.show_id].generation == show.generation:
+                            continue
+                        # Built as each show's rows are read, so that only one show's rows are ever held.
+                        index = build_index(reader.index_rows(show))
+                        if self._indexes is not None:
+                            # Lookups go on with the previous index meanwhile: publish this one complete.
+                            # (A first set is published at once, and completed by settle().)
+                            index.vocabulary.warm()
+                        indexes[show.show_id] = index
+                        rebuilt += 1
             finally:
                 conn.close()
-            indexes = {show_id: index for show_id, index in current.items() if show_id in shows}
-            for show_rows in rows:
-                index = build_index(show_rows)
-                if self._indexes is not None:
-                    # Lookups go on with the previous index meanwhile: publish this one complete. (A
-                    # first set is published at once, and completed by settle().)
-                    index.vocabulary.warm()
-                indexes[show_rows.show_id] = index
             self._indexes, self._generation = indexes, generation
-            return len(rows) or int(len(indexes) != len(current))
+            return rebuilt or int(len(indexes) != len(current))
 
     def _sizes(self) -> tuple[int, int]:
         # The published indexes as they are, without the lookups' check for changes (another thread's job).

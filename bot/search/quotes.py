@@ -233,7 +233,10 @@ def search(
             return []
         within = Within(episode_range=episode_range)
     elif show_ids is not None:
-        within = Within(show_ids=tuple(sorted(show_ids)))
+        span = reader.show_span(sorted(show_ids))
+        if span is None:
+            return []  # no transcript in these shows at all
+        within = Within(show_ids=tuple(sorted(show_ids)), show_span=span)
     found = plan(query, reader, stemmer)
     if found is None:
         return []

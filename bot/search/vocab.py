@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import threading
+from array import array
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ class Vocabulary:
         # first answer usually needs, use only the sorted list.
         self._lock = threading.Lock()
         self._blob = ""
-        self._starts: list[int] = []
+        self._starts: array[int] = array("I")
         self._buckets: dict[tuple[str, int], list[str]] | None = None
 
     def warm(self) -> None:
@@ -45,9 +46,10 @@ class Vocabulary:
                 return
             # One newline-separated blob answers "which words contain this text" with C-speed str.find.
             self._blob = "\n" + "\n".join(self.words) + "\n"
-            self._starts = [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][
-                :-1
-            ]
+            # An array, not a list of ints: 4 bytes a word rather than 36, in each of a thousand shows' indexes.
+            self._starts = array(
+                "I", [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][:-1]
+            )
             # Typo candidates are words of about the same length that start with the same letter (or with
             # the second letter, which covers swapped first letters). Users rarely mistype a word's first
             # letter, and the buckets keep each comparison run to a few thousand short strings.

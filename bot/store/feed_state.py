@@ -66,9 +66,16 @@ ON CONFLICT (url) DO UPDATE SET
 RETURNING id
 """
 
+# A feed is followed while a channel announces it, or while some server has its show among its shows
+# (/show add): then it is polled, so the show stays current, and announced nowhere.
+FOLLOWED = """(
+    EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+    OR EXISTS (SELECT 1 FROM shows sh JOIN server_shows ss ON ss.show_id = sh.id WHERE sh.feed_url = f.url)
+)"""
+
 SELECT_DUE_FEEDS = f"""
 SELECT {FEED_COLUMNS} FROM feeds f
-WHERE f.paused = 0 AND f.next_check <= ? AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+WHERE f.paused = 0 AND f.next_check <= ? AND {FOLLOWED}
 ORDER BY f.next_check LIMIT ?
 """
 
@@ -117,9 +124,7 @@ async def add_feed(conn: aiosqlite.Connection, url: str, *, now: datetime) -> in
 
 async def drop_unfollowed_feeds(conn: aiosqlite.Connection) -> None:
     """A feed nobody follows any more goes, with what it listed: following it again starts afresh."""
-    await conn.execute(
-        "DELETE FROM feeds WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id)"
-    )
+    await conn.execute(f"DELETE FROM feeds AS f WHERE NOT {FOLLOWED}")
 
 
 async def record_success(
@@ -153,8 +158,7 @@ class FeedStates:
 
     async def next_due(self) -> datetime | None:
         async with self._store.reader.execute(
-            "SELECT min(next_check) FROM feeds f WHERE paused = 0"
-            " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)"
+            f"SELECT min(next_check) FROM feeds f WHERE paused = 0 AND {FOLLOWED}"
         ) as cursor:
             row = await cursor.fetchone()
         return when(row[0]) if row else None

@@ -46,24 +46,36 @@ CATALOG_GENERATION = "SELECT generation FROM catalog_state"
 
 # Evidence queries are unranked and newest-first with a LIMIT: they stop after `limit` rows however
 # common the words are, and the caller scores the few rows itself.
-# Within one show: the episode's show is a primary-key probe per match.
+# Within one show. The rowid range (the show's chapter or episode ids, which an ingest writes together) is
+# what FTS5 restricts cheaply: without it a common word walks the matches of every show, newest first, to
+# find this show's; the show_id check then drops the other shows' rows inside the range.
 CHAPTER_MATCHES = """
 SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
 JOIN episodes e ON e.id = c.episode_id
-WHERE chapters_fts MATCH ? AND c.toc = 1 AND e.show_id = ? ORDER BY f.rowid DESC LIMIT ?
+WHERE chapters_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND c.toc = 1 AND e.show_id = ?
+ORDER BY f.rowid DESC LIMIT ?
 """
 CHAPTER_MATCHES_RANKED = """
 SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
 JOIN episodes e ON e.id = c.episode_id
-WHERE chapters_fts MATCH ? AND c.toc = 1 AND e.show_id = ? ORDER BY f.rank LIMIT ?
+WHERE chapters_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND c.toc = 1 AND e.show_id = ? ORDER BY f.rank LIMIT ?
 """
 COUNT_CHAPTER_MATCHES = """
 SELECT count(*) FROM (SELECT f.rowid FROM chapters_fts f JOIN chapters c ON c.id = f.rowid
-JOIN episodes e ON e.id = c.episode_id WHERE chapters_fts MATCH ? AND e.show_id = ? LIMIT ?)
+JOIN episodes e ON e.id = c.episode_id
+WHERE chapters_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND e.show_id = ? LIMIT ?)
 """
 NOTES_MATCHES = """
 SELECT f.rowid FROM notes_fts f JOIN episodes e ON e.id = f.rowid
-WHERE notes_fts MATCH ? AND e.show_id = ? ORDER BY f.rowid DESC LIMIT ?
+WHERE notes_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND e.show_id = ? ORDER BY f.rowid DESC LIMIT ?
+"""
+# A show's chapter ids, lowest and highest: one probe per episode (chapters are keyed by episode).
+CHAPTER_SPAN = """
+SELECT min(lo), max(hi) FROM (
+    SELECT (SELECT min(id) FROM chapters WHERE episode_id = e.id) AS lo,
+           (SELECT max(id) FROM chapters WHERE episode_id = e.id) AS hi
+    FROM episodes e WHERE e.show_id = ?
+)
 """
 
 
@@ -88,6 +100,8 @@ class IndexRows:
     chapter_titles: str
     # The show's generation these rows describe.
     generation: int
+    # The lowest and highest chapter ids of the show's episodes, (0, -1) when it has none.
+    chapter_span: tuple[int, int] = (0, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +131,11 @@ class LookupReader:
         people = conn.execute(INDEX_PEOPLE, params).fetchall()
         appearances = conn.execute(INDEX_APPEARANCES, params).fetchall()
         titles = conn.execute(INDEX_CHAPTER_TITLES, params).fetchone()[0] or ""
-        return IndexRows(show.show_id, show.title, episodes, people, appearances, titles, show.generation)
+        lo, hi = conn.execute(CHAPTER_SPAN, params).fetchone()
+        span = (int(lo), int(hi)) if lo is not None else (0, -1)
+        return IndexRows(
+            show.show_id, show.title, episodes, people, appearances, titles, show.generation, span
+        )
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -142,22 +160,22 @@ class LookupReader:
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def chapter_matches(
-        self, expression: str, *, show_id: int, limit: int, rank_below: int = 0
+        self, expression: str, *, show_id: int, span: tuple[int, int], limit: int, rank_below: int = 0
     ) -> list[ChapterRow]:
-        """One show's chapters matching an FTS5 expression; ranked by bm25 only when at most `rank_below`
-        match, because ranking costs time in proportion to the whole match set."""
+        """One show's chapters (ids within `span`) matching an FTS5 expression; ranked by bm25 only when
+        at most `rank_below` match, because ranking costs time in proportion to the whole match set."""
         sql = CHAPTER_MATCHES
+        where = (expression, *span, show_id)
         if rank_below:
-            (count,) = self._conn.execute(
-                COUNT_CHAPTER_MATCHES, (expression, show_id, rank_below + 1)
-            ).fetchone()
+            (count,) = self._conn.execute(COUNT_CHAPTER_MATCHES, (*where, rank_below + 1)).fetchone()
             if count <= rank_below:
                 sql = CHAPTER_MATCHES_RANKED
-        return [ChapterRow(*row) for row in self._conn.execute(sql, (expression, show_id, limit))]
+        return [ChapterRow(*row) for row in self._conn.execute(sql, (*where, limit))]
 
-    def notes_matches(self, expression: str, *, show_id: int, limit: int) -> list[int]:
-        """One show's episodes whose notes match, newest first."""
-        return [rowid for (rowid,) in self._conn.execute(NOTES_MATCHES, (expression, show_id, limit))]
+    def notes_matches(self, expression: str, *, show_id: int, span: tuple[int, int], limit: int) -> list[int]:
+        """One show's episodes (ids within `span`) whose notes match, newest first."""
+        rows = self._conn.execute(NOTES_MATCHES, (expression, *span, show_id, limit))
+        return [rowid for (rowid,) in rows]
 
 
 def fts_expression(units: Sequence[Sequence[str]]) -> str:

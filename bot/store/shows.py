@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.scope import Scope
+from bot.store.feed_state import add_feed, drop_unfollowed_feeds
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -101,21 +102,33 @@ class Shows:
         ) as cursor:
             return frozenset(int(r[0]) for r in await cursor.fetchall())
 
-    async def add_to_server(self, guild_id: int, show_id: int, *, added_by: int | None = None) -> bool:
-        """Add a show to a server's choice; False if it was there already."""
+    async def add_to_server(
+        self, guild_id: int, show_id: int, *, added_by: int | None = None, now: datetime | None = None
+    ) -> bool:
+        """Add a show to a server's choice; False if it was there already. A show with a feed is
+        followed from now on (polled, announced nowhere), so that it stays current; `now` is the clock
+        the poller reads."""
+        now = now or datetime.now(UTC)
         async with self._store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO server_shows (guild_id, show_id, added_by, added_at) VALUES (?, ?, ?, ?)",
-                (guild_id, show_id, added_by, datetime.now(UTC).isoformat(timespec="seconds")),
+                (guild_id, show_id, added_by, now.isoformat(timespec="seconds")),
             )
-            return cursor.rowcount > 0
+            added = cursor.rowcount > 0
+            async with conn.execute("SELECT feed_url FROM shows WHERE id = ?", (show_id,)) as rows:
+                row = await rows.fetchone()
+            if row is not None and row[0]:
+                await add_feed(conn, str(row[0]), now=now)
+            return added
 
     async def remove_from_server(self, guild_id: int, show_id: int) -> bool:
-        """Take a show out of a server's choice (its episodes stay for the servers that chose it)."""
+        """Take a show out of a server's choice (its episodes stay for the servers that chose it); its
+        feed is no longer polled once no server has the show and no channel announces it."""
         async with self._store.transaction() as conn:
             cursor = await conn.execute(
                 "DELETE FROM server_shows WHERE guild_id = ? AND show_id = ?", (guild_id, show_id)
             )
+            await drop_unfollowed_feeds(conn)
             return cursor.rowcount > 0
 
     async def _select(self, clause: str, params: tuple[object, ...]) -> list[ShowRecord]:

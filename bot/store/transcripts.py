@@ -80,6 +80,14 @@ PAIRS_CHECKED = 200
 MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
 EPISODE_SHOW = "SELECT show_id FROM episodes WHERE id = ?"
+# The lowest and highest segment ids of some shows' episodes: two index probes per episode.
+SHOW_SPAN = """
+SELECT min(lo), max(hi) FROM (
+    SELECT (SELECT min(id) FROM segments WHERE episode_id = e.id) AS lo,
+           (SELECT max(id) FROM segments WHERE episode_id = e.id) AS hi
+    FROM episodes e WHERE e.show_id IN ({})
+)
+"""
 CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
@@ -115,11 +123,13 @@ class SegmentContext:
 @dataclass(frozen=True, slots=True)
 class Within:
     """Where a quote search looks: one episode (its segments' id range, which FTS5 restricts cheaply),
-    or the segments of some shows (each match is checked against its episode's show: two primary-key
-    probes, so the cost grows with the matches walked, and the newest-first walks stop at their limit)."""
+    or the segments of some shows: the range of their segment ids (an ingest writes a show's segments
+    together, so a show is mostly one range), and within it a check of each match's show (two
+    primary-key probes) that drops the other shows' segments the range holds."""
 
     episode_range: tuple[int, int] | None = None
     show_ids: tuple[int, ...] | None = None
+    show_span: tuple[int, int] = (0, -1)
 
     def clause(self, rowid: str) -> str:
         if self.episode_range is not None:
@@ -127,6 +137,7 @@ class Within:
         if self.show_ids is not None:
             marks = ",".join("?" * len(self.show_ids)) or "NULL"
             return (
+                f" AND {rowid} BETWEEN ? AND ?"
                 " AND EXISTS (SELECT 1 FROM segments ws JOIN episodes we ON we.id = ws.episode_id"
                 f" WHERE ws.id = {rowid} AND we.show_id IN ({marks}))"
             )
@@ -135,7 +146,9 @@ class Within:
     def params(self) -> tuple[int, ...]:
         if self.episode_range is not None:
             return self.episode_range
-        return self.show_ids or ()
+        if self.show_ids is not None:
+            return (*self.show_span, *self.show_ids)
+        return ()
 
 
 def _clause(within: Within | None, rowid: str) -> str:
@@ -173,7 +186,9 @@ class TranscriptReader:
         self._version: int | None = None
         self._present: dict[str, bool] = {}
         # (expression, within) -> (count, cap): exact when count < cap, else "at least cap".
-        self._counts: dict[tuple[str, tuple[int, int] | None], tuple[int, int]] = {}
+        self._counts: dict[tuple[str, Within | None], tuple[int, int]] = {}
+        # show ids -> their segments' id range (see show_span)
+        self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
 
     def fresh(self) -> None:
         """Forget the remembered statistics if another connection has committed since they were read;
@@ -183,6 +198,7 @@ class TranscriptReader:
             self._version = version
             self._present.clear()
             self._counts.clear()
+            self._spans.clear()
 
     def present(self, words: Sequence[str]) -> set[str]:
         """Which of these words (or phrases) occur in some segment, each stemmed as FTS5 stems it."""
@@ -235,6 +251,15 @@ class TranscriptReader:
             sql = TERM_DOCS.format(",".join("?" * len(chunk)))
             found.update(self._conn.execute(sql, chunk).fetchall())
         return found
+
+    def show_span(self, show_ids: Sequence[int]) -> tuple[int, int] | None:
+        """The segment id range of these shows (None: no segments), remembered until the store changes."""
+        key = tuple(sorted(show_ids))
+        if key not in self._spans:
+            marks = ",".join("?" * len(key)) or "NULL"
+            lo, hi = self._conn.execute(SHOW_SPAN.format(marks), key).fetchone()
+            self._spans[key] = (int(lo), int(hi)) if lo is not None else None
+        return self._spans[key]
 
     def episode_show(self, episode_id: int) -> int | None:
         row = self._conn.execute(EPISODE_SHOW, (episode_id,)).fetchone()

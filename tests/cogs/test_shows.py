@@ -50,13 +50,13 @@ TIDE = ShowFeed(
 SHOWS = (KELP, SONAR, TIDE)
 
 
-def show_feed(show: ShowFeed, transcript_url: str) -> bytes:
+def show_feed(show: ShowFeed, transcript_url: str, *, extra_item: str = "") -> bytes:
     return (
         "<?xml version='1.0' encoding='UTF-8'?>"
         "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'"
         " xmlns:podcast='https://podcastindex.org/namespace/1.0'><channel>"
         f"<title>{escape(show.title)}</title><link>https://example.com{show.path}</link>"
-        "<item>"
+        f"{extra_item}<item>"
         f"<title>{escape(show.episode)}</title><guid isPermaLink='false'>{show.path}#1</guid>"
         "<pubDate>Mon, 01 Jul 2024 12:00:00 +0000</pubDate>"
         f"<enclosure url='https://cdn.example.com{show.path}.mp3' type='audio/mpeg' length='1'/>"
@@ -296,3 +296,20 @@ async def test_show_commands_are_for_managers_only(simcord_env: simcord.Env, fee
     assert "Manage Server" in refused.response.content
     assert any(type(e).__name__ == "CheckFailure" for e in simcord_env.errors)
     assert "Bolt.new" in reply_text(await server.ask("episode", query="bolt"))
+
+
+async def test_a_chosen_show_stays_current_without_announcing_anywhere(
+    simcord_env: simcord.Env, servers: list[Server], feed_server: FeedServer
+) -> None:
+    alpha = servers[0]
+    newer = (
+        "<item><title>Kelp and the Otters</title><guid isPermaLink='false'>kelp#2</guid>"
+        "<pubDate>Mon, 08 Jul 2024 12:00:00 +0000</pubDate></item>"
+    )
+    feed_server.serve(KELP.path, show_feed(KELP, feed_server.url(f"{KELP.path}.vtt"), extra_item=newer))
+    for _ in range(3):  # the poll interval, its spread, and the first poll's baseline
+        await simcord_env.advance_time(17 * 60)
+    assert "Kelp and the Otters" in reply_text(await alpha.ask("latest"))
+    # Nobody asked for announcements: none were posted.
+    posts = [r for r in simcord_env.http_requests if r.method == "POST" and r.path.endswith("/messages")]
+    assert posts == []
