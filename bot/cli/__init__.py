@@ -9,16 +9,17 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
 from bot import __version__
-from bot.cli.context import CliContext, CliError
-from bot.config import Settings
-from bot.logs import configure_logging
-from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# Everything heavy (the store, aiohttp, pydantic-settings, the command modules) is imported on first use,
+# so `podbot --version` and `--help` pay only for click (issue 13: --version <= 0.15 s).
 
 log = logging.getLogger("bot.cli")
 
@@ -40,7 +41,25 @@ class PodbotUsageError(click.UsageError):
 
 
 class PodbotGroup(click.Group):
-    """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback."""
+    """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback.
+
+    The command families are registered on the first lookup, not at import: an eager option such as
+    `--version` exits before any command is looked up."""
+
+    _registered = False
+
+    def _ensure_registered(self) -> None:
+        if not self._registered:
+            self._registered = True
+            _register_commands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._ensure_registered()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._ensure_registered()
+        return super().get_command(ctx, cmd_name)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -51,6 +70,9 @@ class PodbotGroup(click.Group):
             raise PodbotUsageError(exc.format_message(), exc.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        from bot.cli.context import CliError
+        from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
+
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
@@ -76,6 +98,10 @@ class PodbotGroup(click.Group):
 
 
 def _load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -96,6 +122,9 @@ def _load_settings() -> Settings:
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
+    from bot.cli.context import CliContext
+    from bot.logs import configure_logging
+
     settings = _load_settings()
     if db is not None:
         settings = settings.model_copy(update={"db": db})
@@ -111,9 +140,6 @@ def _register_commands() -> None:
 
     for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS):
         cli.add_command(command)
-
-
-_register_commands()
 
 
 def main() -> None:
