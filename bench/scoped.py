@@ -27,7 +27,7 @@ from bot.scope import Scope
 from bot.search import Search
 from bot.search.build import build_index
 from bot.store import Store
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.index_reads import LookupReader, connect_reader
 
 
 def rss_mib(pid: int) -> float:

@@ -1,7 +1,7 @@
 """Search: fuzzy episode and people lookup, quotes, chapters. The core that the CLI and the cogs call.
 
 Never imports discord. The event loop only awaits: lookups run over an in-memory index on a worker thread,
-or in a process of their own (`Search(store, isolated=True)`, what the bot uses: see bot.search.lookups);
+or in a process of their own (`Search(store, isolated=True)`, what the bot uses: see bot.search.engine);
 quote searches run on threads with their own read-only connections, mostly inside SQLite with the GIL
 released.
 """
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.search import chapters as chapter_search
 from bot.search import quotes as quote_search
-from bot.search.lookups import LocalLookups, LookupsStopped, ProcessLookups
+from bot.search.engine import LocalLookups, LookupsStopped, ProcessLookups
 from bot.search.results import (
     ChapterHit,
     EmptyQuery,
@@ -29,7 +29,7 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.lookup import connect_reader
+from bot.store.index_reads import connect_reader
 from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from sys import intern
 from typing import TYPE_CHECKING
 
-from bot.search.lookup import EpisodeIndex, IndexedEpisode, IndexedPerson
+from bot.search.index import EpisodeIndex, IndexedEpisode, IndexedPerson
 from bot.text import fold_words
 
 if TYPE_CHECKING:
-    from bot.store.lookup import IndexRows
+    from bot.store.index_reads import IndexRows
 
 
 def build_index(rows: IndexRows) -> EpisodeIndex:

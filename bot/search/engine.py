@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 from bot.logs import configure_logging
 from bot.search import across
 from bot.search.build import build_index
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.index_reads import LookupReader, connect_reader
 
 if TYPE_CHECKING:
-    from bot.search.lookup import EpisodeIndex
+    from bot.search.index import EpisodeIndex
     from bot.search.results import ChapterHit, EpisodeMatch, PersonMatch, Suggestion
 
 log = logging.getLogger(__name__)
@@ -421,7 +421,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 # Every message, either way, is a pickle after its length.
 HEADER = struct.Struct("!I")
 # The child's program: `python -c CHILD <socket fd> <store path>`.
-CHILD = "import sys; from bot.search.lookups import main; main(sys.argv[1:])"
+CHILD = "import sys; from bot.search.engine import main; main(sys.argv[1:])"
 
 
 def frame(message: object) -> bytes:
