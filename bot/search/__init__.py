@@ -127,9 +127,9 @@ class Search:
     async def refresh(self) -> None:
         """(Re)build the lookup index from the store; call after an ingest. Lookups go on with the
         previous index until the new one is complete."""
-        episodes, people = await self._lookups.call("refresh")
+        rebuilt, episodes = await self._lookups.call("refresh")
         self._refreshed = True
-        log.debug("search index: %d episodes, %d people", episodes, people)
+        log.debug("search index: %d show(s) rebuilt, %d episodes", rebuilt, episodes)
 
     async def close(self) -> None:
         """Stop the lookups (thread or process) and the quote threads (the store itself stays open)."""
