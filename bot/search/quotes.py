@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.models import time_at
 from bot.search.results import QuoteHit
-from bot.store.lookup import fts_expression
+from bot.store.index_reads import fts_expression
 from bot.store.pairs import pair_terms
 from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match, Within
 from bot.text import fold

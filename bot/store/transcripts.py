@@ -1,6 +1,6 @@
 """Quote search over transcript segments: term statistics, bounded full-text queries, and hit context.
 
-Runs in search worker threads on a synchronous connection (bot.store.lookup.connect_reader). Every query
+Runs in search worker threads on a synchronous connection (bot.store.index_reads.connect_reader). Every query
 here is bounded: ranking (bm25) only over match sets known to be small, otherwise newest-first with a
 LIMIT, so that the most common word in 50M words costs about what a rare one does. Exact phrases are
 found through the word-pair index (`segment_pairs`, bot/store/pairs.py), which never reads a common word's
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.store import cue_times
-from bot.store.lookup import fts_expression
+from bot.store.index_reads import fts_expression
 from bot.store.pairs import pair_terms, word_pairs
 
 if TYPE_CHECKING:
