@@ -51,7 +51,9 @@ def segment_turns(
             words.extend(piece.text.split())
         turn_words.append(words)
         word_count += len(words)
-    anchors = _monotonic(anchors)
+    anchors = _monotonic(anchors) or [(0, 0.0)]
+    # The anchors' word indexes, for bisect without a key function (called once per segment).
+    indexes = [index for index, _ in anchors]
 
     segments: list[Segment] = []
     offset = 0
@@ -59,7 +61,7 @@ def segment_turns(
         for start, end in _chunks(words, min_words, max_words):
             segments.append(
                 Segment(
-                    start_s=int(_time_of(offset + start, anchors, end_s)),
+                    start_s=int(_time_of(offset + start, anchors, indexes, end_s)),
                     text=" ".join(words[start:end]),
                     speaker=turn.speaker,
                 )
@@ -103,11 +105,11 @@ def _monotonic(anchors: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return merged
 
 
-def _time_of(index: int, anchors: list[tuple[int, float]], end_s: int | None) -> float:
-    """The time of word `index`: linear between anchors, speech rate before the first and after the last."""
-    if not anchors:
-        anchors = [(0, 0.0)]
-    position = bisect.bisect_right(anchors, index, key=lambda anchor: anchor[0])
+def _time_of(index: int, anchors: list[tuple[int, float]], indexes: list[int], end_s: int | None) -> float:
+    """The time of word `index`: linear between anchors, speech rate before the first and after the last.
+
+    `anchors` is not empty; `indexes` holds their word indexes, in order."""
+    position = bisect.bisect_right(indexes, index)
     if position == 0:
         first_index, first_time = anchors[0]
         return max(0.0, first_time - (first_index - index) / WORDS_PER_SECOND)
@@ -124,6 +126,8 @@ def _chunks(words: list[str], min_words: int, max_words: int) -> list[tuple[int,
     chunks: list[tuple[int, int]] = []
     start = 0
     total = len(words)
+    if total <= max_words:  # most turns: one segment
+        return [(0, total)] if total else []
     while start < total:
         end = total if total - start <= max_words else _cut(words, start, min_words, max_words)
         if total - end < _MIN_TAIL_WORDS and total - start <= max_words + _MIN_TAIL_WORDS:

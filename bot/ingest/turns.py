@@ -36,6 +36,12 @@ _TOKEN = re.compile(r"\S+")
 _TURN_END = frozenset('.!?,;:)]}"”…—–')
 # Names longer than this are not speakers but a sentence that happened to precede a time.
 _MAX_NAME_CHARS = 40
+# The common case, a line that holds only a one-word name before its time ("Alessio [00:00:03]: …"): one
+# word without whitespace or a turn-ending character, then at most a few spaces. _name_options reads such
+# a line as that one name; matching it whole skips the general reading (most of a parse's time, issue 13).
+_ONE_WORD_LINE = re.compile(
+    rf"[^\W\d_][^\s.!?,;:)\]}}\"”…—–]{{0,{_MAX_NAME_CHARS - 1}}}(?P<space>[^\S\n]{{0,80}})"
+)
 
 
 # The same few names are folded thousands of times per transcript.
@@ -101,15 +107,18 @@ def parse_turns(text: str, hosts: Sequence[str] = ()) -> Transcript:
     ]
     # Untimed turns seen at a clean boundary ("…see.tomasz:") vouch for their spelling when the same
     # name turns up glued to a word elsewhere ("Sotomasz:").
+    spellings = _longest_first(written)
     written |= {
         name
         for body in bodies
-        for _, name, _, boundary in _untimed_names(body, written)
+        if ":" in body
+        for _, name, _, boundary in _untimed_names(body, spellings)
         if boundary == "clean"
     }
+    spellings = _longest_first(written)
     raw_turns: list[tuple[str, int | None, str]] = []
     for (header, _), name, body in zip(headers, names, bodies, strict=True):
-        chunks = _split_untimed(body, written)
+        chunks = _split_untimed(body, written, spellings) if ":" in body else [(None, body)]
         raw_turns.append((name.name, parse_clock(header["clock"]), chunks[0][1]))
         raw_turns.extend((speaker, None, chunk) for speaker, chunk in chunks[1:] if speaker)
 
@@ -165,6 +174,10 @@ def _name_options(text: str, tail_start: int, tail_end: int) -> list[_NameOption
     """Ways to read the speaker's name at the end of text[tail_start:tail_end], longest first."""
     line_start = max(text.rfind("\n", tail_start, tail_end) + 1, tail_start)
     at_line_start = line_start > tail_start or tail_start == 0
+    if at_line_start:
+        one_word = _ONE_WORD_LINE.fullmatch(text, line_start, tail_end)
+        if one_word is not None and text[line_start].isalpha():
+            return [_NameOption(line_start, text[line_start : one_word.start("space")], clean=True)]
     options: list[_NameOption] = []
     # Only the last few words can be the name; the rest of a flattened line is the previous turn's text.
     window_start = max(line_start, tail_end - 4 * _MAX_NAME_CHARS)
@@ -248,12 +261,19 @@ def _host_forms(hosts: Sequence[str]) -> list[str]:
     return forms
 
 
-def _split_untimed(body: str, written: set[str]) -> list[tuple[str | None, str]]:
-    """Split a turn's text at untimed turns (`swyx: …`): [(None, own text), (speaker, text), …]."""
+def _longest_first(written: set[str]) -> list[str]:
+    """The spellings' case-folded forms, longest first, so that "Ann Lee:" is not read as "Lee:"."""
+    return sorted({name.casefold() for name in written}, key=len, reverse=True)
+
+
+def _split_untimed(body: str, written: set[str], spellings: list[str]) -> list[tuple[str | None, str]]:
+    """Split a turn's text at untimed turns (`swyx: …`): [(None, own text), (speaker, text), …].
+
+    `spellings` is _longest_first(written), computed once per transcript rather than once per turn."""
     chunks: list[tuple[str | None, str]] = []
     speaker: str | None = None
     chunk_start = 0
-    for name_start, name, text_start, boundary in _untimed_names(body, written):
+    for name_start, name, text_start, boundary in _untimed_names(body, spellings):
         if name_start < chunk_start or boundary == "space":
             continue
         if boundary == "glued" and not (name[0].isupper() or name in written):
@@ -264,15 +284,14 @@ def _split_untimed(body: str, written: set[str]) -> list[tuple[str | None, str]]
     return chunks
 
 
-def _untimed_names(body: str, written: set[str]) -> Iterator[tuple[int, str, int, str]]:
+def _untimed_names(body: str, names: list[str]) -> Iterator[tuple[int, str, int, str]]:
     """(name start, name, text start, boundary) for each `Name: ` of a known speaker in `body`.
 
     The boundary before the name says whether it can start a turn: "clean" (a line start or punctuation,
     as in `Totally.swyx:`), "glued" to a word (`Butswyx:`, a turn only when it looks like a name) or
     "space", which is ordinary speech ("I told Eric: go"): a flattened turn boundary leaves no space.
+    `names` are the known spellings, case-folded, longest first (_longest_first).
     """
-    # Longest first, so that "Ann Lee:" is not read as "Lee:".
-    names = sorted({name.casefold() for name in written}, key=len, reverse=True)
     for colon in _UNTIMED_COLON.finditer(body):
         name_end = colon.start()
         if name_end == 0 or not body[name_end - 1].isalpha():
@@ -294,6 +313,8 @@ def _untimed_names(body: str, written: set[str]) -> Iterator[tuple[int, str, int
 
 def _pieces(start_s: int | None, body: str) -> tuple[TimedText, ...]:
     """The body split at its time markers, each piece with the time it starts at."""
+    if "[" not in body:  # no marker: one piece (most turns)
+        return (TimedText(start_s, _squash(body)),)
     pieces: list[TimedText] = []
     position = 0
     current = start_s
