@@ -16,7 +16,7 @@ COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > runtime.txt \
     && pip install --constraint constraints.txt --requirement runtime.txt
 
-COPY README.md ./
+COPY README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY data ./data
