@@ -17,11 +17,15 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/podbot run
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# The static checks, also run by `make test`: lint rules, formatting, the Dockerfile, types.
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -35,4 +39,4 @@ lock: install
 	{ sed -n '1,2p' constraints.txt; cat constraints.new; } > constraints.txt && rm constraints.new
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -7,7 +7,7 @@ views that carry them are stopped before sending, so nothing is kept in memory p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-def stateless_view(items: Iterable[discord.ui.Item[discord.ui.View] | None]) -> discord.ui.View | None:
+def stateless_view(items: Iterable[discord.ui.Item[Any] | None]) -> discord.ui.View | None:
     """A view of `items` (None entries skipped) that holds no state; None when there is nothing to show."""
     present = [item for item in items if item is not None]
     if not present:
@@ -50,7 +50,7 @@ class GuardedCallback:
             await self.on_click(interaction)
         # Not swallowed: handed to the tree's error handler, which logs it and tells the user.
         except Exception as error:  # noqa: BLE001
-            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined]
 
 
 async def only_for(interaction: discord.Interaction, owner_id: int, *, command: str) -> bool:
