@@ -26,10 +26,12 @@ from discord.ext import commands
 from bot.core import Core
 from bot.store import StoreError
 from cogs.common.errors import report_error
+from cogs.common.installs import SERVER_CONTEXTS, SERVER_INSTALLS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from bot.cards.service import QuoteCards
     from bot.config import Settings
     from bot.search import Search
     from bot.shows import ShowService
@@ -84,6 +86,9 @@ class PodBot(commands.AutoShardedBot):
             help_command=None,
             intents=bot_intents(),
             tree_cls=PodTree,
+            # Server-installed, server-only unless a command says otherwise (cogs.common.installs).
+            allowed_installs=SERVER_INSTALLS,
+            allowed_contexts=SERVER_CONTEXTS,
             # The default for every message the bot sends; replies pass it explicitly as well.
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids) or None,
@@ -116,6 +121,13 @@ class PodBot(commands.AutoShardedBot):
     @property
     def shows(self) -> ShowService:
         return self.core.shows
+
+    @property
+    def cards(self) -> QuoteCards:
+        cards = self.core.cards
+        if cards is None:
+            raise RuntimeError("quote cards are made by a core opened for the bot")
+        return cards
 
     async def setup_hook(self) -> None:
         if self.serving:
@@ -191,6 +203,9 @@ class BotStartError(Exception):
     """The bot cannot start or log in; the message is one sentence for the operator."""
 
 
+# The gateway's close code for a token it rejects at IDENTIFY (REST may have accepted it a moment before).
+AUTHENTICATION_FAILED = 4004
+
 REJECTED_TOKEN = (
     "Discord rejected the token in PODBOT_TOKEN; copy a fresh one from the developer portal "
     "(your application -> Bot -> Reset Token) into .env"
@@ -212,6 +227,10 @@ def _start_errors() -> Iterator[None]:
         yield
     except discord.LoginFailure:
         raise BotStartError(REJECTED_TOKEN) from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            raise BotStartError(REJECTED_TOKEN) from None
+        raise
     except discord.PrivilegedIntentsRequired:
         raise BotStartError(
             "Discord refused an intent this bot asked for; it needs no privileged intents"

@@ -9,11 +9,12 @@ caller's.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from bot.bootstrap import open_store
+from bot.cards.service import QuoteCards
 from bot.shows import ShowService
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
+log = logging.getLogger(__name__)
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
 @dataclass
 class Core:
     settings: Settings
@@ -34,7 +42,9 @@ class Core:
     search: Search
     shows: ShowService
     fetcher: Fetcher | None = None
-    _closers: list[object] = field(default_factory=list, repr=False)
+    # Quote cards, with artwork through `fetcher` (none without a network: cards without art).
+    cards: QuoteCards | None = None
+    _closers: list[Closable] = field(default_factory=list, repr=False)
 
     @classmethod
     async def open(
@@ -52,7 +62,7 @@ class Core:
         # Imported here: `podbot --version` and one-shot commands never load the search machinery.
         from bot.search import Search
 
-        closers: list[object] = []
+        closers: list[Closable] = []
         try:
             if store is None:
                 store = await open_store(settings.db, seed=settings.seed_bundled)
@@ -82,7 +92,7 @@ class Core:
         except BaseException:
             await _close_all(closers)
             raise
-        return cls(settings, store, search, shows, fetcher, closers)
+        return cls(settings, store, search, shows, fetcher, QuoteCards(fetcher), closers)
 
     async def close(self) -> None:
         closers, self._closers = self._closers, []
@@ -97,8 +107,11 @@ class Core:
         await self.close()
 
 
-async def _close_all(closers: list[object]) -> None:
+async def _close_all(closers: list[Closable]) -> None:
     # The reverse of opening: the fetcher, then the search (its threads read the store), then the store.
+    # One that fails to close is logged and the others are still closed.
     for closer in reversed(closers):
-        with contextlib.suppress(Exception):
-            await closer.close()  # type: ignore[attr-defined]
+        try:
+            await closer.close()
+        except Exception:
+            log.exception("closing %s failed", type(closer).__name__)

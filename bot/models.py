@@ -93,6 +93,22 @@ class Show:
     artwork: str | None = None
     feed_url: str | None = None
     hosts: tuple[str, ...] = ()
+    # How podcast apps know the show, when the feed says (bot.listen checks both): the show's
+    # `podcast:guid` (a UUID) and its Apple Podcasts id, from a link to its Apple Podcasts page.
+    podcast_guid: str | None = None
+    apple_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedGuid:
+    """Items of one feed that gave the same GUID (a publisher's mistake): those that differ in audio, title
+    or date are kept as distinct episodes, those identical to one kept are one episode listed twice."""
+
+    guid: str
+    # The titles of the episodes kept, in the feed's order (the oldest keeps the GUID as its key).
+    kept: tuple[str, ...]
+    # Listings dropped as repeats of one kept.
+    merged: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +118,5 @@ class ParsedSource:
     format: str
     show: Show
     episodes: tuple[Episode, ...] = field(default_factory=tuple)
+    # A feed's GUIDs given to more than one item, and what became of those items.
+    shared_guids: tuple[SharedGuid, ...] = ()

@@ -20,8 +20,11 @@ from discord.ext import commands
 from bot.feeds.announce import Announcement, PostStatus
 from bot.feeds.service import CannotFollow, FeedService
 from bot.links import redact_credentials
+from bot.search.results import Suggestion
 from bot.shows import Added, ShowError
+from bot.text import fold
 from cogs.common.announcer import DiscordAnnouncer, missing_permissions
+from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
 from cogs.common.render import ACCENT, md, md_within
@@ -60,6 +63,8 @@ def status_lines(subscription: Subscription) -> list[str]:
     else:
         checked = f"Last check {_when(feed.last_check)}" if feed.last_check else "Not checked yet"
         lines.append(f"{checked} · next {_when(feed.next_check)}")
+    if feed.shared_guids:
+        lines.append(f"ℹ️ {md(shorten(feed.shared_guids, 400))}")
     if subscription.last_error:
         lines.append(
             f"❗ Last announcement failed {_when(subscription.last_error_at)}: {md(subscription.last_error)}"
@@ -192,6 +197,23 @@ class Announce(commands.Cog):
                 ),
                 ephemeral=True,
             )
+
+    @set_.autocomplete("feed")
+    async def feed_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's shows that have a feed; a URL typed is taken as it is."""
+
+        async def shows() -> list[Suggestion]:
+            scope = await self.bot.shows.scope_for(interaction.guild_id)
+            wanted = fold(current)
+            return [
+                Suggestion(label=s.title, value=str(s.id))
+                for s in await self.bot.shows.shows_in(scope)
+                if s.feed_url and wanted in fold(s.title)
+            ]
+
+        return await answer_choices(shows(), what="/announce set feed")
 
     # --- /announce remove ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from discord.ext import commands
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, only_for, stateless_view
 from cogs.common.errors import tell
+from cogs.common.installs import anywhere
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import chapter_pages, chapters_embed, md
 from cogs.common.reply import deferred_if_slow, reply, update
@@ -124,6 +125,7 @@ class Chapters(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
 
+    @anywhere
     @app_commands.command(name="chapters", description="List every chapter of an episode, with timestamps.")
     @app_commands.describe(
         episode="The episode: pick one from the list, or type words from its title.", show=SHOW_OPTION

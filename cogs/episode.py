@@ -10,8 +10,9 @@ from discord.ext import commands
 
 from cogs.chapters import AllChaptersButton
 from cogs.common.choices import answer_choices
-from cogs.common.components import link_button, stateless_view
+from cogs.common.components import listen_buttons, stateless_view
 from cogs.common.errors import tell
+from cogs.common.installs import anywhere
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import episode_embed, md, toc_chapters
 from cogs.common.reply import deferred_if_slow, reply
@@ -28,13 +29,8 @@ def episode_card(
     stored: StoredEpisode, *, alternatives: Sequence[str] = ()
 ) -> tuple[discord.Embed, discord.ui.View | None]:
     """The embed and buttons for one episode, shared with /latest."""
-    ep = stored.episode
     view = stateless_view(
-        [
-            AllChaptersButton(stored.id) if toc_chapters(stored) else None,
-            link_button("Open episode", ep.link),
-            link_button("Listen", ep.audio_url),
-        ]
+        [AllChaptersButton(stored.id) if toc_chapters(stored) else None, *listen_buttons(stored)]
     )
     return episode_embed(stored, alternatives=alternatives), view
 
@@ -43,6 +39,7 @@ class Episode(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
 
+    @anywhere
     @app_commands.command(name="episode", description="Find an episode by its title or a guest's name.")
     @app_commands.describe(
         query="Words from the title or a guest's name; pick from the list or type freely.", show=SHOW_OPTION

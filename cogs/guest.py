@@ -8,9 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.search import AMBIGUITY_MARGIN
 from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
-from cogs.common.lookup import AMBIGUITY_MARGIN, MAX_ALTERNATIVES
+from cogs.common.installs import anywhere
+from cogs.common.lookup import MAX_ALTERNATIVES
 from cogs.common.render import md, person_embed
 from cogs.common.reply import deferred_if_slow, reply
 from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_or_tell, show_suggestions
@@ -26,6 +28,7 @@ class Guest(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
 
+    @anywhere
     @app_commands.command(name="guest", description="Show the episodes a guest (or host) appears in.")
     @app_commands.describe(
         name="The person's name, or part of it; pick from the list or type freely.", show=SHOW_OPTION

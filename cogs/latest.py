@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
+from cogs.common.installs import anywhere
 from cogs.common.reply import deferred_if_slow, reply
 from cogs.common.scope import SHOW_OPTION, scope_or_tell, show_suggestions
 from cogs.episode import episode_card
@@ -22,6 +23,7 @@ class Latest(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
 
+    @anywhere
     @app_commands.command(name="latest", description="Show the newest episode.")
     @app_commands.describe(show=SHOW_OPTION)
     async def latest(

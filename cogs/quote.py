@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from collections import OrderedDict
@@ -11,14 +12,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cards.quote import QuoteCard
 from bot.links import moment_url
 from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
 from cogs.common.errors import tell
+from cogs.common.installs import anywhere
 from cogs.common.limits import CUSTOM_ID, length, shorten
 from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
-from cogs.common.render import md, quote_embed
+from cogs.common.render import excerpt, md, quote_embed
 from cogs.common.reply import deferred_if_slow, reply, update
 from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_of, scope_or_tell, show_suggestions
 
@@ -53,6 +56,19 @@ def _custom_id(
     owner_id: int, episode_id: int | None, offset: int, show_id: int | None, query_part: str
 ) -> str:
     return f"podbot:quote:{owner_id}:{episode_id or 0}:{offset}:{show_id or 0}:{query_part}"
+
+
+def _card_id(owner_id: int, episode_id: int | None, offset: int, show_id: int | None, query_part: str) -> str:
+    # As long as _custom_id's: whatever query fits in a page button fits here.
+    return f"podbot:qcard:{owner_id}:{episode_id or 0}:{offset}:{show_id or 0}:{query_part}"
+
+
+def _recall(interaction: discord.Interaction, query_part: str) -> tuple[Quote | None, str | None]:
+    bot: PodBot = interaction.client  # type: ignore[assignment]
+    cog: Quote | None = bot.get_cog("Quote")  # type: ignore[assignment]
+    kind, _, value = query_part.partition(":")
+    query = value if kind == "q" else (cog.memo.recall(value) if cog else None)
+    return cog, query
 
 
 class QuotePageButton(
@@ -111,16 +127,13 @@ class QuotePageButton(
         return await only_for(interaction, self.owner_id, command="/quote")
 
     async def on_click(self, interaction: discord.Interaction) -> None:
-        bot: PodBot = interaction.client  # type: ignore[assignment]
-        cog: Quote | None = bot.get_cog("Quote")  # type: ignore[assignment]
-        kind, _, value = self.query_part.partition(":")
-        query = value if kind == "q" else (cog.memo.recall(value) if cog else None)
+        cog, query = _recall(interaction, self.query_part)
         if query is None or cog is None:
             await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
             return
         async with deferred_if_slow(interaction):
             # The scope of where the button is pressed, narrowed to the show the search was narrowed to.
-            scope = await scope_of(bot, interaction)
+            scope = await scope_of(cog.bot, interaction)
             if self.show_id is not None:
                 scope = scope.narrowed(self.show_id)
             message = await cog.quote_message(
@@ -133,10 +146,87 @@ class QuotePageButton(
             await update(interaction, embeds=[embed], view=view)
 
 
+class QuoteCardButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=re.compile(
+        r"podbot:qcard:(?P<owner>\d+):(?P<episode>\d+):(?P<offset>\d+):(?P<show>\d+):(?P<kind>[qm]):(?P<query>.+)",
+        re.DOTALL,
+    ),
+):
+    """ "Share as image": the match on show as a PNG quote card, posted where the /quote answer is."""
+
+    def __init__(
+        self, owner_id: int, episode_id: int | None, offset: int, query_part: str, show_id: int | None
+    ) -> None:
+        self.owner_id, self.episode_id, self.offset, self.query_part = (
+            owner_id,
+            episode_id or None,
+            offset,
+            query_part,
+        )
+        self.show_id = show_id or None
+        super().__init__(
+            discord.ui.Button(
+                label="Share as image",
+                emoji="🖼️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=_card_id(owner_id, episode_id, offset, show_id, query_part),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> QuoteCardButton:
+        return cls(
+            int(match["owner"]),
+            int(match["episode"]),
+            int(match["offset"]),
+            f"{match['kind']}:{match['query']}",
+            int(match["show"]),
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await only_for(interaction, self.owner_id, command="/quote")
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        cog, query = _recall(interaction, self.query_part)
+        if query is None or cog is None:
+            await tell(interaction, "These results are from before the bot restarted. Run /quote again.")
+            return
+        async with deferred_if_slow(interaction):
+            # As for the page buttons: the scope where it is pressed, narrowed as the search was.
+            scope = await scope_of(cog.bot, interaction)
+            if self.show_id is not None:
+                scope = scope.narrowed(self.show_id)
+            png = await cog.quote_card(query, self.episode_id, self.offset, scope)
+            if png is None:
+                await tell(interaction, "That line is no longer in the transcripts. Run /quote again.")
+                return
+            await reply(interaction, files=[discord.File(io.BytesIO(png), filename="quote.png")])
+
+
 class Quote(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.memo = QueryMemo()
+
+    async def quote_card(self, query: str, episode_id: int | None, offset: int, scope: Scope) -> bytes | None:
+        """The PNG card of the match at `offset`, or None when the search no longer finds it."""
+        hits = await self.bot.search.quotes(query, scope=scope, episode_id=episode_id, limit=1, offset=offset)
+        if not hits:
+            return None
+        hit = hits[0]
+        stored = await self.bot.store.catalog.get(hit.episode_id, scope=scope)
+        card = QuoteCard(
+            words=excerpt(hit.text, hit.highlights),
+            speaker=hit.speaker,
+            episode_title=hit.episode_title,
+            show_title=stored.show_title if stored else "",
+            start_s=hit.start_s,
+        )
+        return await self.bot.cards.render(card, stored.episode.artwork if stored else None)
 
     def query_part(self, owner_id: int, episode_id: int | None, show_id: int | None, query: str) -> str:
         inline = f"q:{query}"
@@ -190,10 +280,12 @@ class Quote(commands.Cog):
                 if paging
                 else None,
                 link_button(f"Listen at {format_timestamp(hit.start_s)}", moment),
+                QuoteCardButton(owner_id, episode_id, offset, query_part, show_id),
             ]
         )
         return embed, view
 
+    @anywhere
     @app_commands.command(name="quote", description="Find who said something, and when, in the transcripts.")
     @app_commands.describe(
         text="Words you remember; wrap them in double quotes for the exact phrase.",
@@ -223,6 +315,13 @@ class Quote(commands.Cog):
                     )
                     return
                 episode_id = found.stored.id
+                if not await self.bot.search.has_transcript(episode_id):
+                    await tell(
+                        interaction,
+                        f"“{md(shorten(found.stored.episode.title, 200))}” has no transcript, so it cannot be "
+                        "quoted. Leave the episode out to search every transcript.",
+                    )
+                    return
             owner = interaction.user.id
             message = await self.quote_message(
                 text,
@@ -261,9 +360,9 @@ class Quote(commands.Cog):
 
 
 async def teardown(bot: PodBot) -> None:
-    bot.remove_dynamic_items(QuotePageButton)
+    bot.remove_dynamic_items(QuotePageButton, QuoteCardButton)
 
 
 async def setup(bot: PodBot) -> None:
-    bot.add_dynamic_items(QuotePageButton)
+    bot.add_dynamic_items(QuotePageButton, QuoteCardButton)
     await bot.add_cog(Quote(bot))

@@ -2,7 +2,8 @@
 
 It answers the few routes a login, a command sync and a gateway connection use; the gateway accepts the
 websocket and then says nothing, which leaves a started bot waiting for Discord, as it would on a slow
-network, until it is told to stop.
+network, until it is told to stop. Given `close_at_identify`, it says HELLO instead, waits for the bot's
+IDENTIFY and closes the websocket with that code, as Discord does with 4004 for a token it rejects there.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 GOOD_TOKEN = "fake-good-token.abc.def"
+# Gateway opcodes (discord.gateway.DiscordWebSocket): the server's first message, the client's login.
+HELLO = 10
+IDENTIFY = 2
 APP_ID = 1_100_000_000_000_000_001
 
 
@@ -27,6 +31,7 @@ class FakeDiscord:
     requests: list[tuple[str, str]] = field(default_factory=list)
     synced: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gateway_connects: int = 0
+    identified: bool = False
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -45,7 +50,7 @@ def _unauthorised() -> web.Response:
 
 
 @contextlib.asynccontextmanager
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
+async def fake_discord(*, close_at_identify: int | None = None) -> AsyncIterator[FakeDiscord]:
     state = FakeDiscord()
 
     @web.middleware
@@ -104,8 +109,15 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
         state.gateway_connects += 1
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for _message in ws:  # silent: no HELLO, the bot keeps waiting
-            pass
+        if close_at_identify is None:
+            async for _message in ws:  # silent: no HELLO, the bot keeps waiting
+                pass
+            return ws
+        await ws.send_json({"op": HELLO, "d": {"heartbeat_interval": 45_000}})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT and json.loads(message.data).get("op") == IDENTIFY:
+                state.identified = True
+                await ws.close(code=close_at_identify, message=b"Authentication failed.")
         return ws
 
     app = web.Application(middlewares=[record])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiosqlite
 import pytest
 
 from bot.feeds.announce import PostResult
@@ -19,6 +20,8 @@ from bot.feeds.schedule import PAUSE_AFTER, WARN_AFTER
 from bot.net.fetch import Fetcher, Limits
 from bot.net.guard import AddressPolicy
 from bot.store import Store
+from bot.store.migrations import bundled_migrations, migrate
+from bot.store.pairs import register as register_functions
 from tests.feedkit import Clock, FakeChannels, Item, day, rss
 from tests.feedserver import stalls, trickle
 
@@ -675,3 +678,58 @@ async def test_a_poll_stops_asking_a_files_host_that_keeps_failing(world: World)
     assert all(
         len(s.episode.chapters) == 2 for s in await world.store.catalog.episodes() if s.episode.guid != "ep-1"
     )
+
+
+# --- items that share a GUID -----------------------------------------------------------------------------
+
+RECUT = Item("ep-1", "Episode 1: Kelp (extended cut)", day(1), "https://cdn.example/1-extended.mp3")
+
+
+async def test_an_item_reusing_a_guid_is_its_own_episode_and_announced(world: World) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+    (subscription,) = await world.store.follows.subscriptions(guild_id=GUILD_A)
+    assert subscription.feed.shared_guids is None
+
+    # The publisher copies the item for a new episode and forgets to change its GUID.
+    world.server.serve("/feed.xml", rss([RECUT, EP1]))
+    await world.cycle()
+
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]
+    titles = {s.episode.title for s in await world.store.catalog.episodes()}
+    assert titles == {EP1.title, RECUT.title}
+    (subscription,) = await world.store.follows.subscriptions(guild_id=GUILD_A)
+    assert subscription.feed.shared_guids == (
+        "2 items share the GUID 'ep-1': kept as 2 episodes, as their audio, title or date differ "
+        f"({RECUT.title!r}, {EP1.title!r})"
+    )
+    # Nothing changes on the next poll: not announced again, nor stored twice.
+    await world.cycle()
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]
+    assert len(await world.store.catalog.episodes()) == 2
+
+    # Once the publisher gives it a GUID of its own, the note goes; it is still the one episode, not news.
+    world.server.serve("/feed.xml", rss([replace(RECUT, guid="ep-1-extended"), EP1]))
+    await world.cycle()
+    (subscription,) = await world.store.follows.subscriptions(guild_id=GUILD_A)
+    assert subscription.feed.shared_guids is None
+    assert world.channels.titles(CHANNEL_A) == [RECUT.title]
+
+
+async def test_a_store_from_before_shared_guid_notes_upgrades_keeping_its_feeds(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    migrations = bundled_migrations()
+    (added,) = [m for m in migrations if "shared_guids" in m.sql]
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await register_functions(conn)  # migration 004's triggers call it
+        await migrate(conn, migrations[: added.version - 1])
+        await conn.execute(
+            "INSERT INTO feeds (url, next_check, created_at) VALUES ('https://x.example/feed', ?, ?)",
+            (day(0).isoformat(), day(0).isoformat()),
+        )
+    async with await Store.open(path) as store:
+        feed = await store.follows.feed(1)
+        assert feed is not None
+        assert feed.url == "https://x.example/feed"
+        assert feed.shared_guids is None

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.bootstrap import open_store
+from bot.client import REJECTED_TOKEN
 from bot.store import Store
+from tests.damage import damage_pages
 from tests.fake_discord import GOOD_TOKEN, LAUNCHER, fake_discord
 
 if TYPE_CHECKING:
@@ -79,6 +82,33 @@ async def test_run_with_a_rejected_token_says_so_in_one_line_and_never_prints_it
     assert secret not in out + err
     assert ("GET", "/api/v10/users/@me") in discord.requests
     assert discord.gateway_connects == 0
+
+
+async def test_run_with_a_token_rejected_at_the_gateway_says_what_a_rejected_token_says(
+    tmp_path: Path,
+) -> None:
+    # REST accepted the token (a reset between the two, or a token for another shard set-up); the
+    # gateway closes with 4004 "authentication failed" at IDENTIFY.
+    async with fake_discord(close_at_identify=4004) as discord:
+        code, out, err = await _finish(await _podbot(tmp_path, "run", token=GOOD_TOKEN, base=discord.base))
+    assert discord.identified
+    assert code != 0
+    assert _one_line(err) == f"podbot: {REJECTED_TOKEN}"
+    assert GOOD_TOKEN not in out + err
+
+
+async def test_run_on_a_damaged_store_says_so_in_one_line_and_touches_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    await (await open_store(store, seed=True)).close()
+    damage_pages(store)
+    before = store.read_bytes()
+    async with fake_discord() as discord:
+        code, out, err = await _finish(await _podbot(tmp_path, "run", token=GOOD_TOKEN, base=discord.base))
+    assert code != 0
+    assert _one_line(err).startswith(f"podbot: the store {store} is damaged")
+    assert "Traceback" not in out
+    assert discord.gateway_connects == 0
+    assert store.read_bytes() == before
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

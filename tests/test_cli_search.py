@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -101,6 +102,59 @@ def test_quote_restricted_to_an_episode_by_words_or_id(db: Path) -> None:
     windsurf_id = by_words[0]["episode_id"]
     by_id = as_json(podbot(db, "quote", "welcome", "--episode", str(windsurf_id), "--json"))
     assert by_id == by_words
+
+
+def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: Path) -> None:
+    # The bundled page transcribes three of its five episodes; Windsurf is not one.
+    episode = "windsurf"
+    result = podbot(bundled_db, "quote", "webcontainer", "--episode", episode)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Windsurf: The Enterprise AI IDE")
+    assert "has no transcript" in result.stdout
+    assert "Nobody said" not in result.stdout
+
+    as_script = podbot(bundled_db, "quote", "webcontainer", "--episode", episode, "--json")
+    assert as_json(as_script) == []
+    assert "has no transcript" in as_script.stderr
+
+
+def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: Path) -> None:
+    # `podbot quote '"give the thing a browser"'`: the shell's single quotes keep the double ones.
+    result = podbot(bundled_db, "quote", '"give the thing a browser"')
+    assert result.exit_code == 0, result.stderr
+    marks = re.findall(r"\[([^\]]*)\]", result.stdout)
+    assert marks
+    assert {m.lower() for m in marks} == {"give the thing a browser"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "names"), [("erik", ["Erik Schluntz", "Eric"]), ("eric", ["Eric", "Erik Schluntz"])]
+)
+def test_guest_finds_a_name_spelt_as_it_sounds_after_the_exact_spelling(
+    bundled_db: Path, typed: str, names: list[str]
+) -> None:
+    found = as_json(podbot(bundled_db, "guest", typed, "--json"))
+    assert [p["name"] for p in found][:2] == names
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["chapters", "claude"], ["chapters", "claude", "--json"], ["quote", "agents", "--episode", "claude"]],
+)
+def test_a_close_runner_up_is_named_on_stderr(db: Path, args: list[str]) -> None:
+    result = podbot(db, *args)
+    assert result.exit_code == 0, result.stderr
+    assert CLAUDE in result.stdout
+    assert BOLT not in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"podbot: also matched: {BOLT} (episode ")
+
+
+def test_no_runner_up_is_named_when_one_episode_is_clearly_meant(db: Path) -> None:
+    for args in (["chapters", "windsurf"], ["chapters", "claude sonnet"]):
+        result = podbot(db, *args)
+        assert result.exit_code == 0
+        assert result.stderr == ""
 
 
 def test_quote_human_output_marks_the_words(db: Path) -> None:

@@ -118,10 +118,30 @@ def test_ingesting_the_same_feed_again_changes_nothing(server: FeedServer, db: P
 
 def test_ingest_a_feed_file(db: Path) -> None:
     result = podbot("--db", str(db), "ingest", str(FEEDS / "malformed.xml"))
-    assert result.exit_code == 0, result.stderr
-    assert "5 added" in result.stdout  # six items, one GUID listed twice
+    assert result.exit_code == 0
+    # Six items; two share a GUID but not their title or audio: six episodes, and a word on stderr.
+    assert "6 added" in result.stdout
     titles = [e["title"] for e in episodes(db)]
     assert "Q&A with the R&D team – part 2" in titles
+    assert {"Repeated listing", "Repeated listing (older copy)"} <= set(titles)
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        f"podbot: {FEEDS / 'malformed.xml'}: 2 items share the GUID 'sonar-7': kept as 2 episodes, as their "
+        "audio, title or date differ ('Repeated listing', 'Repeated listing (older copy)')"
+    )
+    # Read again, the same six episodes: the second's own key is stable.
+    again = podbot("--db", str(db), "ingest", str(FEEDS / "malformed.xml"))
+    assert "0 added, 0 updated, 6 unchanged" in again.stdout
+
+
+def test_an_item_listed_twice_is_one_episode_and_the_merge_is_reported(db: Path, tmp_path: Path) -> None:
+    pilot = Item("g1", "Pilot", day(1), "https://x.example/1.mp3")
+    path = tmp_path / "feed.xml"
+    path.write_bytes(rss([Item("g2", "Second", day(2), "https://x.example/2.mp3"), pilot, pilot]))
+    result = podbot("--db", str(db), "ingest", str(path))
+    assert result.exit_code == 0
+    assert "2 added" in result.stdout
+    assert result.stderr == f"podbot: {path}: 2 items share the GUID 'g1': 1 identical repeat merged\n"
 
 
 def test_a_web_page_is_not_a_feed(server: FeedServer, db: Path) -> None:

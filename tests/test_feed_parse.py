@@ -10,7 +10,8 @@ import pytest
 from bot.identity import is_derived_key
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import looks_like_feed, parse_date, parse_feed, read_feed
-from bot.models import Role
+from bot.models import Role, SharedGuid
+from tests.feedkit import Item, day, rss
 
 FEEDS = Path(__file__).parent / "feeds"
 
@@ -171,10 +172,45 @@ def test_fallback_key_survives_title_and_date_edits() -> None:
     assert parse_feed(edited).episodes[0].guid == parse_feed(original).episodes[0].guid
 
 
-def test_a_guid_listed_twice_is_one_episode() -> None:
+def test_a_guid_given_to_two_different_items_keeps_both_and_says_so() -> None:
+    # Same GUID, another title and audio file: a publisher's copy-and-paste slip, not one episode.
     parsed = parse_feed(feed("malformed.xml"))
-    repeated = [e for e in parsed.episodes if e.guid == "sonar-7"]
-    assert [e.title for e in repeated] == ["Repeated listing"]
+    sharing = [e for e in parsed.episodes if e.guid.startswith("sonar-7")]
+    assert [e.title for e in sharing] == ["Repeated listing", "Repeated listing (older copy)"]
+    # Undated: the one the feed lists last (feeds list the newest first) is the older, and keeps the GUID.
+    assert sharing[1].guid == "sonar-7"
+    assert len({e.guid for e in sharing}) == 2
+    # The second's own key is the same on every read, so a poll does not see a new episode each time.
+    assert [e.guid for e in parse_feed(feed("malformed.xml")).episodes] == [e.guid for e in parsed.episodes]
+    assert parsed.shared_guids == (
+        SharedGuid("sonar-7", ("Repeated listing", "Repeated listing (older copy)"), merged=0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("second", "kept"),
+    [
+        (Item("g1", "Pilot", day(1), "https://x.example/1.mp3"), 1),  # the same listing twice
+        (Item("g1", "Pilot", day(1), "https://x.example/2.mp3"), 2),  # other audio
+        (Item("g1", "Pilot, part two", day(1), "https://x.example/1.mp3"), 2),  # other title
+        (Item("g1", "Pilot", day(2), "https://x.example/1.mp3"), 2),  # other date
+    ],
+)
+def test_items_sharing_a_guid_are_one_episode_only_when_nothing_tells_them_apart(
+    second: Item, kept: int
+) -> None:
+    first = Item("g1", "Pilot", day(1), "https://x.example/1.mp3")
+    parsed = parse_feed(rss([first, second, Item("g2", "Other", day(3), "https://x.example/3.mp3")]))
+    assert len(parsed.episodes) == kept + 1
+    assert len({e.guid for e in parsed.episodes}) == kept + 1
+    (shared,) = parsed.shared_guids
+    assert shared.guid == "g1"
+    assert len(shared.kept) == kept
+    assert shared.merged == 2 - kept
+
+
+def test_a_feed_without_shared_guids_reports_none() -> None:
+    assert parse_feed(rss([Item("a", "A", day(1)), Item("b", "B", day(2))])).shared_guids == ()
 
 
 def test_untitled_item_with_audio_is_still_an_episode() -> None:

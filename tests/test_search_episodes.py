@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.models import Person, Role
 from bot.scope import Scope
 from bot.search import EmptyQuery, Search
 from tests.factories import make_episode, make_source
@@ -51,6 +52,17 @@ async def test_the_intended_episode_comes_first(search: Search, query: str, mean
     found = await search.episodes(query, scope=EVERYWHERE)
     assert found, f"nothing found for {query!r}"
     assert found[0].title == meant
+
+
+async def test_a_title_the_query_opens_outranks_one_it_ends_on_a_tie(search: Search) -> None:
+    # Both titles hold "Claude" whole (95 each): the Sonnet episode is about it, Bolt.new is "… a Claude
+    # Wrapper". Bolt.new is the newer episode, which used to decide the tie.
+    found = await search.episodes("claude", scope=EVERYWHERE)
+    assert [m.title for m in found[:2]] == [CLAUDE, BOLT]
+    assert found[0].score == found[1].score
+    assert (await search.resolve_episode("claude", scope=EVERYWHERE)).title == CLAUDE
+    [runner_up] = await search.runners_up("claude", found[0], scope=EVERYWHERE)
+    assert runner_up.title == BOLT
 
 
 async def test_a_strong_title_match_outranks_a_mention_in_show_notes(search: Search) -> None:
@@ -208,5 +220,30 @@ async def test_an_empty_store_answers_with_nothing(store: Store) -> None:
         assert await search.chapters("bolt", scope=EVERYWHERE) is None
         assert await search.search_chapters("swe bench", scope=EVERYWHERE) == []
         assert await search.latest(scope=EVERYWHERE) is None
+    finally:
+        await search.close()
+
+
+SOUND_ALIKE = [("Eric", "Erik"), ("Jon", "John"), ("Steven", "Stephen"), ("Katherine", "Catherine")]
+
+
+async def test_names_that_sound_alike_find_each_other_below_the_exact_spelling(store: Store) -> None:
+    guests = [
+        f"{first} {surname}"
+        for pair in SOUND_ALIKE
+        for first, surname in zip(pair, ("Park", "Lund"), strict=True)
+    ]
+    await store.catalog.ingest(
+        make_source(
+            *(make_episode(f"Talking with {name}", people=(Person(name, Role.GUEST),)) for name in guests)
+        )
+    )
+    search = Search(store)
+    try:
+        for pair in SOUND_ALIKE:
+            for typed, other in (pair, pair[::-1]):
+                found = await search.people(typed.lower(), scope=EVERYWHERE)
+                assert [p.name.split()[0] for p in found[:2]] == [typed, other]
+                assert found[0].score > found[1].score
     finally:
         await search.close()

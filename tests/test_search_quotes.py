@@ -76,6 +76,15 @@ async def test_a_hit_carries_speaker_time_highlights_and_context(search: Search)
     assert hit.after.startswith("Isn't that the dream?")
 
 
+async def test_an_exact_phrase_is_the_only_thing_marked(search: Search) -> None:
+    # Unquoted, "the" is marked elsewhere too (above); quoted, only the phrase was asked for.
+    [hit] = await search.quotes('"node.js inside the browser"', scope=EVERYWHERE)
+    assert marked(hit) == ["Node.js inside the browser"]
+    # A word outside the quotes is still marked wherever it stands, the phrase only where it is whole.
+    [hit] = await search.quotes('"inside the browser" node', scope=EVERYWHERE)
+    assert marked(hit) == ["Node", "inside the browser"]
+
+
 async def test_word_forms_match(search: Search) -> None:
     # "containers"/"container", "reached"/"reach", "running"/"runs" share porter stems.
     hits = await search.quotes("reach eight million dollars", scope=EVERYWHERE)

@@ -67,22 +67,17 @@ async def test_the_index_follows_every_ingest_replace_and_unchanged_transcript(s
 
 async def test_an_older_store_gets_its_transcripts_indexed_by_the_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    async with await Store.open(path) as store:
-        await store.catalog.ingest(
-            make_source(make_episode("Before", segments=(Segment(0, "Said before the upgrade.", "Ana"),)))
-        )
-    # Back to the schema before the phrase index, as a store from the previous release.
-    with sqlite3.connect(path) as conn:
-        conn.executescript(
-            "DROP TABLE segment_pairs; DROP TRIGGER segments_pairs_ai; DROP TRIGGER segments_pairs_ad;"
-            " DROP TRIGGER segments_pairs_au; DROP TABLE catalog_state; DROP TABLE server_shows;"
-            " DROP INDEX episodes_by_show_recency; ALTER TABLE shows DROP COLUMN origin;"
-            " ALTER TABLE shows DROP COLUMN source; ALTER TABLE shows DROP COLUMN added_at;"
-            " ALTER TABLE shows DROP COLUMN last_read_at; ALTER TABLE shows DROP COLUMN generation;"
-            " PRAGMA user_version = 3;"
-        )
+    # A store from the release before the phrase index: schema 3, with a transcript in it.
     async with aiosqlite.connect(path) as conn:
         assert await migrate(conn, bundled_migrations()[:3]) == 3
+        await conn.executescript(
+            "INSERT INTO shows (id, key, title) VALUES (1, 'old-show', 'Old Show');"
+            "INSERT INTO episodes (id, show_id, guid, title, title_key, added_at, updated_at)"
+            " VALUES (1, 1, 'g', 'Before', 'before', '2024-01-01', '2024-01-01');"
+            "INSERT INTO segments (episode_id, position, start_s, speaker, text)"
+            " VALUES (1, 0, 0, 'Ana', 'Said before the upgrade.');"
+        )
+        await conn.commit()
     async with await Store.open(path):
         pass
     assert (

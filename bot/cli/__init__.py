@@ -18,6 +18,7 @@ from bot import __version__
 from bot.cli.context import CliContext, CliError
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
 log = logging.getLogger("bot.cli")
 
@@ -65,6 +66,10 @@ class PodbotGroup(click.Group):
             raise
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
+            if is_damage(exc):
+                # Found by whichever read met a damaged page first: the same sentence for every command.
+                path = exc.path if isinstance(exc, StoreDamaged) else ctx.obj.settings.db
+                raise PodbotError(damaged_sentence(path)) from exc
             raise PodbotError(
                 f"unexpected error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
             ) from exc

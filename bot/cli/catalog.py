@@ -22,11 +22,19 @@ from bot.cli.context import (
     warn,
 )
 from bot.feeds.files import FileReader
-from bot.feeds.source import FILES_FOR, FILES_TIMEOUT_S, explain_parse_error, is_url, read_source
+from bot.feeds.source import (
+    FILES_FOR,
+    FILES_TIMEOUT_S,
+    explain_parse_error,
+    is_url,
+    read_source,
+    shared_guid_notice,
+)
 from bot.ingest.errors import ParseError
 from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
 from bot.net.guard import AddressPolicy
+from bot.store.errors import StoreDamaged, is_damage
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -99,6 +107,9 @@ async def ingest_one(
         )
     except ParseError as exc:
         raise CliError(f"{shown}: {explain_parse_error(exc, content_type)}") from None
+    notice = shared_guid_notice(read.parsed.shared_guids)
+    if notice:
+        warn(f"{shown}: {notice}")
     for failure in read.file_failures:
         # The episode is stored without that file; running the ingest again tries it again.
         warn(f"{shown}: could not read {failure}")
@@ -109,6 +120,8 @@ async def ingest_one(
         location = source if is_url(source) else os.path.abspath(source)  # noqa: ASYNC240 - getcwd, no I/O
         return await store.catalog.ingest(read.parsed, label=shown, location=location)
     except sqlite3.Error as exc:
+        if is_damage(exc):
+            raise StoreDamaged(store.path) from exc
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             reason = "another program (a running podbot?) kept the store busy for over a minute; try again"
         else:
@@ -180,6 +193,8 @@ def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_time
     """
 
     async def work(store: Store) -> int:
+        # Writing over damaged pages would bury the damage under new data: refuse before any source.
+        await store.verify()
         failures = 0
         async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
             files = FileReader(fetcher)

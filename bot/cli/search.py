@@ -19,6 +19,7 @@ from bot.cli.context import (
     show_json,
     show_option,
     stdout_is_terminal,
+    warn,
 )
 from bot.search import EmptyQuery
 from bot.text import format_timestamp
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
     from bot.core import Core
+    from bot.models import Chapter
     from bot.scope import Scope
-    from bot.search import EpisodeMatch, PersonMatch, QuoteHit, Search
+    from bot.search import EpisodeMatch, EpisodeRef, PersonMatch, QuoteHit, Search
     from bot.store import Store
 
 T = TypeVar("T")
@@ -57,9 +59,32 @@ def _search(
             except EmptyQuery as exc:
                 raise CliError(str(exc)) from None
 
-        return await scoped(ctx, store, show, in_scope)
+        found = await scoped(ctx, store, show, in_scope)
+        if not found[0]:
+            # "Nothing found" may only mean that the pages read held nothing: on a damaged file a lookup can
+            # miss what is there without meeting the damage. An answer that found something came from pages
+            # SQLite read whole; an empty one is trusted once the whole file checks out (milliseconds per
+            # 10 MB, paid only when nothing was found).
+            await store.verify()
+        return found
 
     return ctx.run(session)
+
+
+async def _resolve(search: Search, query: str, scope: Scope, also: list[str]) -> EpisodeMatch | None:
+    """The episode `query` means, as every command that acts on one episode finds it; the titles of any
+    that match almost as well go to `also`, to be named on stderr (`_also_matched`)."""
+    best = await search.resolve_episode(query, scope=scope)
+    if best is not None and query.strip() != str(best.episode_id):
+        runners_up = await search.runners_up(query, best, scope=scope)
+        also.extend(f"{m.title} (episode {m.episode_id})" for m in runners_up)
+    return best
+
+
+def _also_matched(also: list[str]) -> None:
+    # On stderr: stdout stays the answer (and JSON stays JSON); a person still sees which others came close.
+    if also:
+        warn(f"also matched: {'; '.join(also)} (give an episode id to pick one)")
 
 
 def _show_fact(title: str, several: bool) -> list[str]:
@@ -162,16 +187,35 @@ def quote(
     if episode_query is not None and not episode_query.strip():
         raise CliError("--episode is empty; give an episode id or words of its title")
 
+    untranscribed: list[EpisodeMatch] = []
+    also: list[str] = []
+
     async def work(search: Search, scope: Scope) -> list[QuoteHit]:
         episode_id = None
         if episode_query is not None:
-            match = await search.resolve_episode(episode_query, scope=scope)
+            match = await _resolve(search, episode_query, scope, also)
             if match is None:
                 raise CliError(f"no episode matches {episode_query!r}; try `podbot episode` to find it")
             episode_id = match.episode_id
+            if not await search.has_transcript(episode_id):
+                untranscribed.append(match)
+                return []
         return await search.quotes(text, scope=scope, episode_id=episode_id, limit=limit)
 
     found, several = _search(ctx, show, work)
+    _also_matched(also)
+    if untranscribed:
+        # Not "nobody said it": nobody can have, in a transcript that is not there.
+        (match,) = untranscribed
+        message = (
+            f"{match.title} (episode {match.episode_id}) has no transcript, so nothing in it can be quoted."
+        )
+        if as_json:
+            emit_json([])
+            warn(message)
+        else:
+            click.echo(message)
+        return
     if not found:
         _nothing(as_json, f"Nobody said {text!r} in the transcripts.")
         return
@@ -200,7 +244,14 @@ def quote(
 def chapters(ctx: CliContext, query: tuple[str, ...], as_json: bool, show: str | None) -> None:
     """List the chapters of the episode that best matches QUERY (or whose id QUERY is)."""
     text = _query(query)
-    found, several = _search(ctx, show, lambda s, scope: s.chapters(text, scope=scope))
+    also: list[str] = []
+
+    async def work(search: Search, scope: Scope) -> tuple[EpisodeRef, list[Chapter]] | None:
+        best = await _resolve(search, text, scope, also)
+        return None if best is None else await search.chapters(str(best.episode_id), scope=scope)
+
+    found, several = _search(ctx, show, work)
+    _also_matched(also)
     if found is None:
         _nothing(as_json, f"No episode matches {text!r}.")
         return

@@ -54,6 +54,10 @@ class Announcement:
     recorded_at: datetime | None = None
     # `/announce test`: marked as a test, never deduplicated.
     test: bool = False
+    # The subscription's shape (bot.feeds.shaping): its text template (None: the default), and whether
+    # each announcement opens a discussion thread named after the episode.
+    template: str | None = None
+    thread: bool = False
 
 
 class Announcer(Protocol):

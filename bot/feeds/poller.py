@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from bot.feeds import schedule
 from bot.feeds.announce import Announcement, PostResult, PostStatus
 from bot.feeds.news import triage
-from bot.feeds.source import explain_parse_error
+from bot.feeds.source import explain_parse_error, shared_guid_notice
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import FeedDocument, read_feed
 from bot.links import redact_credentials
@@ -212,10 +212,14 @@ class Poller:
             body_hash, document = await asyncio.to_thread(_read, fetched.body, feed.url)
         except ParseError as exc:
             raise ParseError(explain_parse_error(exc, fetched.content_type)) from None
+        # Said on every read, as the feed stands now: "" once the publisher has fixed their GUIDs.
+        shared = shared_guid_notice(document.shared_guids) or ""
+        if shared and shared != feed.shared_guids:
+            log.info("feed %s: %s", redact_credentials(feed.url), shared)
         if body_hash == feed.body_hash and not pending_files:
             report.unchanged += 1
             await follows.record_unchanged(
-                feed.id, self._success(fetched, body_hash, None, next_check), now=now
+                feed.id, self._success(fetched, body_hash, None, next_check, shared), now=now
             )
             return
 
@@ -242,7 +246,7 @@ class Poller:
             # Announce in triage order: oldest first.
             order = {item.guid: i for i, item in enumerate(found.new)}
             to_announce.sort(key=lambda r: order[r.item_key])
-        success = self._success(fetched, body_hash, document.show.title, next_check)
+        success = self._success(fetched, body_hash, document.show.title, next_check, shared)
         report.announced += await follows.record_poll(feed.id, success, records, to_announce, now=now)
         if feed.baseline_at is None:
             log.info(
@@ -303,7 +307,12 @@ class Poller:
         return result
 
     def _success(
-        self, fetched: FetchResult, body_hash: str | None, title: str | None, next_check: datetime
+        self,
+        fetched: FetchResult,
+        body_hash: str | None,
+        title: str | None,
+        next_check: datetime,
+        shared_guids: str | None = None,
     ) -> PollSuccess:
         return PollSuccess(
             etag=fetched.validators.etag,
@@ -311,6 +320,7 @@ class Poller:
             body_hash=body_hash,
             title=title,
             next_check=next_check,
+            shared_guids=shared_guids,
         )
 
     async def _failed(self, feed: FeedState, error: str, retry_after_s: float | None) -> None:

@@ -13,10 +13,10 @@ from bot.ingest.detect import parse_source
 from bot.ingest.errors import ParseError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from bot.feeds.files import FileFailure, FileReader
-    from bot.models import Episode, ParsedSource
+    from bot.models import Episode, ParsedSource, SharedGuid
 
 FEED_FORMATS = frozenset({"rss", "atom"})
 # Chapter and transcript files are read for this many episodes per source, newest first, within this time.
@@ -35,6 +35,35 @@ class ReadSource:
     episodes_past_cap: int = 0
     skipped_for_host: Mapping[str, int] = field(default_factory=dict)
     skipped_for_time: int = 0
+
+
+# A feed whose every item shares one GUID would make a notice as long as the feed: this many GUIDs and titles
+# each are named, the rest counted.
+NAMED_GUIDS, NAMED_TITLES = 3, 3
+
+
+def shared_guid_notice(shared: Sequence[SharedGuid]) -> str | None:
+    """What became of the items that shared a GUID, in one sentence (None when no GUID was shared)."""
+    if not shared:
+        return None
+    parts = []
+    for group in shared[:NAMED_GUIDS]:
+        listed = len(group.kept) + group.merged
+        said = [f"{listed} items share the GUID {group.guid!r}"]
+        if len(group.kept) > 1:
+            titles = ", ".join(repr(t) for t in group.kept[:NAMED_TITLES])
+            more = len(group.kept) - NAMED_TITLES
+            titles += f" and {more} more" if more > 0 else ""
+            said.append(
+                f"kept as {len(group.kept)} episodes, as their audio, title or date differ ({titles})"
+            )
+        if group.merged:
+            repeats = "repeat" if group.merged == 1 else "repeats"
+            said.append(f"{group.merged} identical {repeats} merged")
+        parts.append(": ".join(said[:2]) + "".join(f"; {s}" for s in said[2:]))
+    if len(shared) > NAMED_GUIDS:
+        parts.append(f"and {len(shared) - NAMED_GUIDS} more shared GUIDs")
+    return ". ".join(parts)
 
 
 def is_url(source: str) -> bool:

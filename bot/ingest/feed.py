@@ -18,12 +18,13 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from bot.identity import derived_key
+from bot.identity import derived_key, is_derived_key
 from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
-from bot.models import Episode, ParsedSource, Person, Role, Show, TranscriptRef
+from bot.listen import apple_id_from, podcast_guid
+from bot.models import Episode, ParsedSource, Person, Role, SharedGuid, Show, TranscriptRef
 from bot.text import parse_clock
 
 if TYPE_CHECKING:
@@ -338,6 +339,8 @@ class FeedDocument:
     channel_hosts: tuple[Person, ...] = ()
     # The hosts' names as the notes spell them.
     notes_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # GUIDs the feed gave to several items (see _separate_shared_guids).
+    shared_guids: tuple[SharedGuid, ...] = ()
 
     def complete(self, item: FeedItem) -> Episode:
         """The item as a full episode: show notes as text, and chapters, transcript and guests from them."""
@@ -368,7 +371,9 @@ def parse_feed(raw: bytes, *, feed_url: str | None = None) -> ParsedSource:
     """
     document = read_feed(raw, feed_url=feed_url)
     episodes = tuple(document.complete(item) for item in document.items)
-    return ParsedSource(format=document.format, show=document.show, episodes=episodes)
+    return ParsedSource(
+        format=document.format, show=document.show, episodes=episodes, shared_guids=document.shared_guids
+    )
 
 
 def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
@@ -416,17 +421,15 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         artwork=reader.artwork(found),
         feed_url=base,
         hosts=hosts,
+        podcast_guid=podcast_guid(reader.text(_first(found, "podcast:guid"))),
+        apple_id=apple_id_from(
+            [reader.text(e) for e in found.get("link", [])]
+            + [link.get("href") for link in found.get("atom:link", [])]
+        ),
     )
 
-    items: list[FeedItem] = []
-    seen_guids: set[str] = set()
-    for position, element in enumerate(elements):
-        item = reader.item(element, fmt, position, channel_hosts)
-        # A feed that lists one GUID twice means one episode; the first (newest) listing wins.
-        if item is None or item.guid in seen_guids:
-            continue
-        seen_guids.add(item.guid)
-        items.append(item)
+    read = (reader.item(element, fmt, position, channel_hosts) for position, element in enumerate(elements))
+    items, shared = _separate_shared_guids([item for item in read if item is not None])
     if not items:
         raise ParseError("the feed lists no episodes")
     return FeedDocument(
@@ -435,7 +438,64 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         items=tuple(items),
         channel_hosts=channel_hosts,
         notes_hosts=hosts,
+        shared_guids=shared,
     )
+
+
+def _identity(item: FeedItem) -> tuple[str | None, str, datetime | None]:
+    # What tells two episodes apart when their GUIDs do not: the audio, the title, the date.
+    episode = item.episode
+    return episode.audio_url, episode.title, episode.published
+
+
+def _separate_shared_guids(items: list[FeedItem]) -> tuple[list[FeedItem], tuple[SharedGuid, ...]]:
+    """One GUID on several items: a listing identical to one already kept (audio, title and date) is that
+    episode listed twice and dropped; one that differs is another episode, kept under a key of its own made
+    from the GUID and what differs (the same on every poll). The GUID itself stays with the oldest listing
+    (the earliest date, else the last in the feed, which lists the newest first): the one stored under it
+    before the publisher reused it for a newer item.
+    Keys podbot derived (items without a GUID) already stand for the audio or page: a repeat is dropped, as
+    nothing the publisher wrote was lost."""
+    positions: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        positions.setdefault(item.guid, []).append(i)
+    dropped: set[int] = set()
+    keys: dict[int, str] = {}
+    shared: list[SharedGuid] = []
+    for guid, listed in positions.items():
+        if len(listed) == 1:
+            continue
+        if is_derived_key(guid):
+            dropped.update(listed[1:])
+            continue
+        owner = min(listed, key=lambda i: (_dated(items[i]), -i))
+        kept, merged = [owner], 0
+        for i in listed:
+            if i == owner:
+                continue
+            if any(_identity(items[k]) == _identity(items[i]) for k in kept):
+                dropped.add(i)
+                merged += 1
+                continue
+            kept.append(i)
+            audio, title, published = _identity(items[i])
+            digest = hashlib.sha256(
+                "\x1f".join([audio or "", title, published.isoformat() if published else ""]).encode()
+            ).hexdigest()[:12]
+            keys[i] = f"{guid}#{digest}"
+        shared.append(SharedGuid(guid, tuple(items[k].episode.title for k in sorted(kept)), merged))
+    separated = [
+        replace(item, episode=replace(item.episode, guid=keys[i])) if i in keys else item
+        for i, item in enumerate(items)
+        if i not in dropped
+    ]
+    return separated, tuple(shared)
+
+
+def _dated(item: FeedItem) -> tuple[bool, float]:
+    # Dated before undated, earliest first.
+    published = item.episode.published
+    return (published is None, published.timestamp() if published else 0.0)
 
 
 def _atom_link(links: Iterable[etree._Element], rel: str) -> str | None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.store import Store, StoredEpisode
 
 __all__ = [
+    "AMBIGUITY_MARGIN",
     "ChapterHit",
     "EmptyQuery",
     "EpisodeMatch",
@@ -60,6 +61,8 @@ T = TypeVar("T")
 # Quote and chapter searches spend their time inside SQLite with the GIL released: two threads, one per
 # core, so that a slow quote never delays another.
 SQL_WORKERS = 2
+# Runners-up within this many points (of 100) of the best episode match make a query ambiguous.
+AMBIGUITY_MARGIN = 10.0
 
 
 @dataclass(slots=True)
@@ -173,6 +176,17 @@ class Search:
         result: EpisodeMatch | None = await self._lookup("resolve", _ids(scope), query)
         return result
 
+    async def runners_up(
+        self, query: str, best: EpisodeMatch, *, scope: Scope, limit: int = 3
+    ) -> list[EpisodeMatch]:
+        """Other episodes of the scope that match `query` almost as well as `best` (within AMBIGUITY_MARGIN
+        points): the "did you mean" / "also matched" of a command that acts on one episode."""
+        matches = await self.episodes(query, scope=scope, limit=limit + 1)
+        top = max([best.score, *(m.score for m in matches)])
+        return [m for m in matches if m.episode_id != best.episode_id and m.score >= top - AMBIGUITY_MARGIN][
+            :limit
+        ]
+
     async def latest(self, *, scope: Scope) -> StoredEpisode | None:
         newest = await self._store.catalog.episodes(scope=scope, limit=1)
         return newest[0] if newest else None
@@ -203,6 +217,15 @@ class Search:
                 limit=limit,
                 offset=offset,
             )
+
+        return await self._run_sql(work)
+
+    async def has_transcript(self, episode_id: int) -> bool:
+        """Whether any transcript of the episode is stored: a quote search within one that has none finds
+        nothing for that reason, not for the words (and the answer says so)."""
+
+        def work() -> bool:
+            return self._worker().transcripts.episode_range(episode_id) is not None
 
         return await self._run_sql(work)
 

@@ -39,9 +39,15 @@ def find(
 ) -> list[EpisodeMatch]:
     if len(indexes) == 1:
         return episode_search.find(indexes[0], reader, query, limit=limit)
-    found = [m for index in indexes for m in episode_search.find(index, reader, query, limit=limit)]
-    found.sort(key=lambda m: (-m.score, -_recency(m.published)))
-    return found[:limit]
+    # On equal scores, each index's own order stands (its tie-breaks: the title the query opens first),
+    # then the newer episode across indexes.
+    ranked = [
+        (-m.score, place, -_recency(m.published), m)
+        for index in indexes
+        for place, m in enumerate(episode_search.find(index, reader, query, limit=limit))
+    ]
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked[:limit]]
 
 
 def by_id_text(indexes: Sequence[EpisodeIndex], query: str) -> EpisodeMatch | None:

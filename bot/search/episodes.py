@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.search.chapters import chapter_score, word_units
-from bot.search.lookup import Candidate
+from bot.search.lookup import NOWHERE, Candidate
 from bot.search.results import EpisodeMatch, EpisodeRef, PersonMatch, Suggestion
 from bot.store.lookup import fts_expression
 from bot.text import format_timestamp
@@ -31,8 +31,18 @@ def rank(found: dict[int, Candidate]) -> list[tuple[float, str, Candidate]]:
         score, field = cand.best()
         if score >= MIN_SCORE:
             ranked.append((score, field, cand))
-    # Best score; then more fields agreeing; then the title's WRatio; then the newer episode.
-    ranked.sort(key=lambda r: (-r[0], -r[2].fields(), -r[2].wratio, r[2].position))
+    # Best score; then more fields agreeing; then the title the query's words open, over one they end
+    # (a title match only: a person's or chapter's says nothing of where the title has it); then the
+    # title's WRatio; then the newer episode.
+    ranked.sort(
+        key=lambda r: (
+            -r[0],
+            -r[2].fields(),
+            r[2].title_at if r[1] == "title" else NOWHERE,
+            -r[2].wratio,
+            r[2].position,
+        )
+    )
     return ranked
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from bot.search.phonetic import SoundsAlike
 from bot.search.vocab import Vocabulary
 from bot.text import fold
 
@@ -43,6 +44,9 @@ WRATIO_MARGIN = 15.0
 PREFIX_OF = 0.7
 # A word typed joined that the text writes as two ("swebench"): both halves together, or one alone.
 SPLIT, HALF = 0.9, 0.3
+# A name word that sounds like the one typed (Erik for Eric): below a typo's weight, so that with the
+# fuzzy lift (WRATIO_MARGIN) it stays under the exact spelling's coverage.
+SOUNDS_LIKE = 0.75
 # A host appears on every episode: a host match says less about which episode is meant than a guest's.
 HOST_FACTOR = 0.9
 
@@ -70,6 +74,9 @@ class IndexedPerson:
     roles: tuple[str, ...]
 
 
+NOWHERE = 1 << 30
+
+
 @dataclass(slots=True)
 class Candidate:
     """An episode's evidence for one query: the best score per field."""
@@ -82,6 +89,11 @@ class Candidate:
     # WRatio of the title alone: orders titles whose words cover the query equally well, as a plain
     # WRatio ranking would.
     wratio: float = 0.0
+    # Where the query's words start in the title (in words; NOWHERE if they are not in it): of two titles
+    # that cover the query equally, the one it opens is about it ("The new Claude 3.5 Sonnet"), the one
+    # that ends with it mentions it ("… as a Claude Wrapper"), as search engines weigh a match early in
+    # a field above one late in it.
+    title_at: int = NOWHERE
 
     def best(self) -> tuple[float, str]:
         return max(
@@ -158,6 +170,15 @@ def coverage(expansions: Sequence[Expansion], text: str) -> float:
     return 95.0 * covered / total
 
 
+def first_covered(expansions: Sequence[Expansion], text: str) -> int:
+    """The position of the first word of `text` that a query word (or one of its expansions) stands for;
+    NOWHERE when none does."""
+    for at, word in enumerate(text.split()):
+        if any(word in x.keys for x in expansions):
+            return at
+    return NOWHERE
+
+
 def field_score(fuzzy: float, covered: float) -> float:
     """A field's score: word coverage, which a fuzzy string score may lift by at most WRATIO_MARGIN (the
     whole title typed nearly right) but never replace."""
@@ -204,11 +225,13 @@ class EpisodeIndex:
             key=lambda p: ("guest" not in self.people[p].roles, self.people[p].episodes[:1] or [1 << 62]),
         )
         self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
+        self.sounds = SoundsAlike(self.person_postings.lists)
 
     # --- query words ------------------------------------------------------------------------------------
 
-    def expand(self, tokens: Sequence[str], *, typing: bool = False) -> list[Expansion]:
-        """What each query word may stand for. With `typing`, the last word is a prefix being typed."""
+    def expand(self, tokens: Sequence[str], *, typing: bool = False, names: bool = False) -> list[Expansion]:
+        """What each query word may stand for. With `typing`, the last word is a prefix being typed; with
+        `names`, a whole word also stands for the name words that sound like it."""
         vocab = self.vocabulary
         expansions = []
         for i, token in enumerate(tokens):
@@ -232,6 +255,9 @@ class EpisodeIndex:
                     if token[:end] in vocab:
                         words.setdefault(token[:end], PREFIX_OF)
                         break
+            if names and not last:
+                for word in self.sounds.alike(token):
+                    words.setdefault(word, SOUNDS_LIKE)
             phrases = {} if known else self._split(token)
             for phrase in phrases:
                 # Each half alone finds candidates; only both together count as covering the word.
@@ -323,6 +349,7 @@ class EpisodeIndex:
             cand = found[by_title[i]]
             cand.wratio = score
             cand.title = field_score(score, coverage(expansions, titles[i]))
+            cand.title_at = first_covered(expansions, titles[i])
         people = sorted(self.score_people(folded, expansions, by_person).items(), key=lambda kv: -kv[1])
         for person_pos, score in people[:MATCHED_PEOPLE]:
             if score < MIN_PERSON:
@@ -360,7 +387,7 @@ class EpisodeIndex:
         tokens = tokens_of(query)
         if not tokens:
             return []
-        expansions = self.expand(tokens, typing=typing)
+        expansions = self.expand(tokens, typing=typing, names=True)
         positions = self._top(self._gather(self.person_postings, expansions), MAX_CANDIDATES)
         scores = self.score_people(" ".join(tokens), expansions, positions)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(self.people[kv[0]].episodes), kv[0]))

@@ -59,6 +59,8 @@ class Unit:
     alternatives: list[str]
     # The words as typed (folded): a hit that has them all, as words, ranks above one that has a form.
     words: list[str] = field(default_factory=list)
+    # A word of a quoted phrase: required so that candidates can be found, but only the phrase is shown.
+    quoted: bool = False
 
     @property
     def expression(self) -> str:
@@ -133,7 +135,7 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
                 if terms:
                     return None
                 continue
-            units.append(Unit([word], [word]))
+            units.append(Unit([word], [word], quoted=True))
     corrections = 0
     i = 0
     while i < len(words):
@@ -278,10 +280,10 @@ def search(
     if not page:
         return []
     # Mark every query word wherever it occurs in the shown segments; the phrase too, so that where the
-    # words stand together they are marked as one span.
-    expression = fts_expression(
-        [[" ".join(p) for p in phrases] + [a for u in found.units for a in u.alternatives]]
-    )
+    # words stand together they are marked as one span. A quoted phrase is marked only where it stands
+    # whole: its words elsewhere ("a", "the") are not what was asked for.
+    shown = [" ".join(q) for q in found.quoted] if found.quoted else [" ".join(p) for p in phrases]
+    expression = fts_expression([shown + [a for u in found.units if not u.quoted for a in u.alternatives]])
     texts = [contexts[p.segment_id].text for p in page]
     marks = stemmer.mark(expression, texts, MARK_OPEN, MARK_CLOSE)
     return [_hit(p, contexts[p.segment_id], marked) for p, marked in zip(page, marks, strict=True)]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Self
 import aiosqlite
 
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
-from bot.store.errors import StoreError
+from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.follow import Follows
 from bot.store.migrations import migrate
 from bot.store.pairs import register as register_functions
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from types import TracebackType
 
-__all__ = ["IngestReport", "Store", "StoreError", "StoredEpisode"]
+__all__ = ["IngestReport", "Store", "StoreDamaged", "StoreError", "StoredEpisode", "is_damage"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ def _refuse_another_programs_database(path: Path) -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        # as_uri() needs an absolute path: a relative --db ("podbot.db") would fail here on every run after
+        # the first, once the file exists.
+        with contextlib.closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as conn:
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             foreign = version == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
     except sqlite3.DatabaseError:
@@ -106,6 +108,8 @@ class Store:
             for conn in (reader, writer):
                 if conn is not None:
                     await conn.close()
+            if is_damage(exc):
+                raise StoreDamaged(path) from exc
             raise StoreError(f"{path} is not a usable podbot store: {exc}") from exc
         except BaseException:
             for conn in (reader, writer):
@@ -128,6 +132,18 @@ class Store:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+    async def verify(self) -> None:
+        """StoreDamaged unless every page of the file reads back as SQLite wrote it. Reads the whole file
+        (PRAGMA quick_check): for commands about to write, which must not build on damaged pages."""
+        try:
+            async with self._reader.execute("PRAGMA quick_check(1)") as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreDamaged(self.path) from exc
+        if row is None or row[0] != "ok":
+            log.error("store %s failed its integrity check: %s", self.path, row)
+            raise StoreDamaged(self.path)
 
     @property
     def reader(self) -> aiosqlite.Connection:

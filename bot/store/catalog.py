@@ -31,6 +31,9 @@ class StoredEpisode:
     show_id: int = 0
     segment_count: int = 0
     speakers: tuple[str, ...] = ()
+    # How podcast apps know the episode's show (Show.podcast_guid, Show.apple_id), for listen links.
+    show_guid: str | None = None
+    show_apple_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -52,8 +55,9 @@ class IngestReport:
 # --- SQL -------------------------------------------------------------------------------------------------
 
 UPSERT_SHOW = """
-INSERT INTO shows (key, title, description, link, artwork, feed_url, origin, source, added_at, last_read_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO shows (key, title, description, link, artwork, feed_url, origin, source, added_at, last_read_at,
+                   podcast_guid, apple_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
     title = excluded.title,
     -- The operator's ingest makes a show one of the instance's defaults; a server's never takes that away.
@@ -64,7 +68,9 @@ ON CONFLICT (key) DO UPDATE SET
     description = CASE WHEN excluded.description != '' THEN excluded.description ELSE shows.description END,
     link = COALESCE(excluded.link, shows.link),
     artwork = COALESCE(excluded.artwork, shows.artwork),
-    feed_url = COALESCE(excluded.feed_url, shows.feed_url)
+    feed_url = COALESCE(excluded.feed_url, shows.feed_url),
+    podcast_guid = COALESCE(excluded.podcast_guid, shows.podcast_guid),
+    apple_id = COALESCE(excluded.apple_id, shows.apple_id)
 RETURNING id
 """
 
@@ -111,7 +117,7 @@ WHERE ep.episode_id = ? ORDER BY ep.position
 SELECT_EPISODES = """
 SELECT e.id, s.title, e.show_id, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
        e.audio_url, COALESCE(e.artwork, s.artwork), e.chapters_url,
-       (SELECT count(*) FROM segments g WHERE g.episode_id = e.id)
+       (SELECT count(*) FROM segments g WHERE g.episode_id = e.id), s.podcast_guid, s.apple_id
 FROM episodes e JOIN shows s ON s.id = e.show_id
 """
 
@@ -253,6 +259,8 @@ class Catalog:
                     location or show.feed_url,
                     now,
                     now,
+                    show.podcast_guid,
+                    show.apple_id,
                 ),
             ) as cursor:
                 show_id = int((await cursor.fetchone())[0])  # type: ignore[index]
@@ -510,6 +518,8 @@ class Catalog:
                     episode=episode,
                     segment_count=int(r[13]),
                     speakers=tuple(s for (s,) in speakers.get(eid, [])),
+                    show_guid=r[14],
+                    show_apple_id=r[15],
                 )
             )
         return result

@@ -37,6 +37,8 @@ class FeedState:
     last_error: str | None
     warned: bool
     paused: bool
+    # What the last read found about GUIDs shared by several items (bot.feeds.source.shared_guid_notice).
+    shared_guids: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +48,13 @@ class PollSuccess:
     body_hash: str | None
     title: str | None
     next_check: datetime
+    # The feed's shared-GUID notice: None when the body was not read (304: the last one stands), "" for none.
+    shared_guids: str | None = None
 
 
 FEED_COLUMNS = (
     "f.id, f.url, f.title, f.etag, f.last_modified, f.body_hash, f.baseline_at, f.next_check, f.last_check,"
-    " f.last_success, f.failures, f.failing_since, f.last_error, f.warned, f.paused"
+    " f.last_success, f.failures, f.failing_since, f.last_error, f.warned, f.paused, f.shared_guids"
 )
 
 INSERT_FEED = """
@@ -82,7 +86,8 @@ ORDER BY f.next_check LIMIT ?
 RECORD_SUCCESS = """
 UPDATE feeds SET etag = ?, last_modified = ?, body_hash = COALESCE(?, body_hash), title = COALESCE(?, title),
     baseline_at = COALESCE(baseline_at, ?), next_check = ?, last_check = ?, last_success = ?,
-    failures = 0, failing_since = NULL, last_error = NULL, warned = 0
+    failures = 0, failing_since = NULL, last_error = NULL, warned = 0,
+    shared_guids = NULLIF(COALESCE(?, shared_guids), '')
 WHERE id = ?
 """
 
@@ -113,6 +118,7 @@ def feed_from_row(row: Sequence[Any], start: int = 0) -> FeedState:
         last_error=r[12],
         warned=bool(r[13]),
         paused=bool(r[14]),
+        shared_guids=r[15],
     )
 
 
@@ -142,6 +148,7 @@ async def record_success(
             iso(success.next_check),
             iso(now),
             iso(now),
+            success.shared_guids,
             feed_id,
         ),
     )

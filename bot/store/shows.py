@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.scope import Scope
 from bot.store.feed_state import add_feed, drop_unfollowed_feeds
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.store import Store
 
 SELECT_SHOWS = """
@@ -39,19 +41,19 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _record(row: tuple[object, ...]) -> ShowRecord:
+def _record(row: Sequence[Any]) -> ShowRecord:
     sid, title, link, artwork, feed_url, source, origin, added_at, last_read_at, count = row
     return ShowRecord(
-        id=int(sid),  # type: ignore[call-overload]
+        id=int(sid),
         title=str(title),
-        link=link,  # type: ignore[arg-type]
-        artwork=artwork,  # type: ignore[arg-type]
-        feed_url=feed_url,  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
+        link=link,
+        artwork=artwork,
+        feed_url=feed_url,
+        source=source,
         origin=str(origin),
-        added_at=_when(added_at),  # type: ignore[arg-type]
-        last_read_at=_when(last_read_at),  # type: ignore[arg-type]
-        episode_count=int(count),  # type: ignore[call-overload]
+        added_at=_when(added_at),
+        last_read_at=_when(last_read_at),
+        episode_count=int(count),
     )
 
 
@@ -133,4 +135,4 @@ class Shows:
 
     async def _select(self, clause: str, params: tuple[object, ...]) -> list[ShowRecord]:
         async with self._store.reader.execute(SELECT_SHOWS + clause, params) as cursor:
-            return [_record(tuple(r)) for r in await cursor.fetchall()]
+            return [_record(r) for r in await cursor.fetchall()]

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.links import is_web_url
+from bot.listen import listen_links
 from cogs.common.errors import tell
 from cogs.common.limits import BUTTON_LABEL, BUTTON_URL, length, shorten
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from bot.store import StoredEpisode
 
 
 def stateless_view(items: Iterable[discord.ui.Item[Any] | None]) -> discord.ui.View | None:
@@ -37,6 +40,13 @@ def link_button(label: str, url: str | None) -> discord.ui.Button[discord.ui.Vie
     if not is_web_url(url) or length(url) > BUTTON_URL:  # type: ignore[arg-type]
         return None
     return discord.ui.Button(label=shorten(label, BUTTON_LABEL), url=url, style=discord.ButtonStyle.link)
+
+
+def listen_buttons(stored: StoredEpisode) -> list[discord.ui.Button[discord.ui.View]]:
+    """Link buttons to the episode's page, its audio and its show in podcast apps, as far as the feed
+    gave what each needs (bot.listen builds them from feed data only)."""
+    links = listen_links(stored.episode, apple_id=stored.show_apple_id, guid=stored.show_guid)
+    return [button for link in links if (button := link_button(link.label, link.url)) is not None]
 
 
 class GuardedCallback:

@@ -19,6 +19,7 @@ from discord import app_commands
 from bot.search.lookups import LookupsStopped
 from bot.search.results import EmptyQuery
 from bot.shows import ShowError
+from bot.store.errors import is_damage
 from cogs.common.limits import shorten
 from cogs.common.render import md
 from cogs.common.reply import reply
@@ -30,6 +31,11 @@ log = logging.getLogger("cogs.errors")
 
 SOMETHING_WENT_WRONG = (
     "Something went wrong on our side while answering that. It has been logged; please try again in a moment."
+)
+
+STORE_DAMAGED = (
+    "The bot's episode store is damaged, so it cannot answer right now. "
+    "The bot's operator has been told; they need to restore or rebuild it."
 )
 
 
@@ -82,9 +88,16 @@ def explain(error: BaseException) -> str | None:
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user, privately, in one sentence; log the traceback of anything unexpected."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     sentence = explain(error)
-    if sentence is None:
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if is_damage(original):
+        # Not a bug to retry past: every command that reads the damaged pages fails until the operator acts.
+        log.error(
+            "the store file is damaged; restore it from a copy or rebuild it with `podbot ingest`",
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        sentence = STORE_DAMAGED
+    elif sentence is None:
         command = interaction.command.qualified_name if interaction.command else None
         custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
         log.error(

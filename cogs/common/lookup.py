@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from bot.scope import Scope
     from bot.store import StoredEpisode
 
-# Runners-up within this many points (of 100) of the best match make a query ambiguous.
-AMBIGUITY_MARGIN = 10.0
 MAX_ALTERNATIVES = 3
 
 
@@ -40,11 +38,9 @@ async def find_episode(
     picked = query.strip() == str(best.episode_id)
     if picked or not with_alternatives:
         return FoundEpisode(stored)
-    matches = await bot.search.episodes(query, scope=scope, limit=MAX_ALTERNATIVES + 1)
-    top = max([best.score, *(m.score for m in matches)])
     alternatives = tuple(
-        m.title for m in matches if m.episode_id != best.episode_id and m.score >= top - AMBIGUITY_MARGIN
-    )[:MAX_ALTERNATIVES]
+        m.title for m in await bot.search.runners_up(query, best, scope=scope, limit=MAX_ALTERNATIVES)
+    )
     return FoundEpisode(stored, alternatives)
 
 

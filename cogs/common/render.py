@@ -254,6 +254,13 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]], *, budget: int = QU
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
+def excerpt(text: str, spans: Sequence[tuple[int, int]], *, budget: int = QUOTE_CONTEXT_CHARS) -> str:
+    """The words around the match as plain text (for a picture, not Markdown), "…" where text was cut."""
+    start, end = _window(text, spans, budget)
+    body = " ".join(text[start:end].split())
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
 def _context(text: str, budget: int, *, tail: bool) -> str:
     """The end (`tail`) or start of a neighbouring segment, with "…" where it was cut mid-sentence."""
     text = " ".join(text.split())

@@ -41,9 +41,14 @@ def _lock(interaction: discord.Interaction) -> asyncio.Lock:
 
 
 def _message_kwargs(
-    content: str | None, embeds: Sequence[discord.Embed], view: discord.ui.View | None
+    content: str | None,
+    embeds: Sequence[discord.Embed],
+    view: discord.ui.View | None,
+    files: Sequence[discord.File] = (),
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS, "embeds": fit_embeds(embeds)}
+    if files:
+        kwargs["files"] = list(files)
     if content:
         kwargs["content"] = fit_content(content)
     if view is not None:
@@ -57,6 +62,7 @@ async def reply(
     content: str | None = None,
     embeds: Sequence[discord.Embed] = (),
     view: discord.ui.View | None = None,
+    files: Sequence[discord.File] = (),
     ephemeral: bool = False,
 ) -> None:
     """Send the answer: the initial response if there was none yet, else a follow-up.
@@ -64,7 +70,7 @@ async def reply(
     After a defer, the first follow-up replaces the "thinking…" message and keeps its visibility, so an
     `ephemeral` answer to a slow public command is public; the fast path (nearly every call) is not.
     """
-    kwargs = _message_kwargs(content, embeds, view)
+    kwargs = _message_kwargs(content, embeds, view, files)
     async with _lock(interaction):
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)

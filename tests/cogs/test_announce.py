@@ -494,3 +494,19 @@ async def test_listeners_are_answered_while_a_poll_waits_on_a_feed_that_never_an
     report = await cycle
     assert report.failed == 1
     assert "no complete answer within 3 s" in next(iter(report.errors.values()))
+
+
+async def test_status_says_what_became_of_items_that_share_a_guid(
+    simcord_env: simcord.Env, servers: list[Server], feed_server: FeedServer
+) -> None:
+    alpha = servers[0]
+    recut = Item(EP1.guid, "Episode 1: Kelp (extended cut)", day(1), "https://cdn.example/1-extended.mp3")
+    feed_server.serve("/feed.xml", rss([recut, EP1, EP1]))
+    await alpha.announce("set", channel=alpha.news)
+
+    (field,) = (await alpha.announce("status")).response.embeds[0].fields
+    note = next(line for line in field.value.splitlines() if line.startswith("ℹ️"))
+    assert "3 items share the GUID" in note
+    assert "kept as 2 episodes" in note
+    assert "1 identical repeat merged" in note
+    assert "(extended cut)" in note

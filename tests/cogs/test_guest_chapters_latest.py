@@ -62,6 +62,18 @@ async def test_chapters_by_typed_title(world: World) -> None:
     assert result.response.embeds[0].title == "Chapters: Why Compound AI + Open Source will beat Closed AI"
 
 
+async def test_chapters_on_a_tie_picks_the_title_the_query_opens(world: World) -> None:
+    # "Claude" is whole in two titles; the Sonnet episode is about it, Bolt.new ends with "a Claude Wrapper".
+    result = await world.alice.slash(world.channel, "chapters", episode="claude")
+    assert result.response.embeds[0].title.startswith("Chapters: The new Claude 3.5 Sonnet")
+
+    card = await world.alice.slash(world.channel, "episode", query="claude")
+    (embed,) = card.response.embeds
+    assert embed.title.startswith("The new Claude 3.5 Sonnet")
+    did_you_mean = next(f.value for f in embed.fields if f.name == "Did you mean")
+    assert "Bolt.new" in did_you_mean
+
+
 async def test_chapters_for_an_unknown_episode_is_private(world: World) -> None:
     result = await world.alice.slash(world.channel, "chapters", episode="qqqzzz xylophone")
     assert result.ephemeral

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
+from bot.cards.quote import HEIGHT, WIDTH
 from bot.text import parse_clock
 from tests.cogs.helpers import buttons
 
@@ -45,11 +49,22 @@ async def test_quote_can_be_limited_to_one_episode(world: World) -> None:
 
 
 async def test_quote_in_an_episode_without_that_line_says_so_privately(world: World) -> None:
-    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "windsurf")
+    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "compound")
     result = await world.alice.slash(world.channel, "quote", text="webcontainer", episode=choices[0]["value"])
 
     assert result.ephemeral
     assert result.response.content.startswith("Nobody says “webcontainer” in that episode's transcript.")
+
+
+async def test_quote_in_an_episode_without_a_transcript_says_it_has_none(world: World) -> None:
+    # The bundled page has no transcript for the Windsurf episode.
+    choices = await world.alice.autocomplete(world.channel, "quote", "episode", "windsurf")
+    result = await world.alice.slash(world.channel, "quote", text="webcontainer", episode=choices[0]["value"])
+
+    assert result.ephemeral
+    assert result.response.content.startswith("“Windsurf: The Enterprise AI IDE")
+    assert "has no transcript" in result.response.content
+    assert "Nobody says" not in result.response.content
 
 
 async def test_quote_with_an_unknown_episode_says_so_privately(world: World) -> None:
@@ -72,3 +87,19 @@ async def test_quote_pages_through_further_matches(world: World) -> None:
 
     assert "Match 2" in second.response.embeds[0].footer.text
     assert second.response.embeds[0].description != first.description
+
+
+async def test_share_as_image_posts_a_quote_card(world: World) -> None:
+    result = await world.alice.slash(world.channel, "quote", text="webcontainer")
+
+    # Someone else's results: their buttons are not yours.
+    refused = await world.bob.click(result.response, label="Share as image")
+    assert refused.ephemeral
+    assert not refused.response.attachments
+
+    shared = await world.alice.click(result.response, label="Share as image")
+    assert not shared.ephemeral
+    (attachment,) = shared.response.attachments
+    assert attachment.filename == "quote.png"
+    image = Image.open(io.BytesIO(await attachment.read()))
+    assert (image.format, image.size) == ("PNG", (WIDTH, HEIGHT))

@@ -313,3 +313,15 @@ async def test_a_chosen_show_stays_current_without_announcing_anywhere(
     # Nobody asked for announcements: none were posted.
     posts = [r for r in simcord_env.http_requests if r.method == "POST" and r.path.endswith("/messages")]
     assert posts == []
+
+
+async def test_announce_set_offers_and_takes_one_of_the_servers_shows(
+    simcord_env: simcord.Env, servers: list[Server]
+) -> None:
+    alpha = servers[0]
+    offered = await alpha.manager.autocomplete(alpha.channel, "announce set", "feed", "")
+    assert [c["name"] for c in offered] == [KELP.title]
+    result = await alpha.manager.slash(
+        alpha.channel, "announce set", channel=alpha.channel, feed=offered[0]["value"]
+    )
+    assert "New episodes of **Kelp Cast** will be announced" in result.response.content

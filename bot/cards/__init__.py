@@ -1,0 +1,1 @@
+"""Pictures podbot makes to share: quote cards (PNG, rendered with Pillow)."""
