@@ -209,3 +209,18 @@ def test_a_store_kept_busy_by_another_program_is_one_clear_line(
     assert "kept the store busy for over a minute; try again" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert dump(db) == before
+
+
+def test_db_after_the_subcommand_is_the_store_used(tmp_path: Path) -> None:
+    db = tmp_path / "named-after.db"
+    after = podbot("episodes", "--db", str(db), "--json")
+    assert after.exit_code == 0, after.output
+    assert db.exists()
+    assert not (tmp_path / "xdg-data" / "podbot").exists()
+    assert json.loads(after.stdout) == json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+
+
+def test_verbose_after_the_subcommand_is_accepted(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["episodes", "-v", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)
