@@ -2,7 +2,8 @@
 the search the bot uses (lookups in a process of their own):
 
 - autocomplete within one show: p95;
-- lookups in other shows while one show is re-ingested again and again: p99 and worst;
+- lookups in other shows while one show is re-ingested again and again, by this process and by another: p99
+  and worst;
 - a newly added 500-episode show: from the end of its ingest until a lookup finds it, with the refresh the
   bot makes after an ingest, and without it (the lookups noticing the change by themselves);
 - memory of the processes (this one, holding the store and quote threads, and the lookup process);
@@ -17,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import itertools
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from bot.scope import Scope
 from bot.search import Search
 from bot.search.build import build_index
 from bot.store import Store
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.index_reads import LookupReader, connect_reader
 
 
 def rss_mib(pid: int) -> float:
@@ -123,6 +126,26 @@ async def measure_catalogue(spec: ShowsSpec, path: Path, samples: int) -> None:
         await task
         print(summary(f"lookups in other shows while one show was re-ingested {rounds} times", times))
 
+        # The same churn from another process (`podbot ingest` while the bot runs): the lookups notice the
+        # change by themselves. Set beside the numbers above, it says whose CPU work the lookups wait for.
+        churner = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.scoped", "--churn", str(path), "--spec-shows", str(spec.shows)
+        )
+        await asyncio.sleep(1.0)  # its imports and first ingest
+        times = []
+        deadline = time.perf_counter() + 20
+        i = 0
+        while time.perf_counter() < deadline:
+            s, t = others[i % len(others)]
+            times.append(await timed(search.episodes(t, scope=Scope.of(s))))
+            s, t = typed[i % len(typed)]
+            if s != victim.id:
+                times.append(await timed(search.suggest_episodes(t, scope=Scope.of(s))))
+            i += 1
+        churner.terminate()
+        await churner.wait()
+        print(summary("lookups in other shows while another process re-ingested one show", times))
+
         # A new 500-episode show: findable how long after its ingest finished?
         for explicit in (True, False):
             n = spec.shows + (1 if explicit else 2)
@@ -147,6 +170,20 @@ async def measure_catalogue(spec: ShowsSpec, path: Path, samples: int) -> None:
             f"memory after: this process {here:.0f} MiB + lookup process {there:.0f} MiB = {here + there:.0f} MiB"
         )
         await search.close()
+
+
+async def churn_forever(spec: ShowsSpec, path: Path) -> None:
+    """Re-ingest show 0 with every title changed, round after round, until killed."""
+    source = show_source(spec, 0)
+    async with await Store.open(path) as store:
+        for rounds in itertools.count(1000):
+            changed = dataclasses.replace(
+                source,
+                episodes=tuple(
+                    dataclasses.replace(e, title=f"{e.title} (take {rounds})") for e in source.episodes
+                ),
+            )
+            await store.catalog.ingest(changed)
 
 
 async def measure_one_big_show(path: Path) -> None:
@@ -179,7 +216,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scoped", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100 shows instead of 1,000")
     parser.add_argument("--samples", type=int, default=1000)
+    # Internal: the other process of the churn measurement.
+    parser.add_argument("--churn", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--spec-shows", type=int, default=1000, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.churn:
+        asyncio.run(churn_forever(ShowsSpec(shows=args.spec_shows), args.churn))
+        return
     spec = ShowsSpec(shows=100) if args.quick else ShowsSpec()
     # build() runs its own event loop (generating, or upgrading a cached store in place): before ours.
     asyncio.run(measure_catalogue(spec, build(spec), args.samples))

@@ -29,11 +29,11 @@ from bot.search import Search, tune_interpreter
 from bot.search.build import build_index
 from bot.search.quotes import COMMON
 from bot.store import Store
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.index_reads import LookupReader, connect_reader
 from bot.text import fold
 
 if TYPE_CHECKING:
-    from bot.search.lookup import EpisodeIndex
+    from bot.search.index import EpisodeIndex
 
 # The bench's store is one catalogue: every question is asked of all of it.
 EVERYWHERE = Scope.everything()

@@ -42,6 +42,24 @@ class Segment:
     start_s: int
     text: str
     speaker: str | None = None
+    # Where each timed cue that the segment joins starts: (character offset in `text`, second), in order,
+    # the first at offset 0. A hit inside the segment is reported at the start of the cue that holds it.
+    # Empty when the source times only whole turns (the bundled page): the segment's start stands.
+    cues: tuple[tuple[int, int], ...] = ()
+
+    def time_at(self, offset: int) -> int:
+        """The second at which the character at `offset` of `text` is said, as closely as the source tells."""
+        return time_at(self.start_s, self.cues, offset)
+
+
+def time_at(start_s: int, cues: tuple[tuple[int, int], ...], offset: int) -> int:
+    """The start of the last cue that begins at or before `offset`; `start_s` when there is none."""
+    seconds = start_s
+    for cue_offset, cue_start in cues:
+        if cue_offset > offset:
+            break
+        seconds = cue_start
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,14 @@ def format_timestamp(seconds: int) -> str:
 
 
 _CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d+):(\d{1,2})(?:[.,]\d+)?\s*$")
+# No moment in an episode is later than this (a month of audio; the longest livestreams run for days).
+# Anything beyond is a broken value (`1e308`, a 20-digit hour) that would overflow SQLite's integers.
+MAX_SECONDS = 31 * 24 * 3600
+
+
+def plausible_seconds(value: float) -> bool:
+    """True for a time that can be a moment in an episode: not negative, not NaN, not absurdly far."""
+    return 0 <= value <= MAX_SECONDS
 
 
 def parse_clock(text: str) -> int | None:
@@ -102,9 +110,10 @@ def parse_clock(text: str) -> int | None:
         hours, minutes, secs = match.groups()
         if int(secs) >= 60 or (hours is not None and int(minutes) >= 60):
             return None
-        return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs)
+        seconds = int(hours or 0) * 3600 + int(minutes) * 60 + int(secs)
+        return seconds if plausible_seconds(seconds) else None
     try:
         value = float(text)
     except ValueError:
         return None
-    return int(value) if value >= 0 and value == value and value != float("inf") else None
+    return int(value) if plausible_seconds(value) else None

@@ -21,9 +21,10 @@ from bot.feeds.announce import Announcement, PostStatus
 from bot.feeds.service import CannotFollow, FeedService
 from bot.links import redact_credentials
 from bot.search.results import Suggestion
+from bot.shaping import PLACEHOLDERS, ShapeError, Template, TitleFilter
 from bot.shows import Added, ShowError
 from bot.text import fold
-from cogs.common.announcer import DiscordAnnouncer, missing_permissions
+from cogs.common.announcer import DiscordAnnouncer, forum_tag, missing_permissions
 from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
 from cogs.common.limits import EMBED_FIELDS, FIELD_NAME, FIELD_VALUE, shorten, shorten_lines
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Where announcements can go: a text or announcement channel, or a forum (a post per episode).
+AnnounceChannel = discord.TextChannel | discord.ForumChannel
+
 
 def _when(moment: datetime | None) -> str:
     return discord.utils.format_dt(moment, style="R") if moment else "never"
@@ -50,6 +54,17 @@ def status_lines(subscription: Subscription) -> list[str]:
         f" · pings <@&{subscription.role_id}>" if subscription.role_id else ""
     )
     lines = [channel, md(shorten(redact_credentials(feed.url), 200))]
+    shape = []
+    if subscription.thread:
+        shape.append("a thread on each")
+    if subscription.template:
+        shape.append(f"template `{shorten(subscription.template, 120).replace('`', 'ˋ')}`")
+    if subscription.titles.include:
+        shape.append("only titles with " + ", ".join(md(w) for w in subscription.titles.include))
+    if subscription.titles.exclude:
+        shape.append("never titles with " + ", ".join(md(w) for w in subscription.titles.exclude))
+    if shape:
+        lines.append("✏️ " + " · ".join(shape))
     if feed.paused:
         lines.append(
             f"⏸️ **Paused** after {feed.failures} failed checks: {md(feed.last_error or 'unknown error')}. "
@@ -121,15 +136,30 @@ class Announce(commands.Cog):
         channel="Where to post new episodes.",
         feed="One of this server's shows, or a feed's http(s) URL (added to the server's shows); empty: the default feed.",
         role="A role to ping with each new episode (not @everyone).",
+        thread="Open a discussion thread on each announcement, named after the episode.",
+        template="The message: text with " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + ".",
+        only="Announce only titles with one of these words (comma-separated), e.g. interview.",
+        skip="Never announce titles with any of these words (comma-separated), e.g. trailer, bonus.",
     )
     async def set_(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel,
+        channel: AnnounceChannel,
         feed: app_commands.Range[str, 1, 500] | None = None,
         role: discord.Role | None = None,
+        thread: bool = False,
+        template: app_commands.Range[str, 1, 1000] | None = None,
+        only: app_commands.Range[str, 1, 500] | None = None,
+        skip: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         async with deferred_if_slow(interaction, ephemeral=True):
+            # The shape first: a typo in a template is the cheapest thing to tell.
+            try:
+                shaped = Template.parse(template).text if template else None
+                titles = TitleFilter.parse(only, skip)
+            except ShapeError as error:
+                await tell(interaction, f"I cannot use that: {md(str(error))}.")
+                return
             url = (feed or self.bot.settings.feed_url or "").strip()
             if not url:
                 await tell(interaction, "Give the feed's URL: this bot has no default feed configured.")
@@ -151,7 +181,7 @@ class Announce(commands.Cog):
             except CannotFollow as refusal:
                 await tell(interaction, md(str(refusal)))
                 return
-            missing = missing_permissions(channel)
+            missing = missing_permissions(channel, thread=thread)
             if missing:
                 await tell(
                     interaction,
@@ -173,11 +203,22 @@ class Announce(commands.Cog):
                 return
             assert isinstance(added, Added)  # a URL is read, never looked up in the directory
             title = added.show.title
+            tag = forum_tag(channel, title) if isinstance(channel, discord.ForumChannel) else None
+            if isinstance(channel, discord.ForumChannel) and tag is None and channel.flags.require_tag:
+                await tell(
+                    interaction,
+                    f"{channel.mention} requires a tag on each post: add a tag named after the show "
+                    f"(“{md(shorten(title, 20))}”) first, or let posts go untagged.",
+                )
+                return
             await self.feeds.follow(
                 guild_id=channel.guild.id,
                 channel_id=channel.id,
                 feed_url=url,
                 role_id=role.id if role else None,
+                template=shaped,
+                thread=thread,
+                titles=titles,
             )
             log.info("guild %s: announcing %s in #%s", channel.guild.id, url, channel.name)
             ping = f", pinging {role.mention}" if role else ""
@@ -189,6 +230,14 @@ class Announce(commands.Cog):
             ):
                 note = f"\nNote: {role.mention} is not mentionable, so the ping will not notify anyone; allow anyone to mention it in Server Settings → Roles."
             minutes = f"{self.bot.settings.poll_minutes:g}"
+            if isinstance(channel, discord.ForumChannel):
+                note += "\nEach episode becomes a post" + (f" tagged {md(tag.name)}." if tag else ".")
+            elif thread:
+                note += "\nEach announcement opens a thread for discussing the episode."
+            if isinstance(channel, discord.TextChannel) and channel.is_news():
+                note += "\nThis is an announcement channel: each announcement is published to the servers that follow it."
+            if titles.include or titles.exclude:
+                note += "\nOnly titles that pass the keyword filter are announced."
             await reply(
                 interaction,
                 content=(
@@ -221,9 +270,7 @@ class Announce(commands.Cog):
         name="remove", description="Stop announcing in a channel, or in every channel of this server."
     )
     @app_commands.describe(channel="The channel to stop announcing in; leave empty for all of them.")
-    async def remove(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
-    ) -> None:
+    async def remove(self, interaction: discord.Interaction, channel: AnnounceChannel | None = None) -> None:
         assert interaction.guild_id is not None
         # A write: it waits for the store's write lock, which a poll storing a big feed holds for seconds.
         async with deferred_if_slow(interaction, ephemeral=True):
@@ -269,9 +316,7 @@ class Announce(commands.Cog):
 
     @announce.command(name="test", description="Post the latest episode now, marked as a test.")
     @app_commands.describe(channel="Where to post it; leave empty for this server's announcement channel.")
-    async def test(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
-    ) -> None:
+    async def test(self, interaction: discord.Interaction, channel: AnnounceChannel | None = None) -> None:
         async with deferred_if_slow(interaction, ephemeral=True):
             assert interaction.guild_id is not None
             subscriptions = await self.bot.store.follows.subscriptions(guild_id=interaction.guild_id)
@@ -282,7 +327,8 @@ class Announce(commands.Cog):
                 )
                 return
             channel_id = channel.id if channel else subscriptions[0].channel_id
-            role_id = next((s.role_id for s in subscriptions if s.channel_id == channel_id), None)
+            chosen = next((s for s in subscriptions if s.channel_id == channel_id), None)
+            role_id = chosen.role_id if chosen else None
             latest = await self.bot.search.latest(scope=await self.bot.shows.scope_for(interaction.guild_id))
             if latest is None:
                 await tell(interaction, "There are no episodes yet to show.")
@@ -294,6 +340,7 @@ class Announce(commands.Cog):
                     episode=latest,
                     nonce=secrets.token_hex(12),
                     test=True,
+                    template=chosen.template if chosen else None,
                 )
             )
             if result.status is PostStatus.SENT:

@@ -12,8 +12,8 @@ from cogs.chapters import AllChaptersButton
 from cogs.common.choices import answer_choices
 from cogs.common.components import listen_buttons, stateless_view
 from cogs.common.errors import tell
+from cogs.common.find import episode_suggestions, find_episode, suggested_titles
 from cogs.common.installs import anywhere
-from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import episode_embed, md, toc_chapters
 from cogs.common.reply import deferred_if_slow, reply
 from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_or_tell, show_suggestions

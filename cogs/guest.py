@@ -11,8 +11,8 @@ from discord.ext import commands
 from bot.search import AMBIGUITY_MARGIN
 from cogs.common.choices import answer_choices
 from cogs.common.errors import tell
+from cogs.common.find import MAX_ALTERNATIVES
 from cogs.common.installs import anywhere
-from cogs.common.lookup import MAX_ALTERNATIVES
 from cogs.common.render import md, person_embed
 from cogs.common.reply import deferred_if_slow, reply
 from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_or_tell, show_suggestions

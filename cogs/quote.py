@@ -18,9 +18,9 @@ from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
 from cogs.common.errors import tell
+from cogs.common.find import episode_suggestions, find_episode, suggested_titles
 from cogs.common.installs import anywhere
 from cogs.common.limits import CUSTOM_ID, length, shorten
-from cogs.common.lookup import episode_suggestions, find_episode, suggested_titles
 from cogs.common.render import excerpt, md, quote_embed
 from cogs.common.reply import deferred_if_slow, reply, update
 from cogs.common.scope import SHOW_OPTION, autocomplete_scope, scope_of, scope_or_tell, show_suggestions

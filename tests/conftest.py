@@ -115,7 +115,9 @@ async def make_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Awaita
     searches: list[Search] = []
 
     async def make(store: Store, **options: Any) -> PodBot:
-        search = Search(store)
+        # Lookups in a process of their own, as `podbot run` has them: the cogs meet what production
+        # meets (answers and errors that cross a process boundary as pickles).
+        search = Search(store, isolated=True)
         searches.append(search)
         await search.refresh()
         # simcord needs an explicit shard count for an AutoShardedBot; production lets Discord decide.

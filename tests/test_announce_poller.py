@@ -733,3 +733,50 @@ async def test_a_store_from_before_shared_guid_notes_upgrades_keeping_its_feeds(
         assert feed is not None
         assert feed.url == "https://x.example/feed"
         assert feed.shared_guids is None
+
+
+async def test_bad_values_in_one_item_drop_only_those_values_and_the_feed_keeps_announcing(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = world.server.serve("/feed.xml", rss([EP1]))
+    await world.follow(url)
+    await world.cycle(minutes=0)
+    broken = Item(
+        "ep-2",
+        EP2.title,
+        EP2.published,
+        EP2.audio,
+        chapters_url=world.server.url("/2/chapters.json"),
+        transcript_url=world.server.url("/2/transcript.vtt"),
+    )
+    unreadable = Item("ep-3", "Episode 3: Moss", day(14), chapters_url=world.server.url("/3/chapters.json"))
+    feed = rss([unreadable, broken, EP1]).replace(
+        b"<itunes:duration>1:00:00</itunes:duration></item>",
+        b"<itunes:duration>99999999999999999999999</itunes:duration></item>",
+        1,
+    )
+    world.server.serve("/feed.xml", feed)
+    chapters = '{"chapters": [{"startTime": 1e308, "title": "Far"}, {"startTime": Infinity, "title": "Inf"},'
+    chapters += (
+        ' {"startTime": 99999999999999999999999, "title": "Huge"}, {"startTime": 60, "title": "Main"}]}'
+    )
+    world.server.serve("/2/chapters.json", chapters.encode(), content_type="application/json")
+    vtt = "WEBVTT\n\n99999999999999999999:00:00.000 --> 99999999999999999999:00:01.000\n<v Ana>lost\n\n"
+    vtt += "00:00:05.000 --> 00:00:07.000\n<v Ana>Kelp forests grow fast.\n"
+    world.server.serve("/2/transcript.vtt", vtt.encode(), content_type="text/vtt")
+    world.server.serve("/3/chapters.json", b"[" * 100_000, content_type="application/json")
+
+    with caplog.at_level("INFO", logger="bot.feeds.poller"):
+        await world.cycle()
+
+    assert world.channels.titles(CHANNEL_A) == [EP2.title, "Episode 3: Moss"]
+    ids = {s.episode.guid: s.id for s in await world.store.catalog.episodes()}
+    stored = {guid: (await world.store.catalog.get(i, with_segments=True)) for guid, i in ids.items()}
+    assert stored["ep-3"].episode.duration_s is None  # the 23-digit duration, dropped
+    assert stored["ep-2"].episode.duration_s == 3600
+    assert [(c.start_s, c.title) for c in stored["ep-2"].episode.chapters] == [(60, "Main")]
+    assert [(s.start_s, s.text) for s in stored["ep-2"].episode.segments] == [(5, "Kelp forests grow fast.")]
+    # The file that is unusable as a whole is reported, and its episode is stored and announced all the same.
+    assert any("3/chapters.json" in r.getMessage() and "JSON" in r.getMessage() for r in caplog.records)
+    (subscription,) = await world.store.follows.subscriptions(guild_id=GUILD_A)
+    assert subscription.feed.failures == 0

@@ -15,7 +15,7 @@ import pytest
 
 from bot.scope import Scope
 from bot.search import LookupsStopped, Search
-from bot.search import lookups as lookups_module
+from bot.search import engine as engine
 from tests.factories import make_episode, make_source
 from tests.search_data import BOLT, latent_like
 
@@ -146,7 +146,7 @@ async def test_lookups_that_find_the_process_dead_start_one_new_process(
     first = child_pid(isolated)
     await killed(isolated, first)
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="bot.search.lookups"):
+    with caplog.at_level(logging.INFO, logger="bot.search.engine"):
         answers = await asyncio.gather(*(isolated.suggest_episodes("bo", scope=EVERYWHERE) for _ in range(5)))
     assert all(answer == answers[0] and answer for answer in answers)
     started = [
@@ -189,7 +189,7 @@ async def test_an_answer_this_side_cannot_read_stops_that_process_not_the_lookup
                 raise pickle.UnpicklingError("garbled")
             return pickle.loads(data)
 
-    monkeypatch.setattr(lookups_module, "pickle", FlakyPickle)
+    monkeypatch.setattr(engine, "pickle", FlakyPickle)
     with pytest.raises(LookupsStopped):
         await asyncio.wait_for(isolated.episodes("windsurf", scope=EVERYWHERE), 10)
     [found, *_] = await asyncio.wait_for(isolated.episodes("bolt", scope=EVERYWHERE), 10)
@@ -202,8 +202,8 @@ def test_an_exception_the_parent_could_not_rebuild_arrives_as_a_runtime_error() 
         def __init__(self, a: str, b: str) -> None:
             super().__init__(f"{a} and {b}")
 
-    frame = lookups_module._error_frame(7, "episodes", NeedsTwo("this", "that"))
-    request_id, ok, error = pickle.loads(frame[lookups_module.HEADER.size :])
+    frame = engine._error_frame(7, "episodes", NeedsTwo("this", "that"))
+    request_id, ok, error = pickle.loads(frame[engine.HEADER.size :])
     assert (request_id, ok) == (7, False)
     assert isinstance(error, RuntimeError)
     assert "this and that" in str(error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feeds.shaping import DEFAULT_TEMPLATE, ShapeError, Template, TitleFilter, parse_keywords
+from bot.shaping import DEFAULT_TEMPLATE, ShapeError, Template, TitleFilter, parse_keywords
 
 
 def test_a_template_fills_its_placeholders_and_tidies_what_is_missing() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.models import Segment
 from bot.store import Store, transcripts
-from bot.store.lookup import connect_reader
+from bot.store.index_reads import connect_reader
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pairs import pair_terms, word_pairs
 from bot.store.transcripts import TranscriptReader, Within

@@ -102,6 +102,8 @@ async def ingest_one(
             raw,
             files,
             url=source if is_url(source) else None,
+            # An untitled feed file is named after the file (`kelp-cast.xml` is "kelp-cast").
+            name=None if is_url(source) else Path(source).stem,
             files_for=files_for,
             files_within_s=files_timeout_s,
         )

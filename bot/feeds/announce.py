@@ -54,7 +54,7 @@ class Announcement:
     recorded_at: datetime | None = None
     # `/announce test`: marked as a test, never deduplicated.
     test: bool = False
-    # The subscription's shape (bot.feeds.shaping): its text template (None: the default), and whether
+    # The subscription's shape (bot.shaping): its text template (None: the default), and whether
     # each announcement opens a discussion thread named after the episode.
     template: str | None = None
     thread: bool = False

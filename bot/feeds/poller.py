@@ -409,6 +409,8 @@ class Poller:
                     nonce=pending.nonce,
                     maybe_sent=pending.attempts > 0,
                     recorded_at=pending.created_at,
+                    template=pending.template,
+                    thread=pending.thread,
                 )
             )
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Self
 from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig, utc_now
 from bot.net.guard import BlockedURL, check_url
+from bot.shaping import TitleFilter
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -77,12 +78,27 @@ class FeedService:
             raise CannotFollow(f"I cannot follow that feed: {error}.") from error
 
     async def follow(
-        self, *, guild_id: int, channel_id: int, feed_url: str, role_id: int | None
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        feed_url: str,
+        role_id: int | None,
+        template: str | None = None,
+        thread: bool = False,
+        titles: TitleFilter = TitleFilter(),  # noqa: B008 (frozen, never mutated)
     ) -> Subscription:
-        """Announce `feed_url` in a channel (or change its role), and check it now: the first check records
-        what the feed holds, so nothing already in it is announced."""
+        """Announce `feed_url` in a channel (or change how: role, template, thread, title filter), and
+        check it now: the first check records what the feed holds, so nothing already in it is announced."""
         subscription = await self.store.follows.subscribe(
-            guild_id=guild_id, channel_id=channel_id, feed_url=feed_url, role_id=role_id, now=self.clock()
+            guild_id=guild_id,
+            channel_id=channel_id,
+            feed_url=feed_url,
+            role_id=role_id,
+            now=self.clock(),
+            template=template,
+            thread=thread,
+            titles=titles,
         )
         self.poller.wake()
         return subscription

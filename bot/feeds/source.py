@@ -82,6 +82,7 @@ async def read_source(
     files: FileReader,
     *,
     url: str | None = None,
+    name: str | None = None,
     files_for: int | None = None,
     files_within_s: float | None = None,
 ) -> ReadSource:
@@ -91,7 +92,7 @@ async def read_source(
     A feed with a long back catalogue would otherwise mean a request or more per episode, and a host
     that never answers would hold the ingest for as long as all of them take to time out.
     """
-    parsed = await asyncio.to_thread(parse_source, raw, source_url=url)
+    parsed = await asyncio.to_thread(parse_source, raw, source_url=url, name=name)
     if parsed.format not in FEED_FORMATS:
         return ReadSource(parsed)
     episodes = list(parsed.episodes)

@@ -7,18 +7,14 @@ times written as strings (`"00:01:30"`) are read too; chapters come out in time 
 
 from __future__ import annotations
 
-import json
-
 from bot.ingest.errors import ParseError
+from bot.ingest.json_text import load_json
 from bot.ingest.transcript import parse_time
 from bot.models import Chapter
 
 
 def parse_chapters(raw: bytes | str) -> tuple[Chapter, ...]:
-    try:
-        data = json.loads(raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"the chapters file is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    data = load_json(raw, "the chapters file")
     items = data.get("chapters") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ParseError("the chapters file has no chapters list")

@@ -35,15 +35,24 @@ class Cue:
 
 
 def merge_cues(cues: Iterable[Cue]) -> tuple[Segment, ...]:
+    """Segments of the cues in order, each keeping where its cues start (Segment.cues) for quote moments."""
     segments: list[Segment] = []
     words: list[str] = []
+    # (offset in the joined text, second) of each cue in the open segment; `length` is that text's length.
+    starts: list[tuple[int, int]] = []
+    length = 0
     start = 0.0
     speaker: str | None = None
 
     def close() -> None:
+        nonlocal length
         if words:
-            segments.append(Segment(start_s=int(start), text=" ".join(words), speaker=speaker))
+            # One cue is the segment itself: nothing finer to say.
+            timed = tuple(starts) if len(starts) > 1 else ()
+            segments.append(Segment(start_s=int(start), text=" ".join(words), speaker=speaker, cues=timed))
             words.clear()
+            starts.clear()
+            length = 0
 
     for cue in cues:
         text = _SPACES.sub(" ", cue.text).strip()
@@ -54,6 +63,11 @@ def merge_cues(cues: Iterable[Cue]) -> tuple[Segment, ...]:
         if not words:
             start = cue.start_s
             speaker = cue.speaker
+        offset = length + 1 if words else 0
+        # Cues of one second (word-level JSON) would repeat the time: only a new second is a new entry.
+        if not starts or int(cue.start_s) != starts[-1][1]:
+            starts.append((offset, int(cue.start_s)))
+        length = offset + len(text)
         words.extend(text.split(" "))
         if len(words) >= HARD_WORDS or (len(words) >= SOFT_WORDS and _SENTENCE_END.search(text)):
             close()

@@ -26,13 +26,14 @@ def _head(raw: bytes) -> str:
     return start.decode("latin-1")
 
 
-def parse_source(raw: bytes, *, source_url: str | None = None) -> ParsedSource:
+def parse_source(raw: bytes, *, source_url: str | None = None, name: str | None = None) -> ParsedSource:
     """Parse a source of any supported format; ParseError when it is none of them or holds no episodes.
 
     `source_url` is where the bytes came from, if anywhere: feeds resolve relative links against it.
+    `name` (a file's name) names a feed that has no title nor anything else to be named after.
     """
     if looks_like_feed(_head(raw)):
-        return parse_feed(raw, feed_url=source_url)
+        return parse_feed(raw, feed_url=source_url, name=name)
     text = decode(raw)
     if not text.strip():
         raise ParseError("the file is empty")

@@ -23,9 +23,10 @@ from bot.ingest.errors import ParseError
 from bot.ingest.feed_notes import notes_text, read_notes
 from bot.ingest.lenient_xml import XmlDocument, parse_xml
 from bot.ingest.people import episode_people, guests_from_title, split_byline
+from bot.ingest.transcript import parse_time
 from bot.listen import apple_id_from, podcast_guid
-from bot.models import Episode, ParsedSource, Person, Role, SharedGuid, Show, TranscriptRef
-from bot.text import parse_clock
+from bot.models import Chapter, Episode, ParsedSource, Person, Role, SharedGuid, Show, TranscriptRef
+from bot.text import fold, parse_clock
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,7 +46,16 @@ _NAMESPACES = {
     "http://purl.org/rss/1.0/": "",
     "http://backend.userland.com/rss2": "",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://podlove.org/simple-chapters": "psc",
 }
+
+
+def _namespace_key(uri: str) -> str:
+    # Feeds spell one namespace many ways: `https://podcastindex.org/namespace/1.0/`, `http://…`, any case.
+    return uri.lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
+_NAMESPACE_KEYS = {_namespace_key(uri): prefix for uri, prefix in _NAMESPACES.items()}
 
 _FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF)\b", re.IGNORECASE)
 _DAY_NAME = re.compile(r"^\s*[A-Za-z]+\.?,?\s+(?=\d)")
@@ -71,7 +81,9 @@ def _name(element: etree._Element) -> str:
         return cached
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
-        prefix = _NAMESPACES.get(uri, uri)
+        prefix = _NAMESPACES.get(uri)
+        if prefix is None:
+            prefix = _NAMESPACE_KEYS.get(_namespace_key(uri), uri)
         name = f"{prefix}:{local}" if prefix else local
     else:
         name = tag
@@ -129,9 +141,11 @@ _HOST_ROLES = frozenset({"host", "co-host", "cohost", "guest host"})
 class _Reader:
     """Reads values out of one parsed feed: text with lifted CDATA restored, URLs made absolute."""
 
-    def __init__(self, document: XmlDocument, base: str | None) -> None:
+    def __init__(self, document: XmlDocument, base: str | None, *, xml_base: bool = False) -> None:
         self.document = document
         self.base = base
+        # Whether the document uses xml:base at all: asking an element for its base walks its ancestors.
+        self.xml_base = xml_base
 
     def text(self, element: etree._Element | None) -> str:
         if element is None:
@@ -158,8 +172,9 @@ class _Reader:
                     return markup
         return ""
 
-    def url(self, value: str | None) -> str | None:
-        """An absolute http(s) URL, or None: relative links are resolved against the feed's own address."""
+    def url(self, value: str | None, at: etree._Element | None = None) -> str | None:
+        """An absolute http(s) URL, or None: relative links are resolved against the `xml:base` in force
+        at element `at` (itself relative to the feed's address), else the feed's own address."""
         if not value:
             return None
         value = value.strip()
@@ -167,8 +182,11 @@ class _Reader:
             # Already absolute, the common case: urljoin/urlsplit would cost more than the rest of an item.
             host_start = value.index("//") + 2
             return value if len(value) > host_start and value[host_start] not in "/?#" else None
-        if self.base:
-            value = urljoin(self.base, value)
+        base = self.base
+        if self.xml_base and at is not None and at.base:
+            base = urljoin(base, at.base) if base else at.base
+        if base:
+            value = urljoin(base, value)
         try:
             parts = urlsplit(value)
         except ValueError:
@@ -193,15 +211,15 @@ class _Reader:
                 Person(
                     name=name,
                     role=role,
-                    image=self.url(element.get("img")),
-                    href=self.url(element.get("href")),
+                    image=self.url(element.get("img"), element),
+                    href=self.url(element.get("href"), element),
                 )
             )
         return tuple(people)
 
     def artwork(self, found: dict[str, list[etree._Element]]) -> str | None:
         for element in found.get("itunes:image", []):
-            url = self.url(element.get("href") or self.text(element))
+            url = self.url(element.get("href") or self.text(element), element)
             if url:
                 return url
         for name in ("media:thumbnail", "media:content"):
@@ -210,20 +228,21 @@ class _Reader:
                     element.get("medium") == "image" or "image" in (element.get("type") or "")
                 ):
                     continue
-                url = self.url(element.get("url"))
+                url = self.url(element.get("url"), element)
                 if url:
                     return url
         for element in found.get("image", []):
-            url = self.url(self.text(_first(_children(element), "url")))
+            url = self.url(self.text(_first(_children(element), "url")), element)
             if url:
                 return url
-        return self.url(self.text(_first(found, "atom:logo", "atom:icon")))
+        logo = _first(found, "atom:logo", "atom:icon")
+        return self.url(self.text(logo), logo)
 
     def enclosure(self, found: dict[str, list[etree._Element]]) -> str | None:
         """The episode's media file, audio preferred over video over anything else."""
         candidates: list[tuple[int, str]] = []
         for element in found.get("enclosure", []) + found.get("media:content", []):
-            url = self.url(element.get("url"))
+            url = self.url(element.get("url"), element)
             if url:
                 kind = (element.get("type") or element.get("medium") or "").lower()
                 candidates.append(
@@ -231,15 +250,50 @@ class _Reader:
                 )
         for element in found.get("atom:link", []):
             if element.get("rel") == "enclosure":
-                url = self.url(element.get("href"))
+                url = self.url(element.get("href"), element)
                 if url:
                     candidates.append((0 if (element.get("type") or "").startswith("audio") else 1, url))
         return min(candidates)[1] if candidates else None
 
+    def _permalink(self, guid: str, element: etree._Element) -> str | None:
+        """The GUID as the episode's page: `isPermaLink="true"` (resolved when relative), or a GUID without
+        the attribute that is an absolute http(s) URL (RSS's default is true; most such GUIDs are not URLs)."""
+        permalink = (element.get("isPermaLink") or "").strip().lower()
+        if permalink == "true":
+            return self.url(guid, element)
+        if not permalink and guid.startswith(("https://", "http://")):
+            return self.url(guid)
+        return None
+
+    def simple_chapters(self, found: dict[str, list[etree._Element]]) -> tuple[Chapter, ...]:
+        """Podlove Simple Chapters: `<psc:chapter start="00:01:02.500" title href image>` in order of time.
+
+        `start` is normal play time: `1:02:03.5`, `02:03`, `123.5`; a chapter with a start that is none of
+        these (or an absurd one) is dropped, the others kept.
+        """
+        chapters = []
+        for block in found.get("psc:chapters", []):
+            for element in block:
+                if _name(element) != "psc:chapter":
+                    continue
+                start = parse_time(element.get("start") or "")
+                if start is None:
+                    continue
+                title = " ".join((element.get("title") or "").split())
+                chapters.append(
+                    Chapter(
+                        start_s=int(start),
+                        title=title,
+                        url=self.url(element.get("href"), element),
+                        toc=bool(title),
+                    )
+                )
+        return tuple(sorted(chapters, key=lambda c: c.start_s))
+
     def transcripts(self, elements: Iterable[etree._Element]) -> tuple[TranscriptRef, ...]:
         refs = []
         for element in elements:
-            url = self.url(element.get("url"))
+            url = self.url(element.get("url"), element)
             if url:
                 refs.append(
                     TranscriptRef(
@@ -252,22 +306,26 @@ class _Reader:
         return tuple(dict.fromkeys(refs))
 
     def item(
-        self, element: etree._Element, fmt: str, position: int, channel_hosts: tuple[Person, ...]
+        self, element: etree._Element, fmt: str, position: int, channel_people: tuple[Person, ...]
     ) -> FeedItem | None:
         found = _children(element)
         title = _title_text(self.text(_first(found, "title", "atom:title", "itunes:title")))
         audio_url = self.enclosure(found)
         if fmt == "atom":
-            link = self.url(_atom_link(found.get("atom:link", []), "alternate"))
+            link = self.url(_atom_link(found.get("atom:link", []), "alternate"), element)
             published = parse_date(self.text(_first(found, "atom:published", "atom:updated", "atom:issued")))
             guid = self.text(_first(found, "atom:id"))
             markup = self.markup_of(found, "atom:content", "content:encoded", "atom:summary")
         else:
-            link = self.url(self.text(_first(found, "link")))
+            link_element = _first(found, "link")
+            link = self.url(self.text(link_element), link_element)
             published = parse_date(
                 self.text(_first(found, "pubDate", "dc:date", "atom:published", "atom:updated"))
             )
-            guid = self.text(_first(found, "guid"))
+            guid_element = _first(found, "guid")
+            guid = self.text(guid_element)
+            if not link and guid_element is not None:
+                link = self._permalink(guid, guid_element)
             # content:encoded is usually the full notes and description a summary; some feeds swap them.
             markup = max(
                 self.markup_of(found, "content:encoded"),
@@ -288,9 +346,11 @@ class _Reader:
             link=link,
             audio_url=audio_url,
             artwork=self.artwork(found),
-            people=own_people or channel_hosts,
+            # The namespace: the channel's persons are every item's, unless the item names its own.
+            people=own_people or channel_people,
             source_order=position,
-            chapters_url=self.url(chapters.get("url")) if chapters is not None else None,
+            chapters_url=self.url(chapters.get("url"), chapters) if chapters is not None else None,
+            chapters=self.simple_chapters(found),
             transcript_urls=self.transcripts(found.get("podcast:transcript", [])),
         )
         return FeedItem(episode=episode, markup=markup, own_people=bool(own_people))
@@ -299,7 +359,7 @@ class _Reader:
 # --- channel and items ---------------------------------------------------------------------------------
 
 # Part of every item fingerprint: a parser that reads items differently must not trust old fingerprints.
-PARSER_VERSION = "feed-1"
+PARSER_VERSION = "feed-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +396,8 @@ class FeedDocument:
     format: str
     show: Show
     items: tuple[FeedItem, ...]
-    channel_hosts: tuple[Person, ...] = ()
+    # The channel's podcast:person cast (hosts and guests), which items without persons of their own take.
+    channel_people: tuple[Person, ...] = ()
     # The hosts' names as the notes spell them.
     notes_hosts: tuple[str, ...] = field(default_factory=tuple)
     # GUIDs the feed gave to several items (see _separate_shared_guids).
@@ -353,30 +414,38 @@ class FeedDocument:
             found = episode_people(
                 self.notes_hosts, [*guests_from_title(episode.title), *notes.guests], context=context
             )
-            hosts = self.channel_hosts or tuple(p for p in found if p.role is Role.HOST)
-            people = hosts + tuple(p for p in found if p.role is Role.GUEST)
+            channel_hosts = tuple(p for p in self.channel_people if p.role is Role.HOST)
+            hosts = channel_hosts or tuple(p for p in found if p.role is Role.HOST)
+            channel_guests = tuple(p for p in self.channel_people if p.role is Role.GUEST)
+            named = {fold(p.name) for p in (*hosts, *channel_guests)}
+            guests = channel_guests + tuple(
+                p for p in found if p.role is Role.GUEST and fold(p.name) not in named
+            )
+            people = hosts + guests
         return replace(
             episode,
             show_notes=notes.description,
             people=people,
-            chapters=notes.chapters,
+            # Chapters the item lists itself (Podlove Simple Chapters) over those its notes list.
+            chapters=episode.chapters or notes.chapters,
             segments=notes.segments,
         )
 
 
-def parse_feed(raw: bytes, *, feed_url: str | None = None) -> ParsedSource:
+def parse_feed(raw: bytes, *, feed_url: str | None = None, name: str | None = None) -> ParsedSource:
     """A show and all its episodes, newest first as the feed lists them; ParseError when there are none.
 
-    `feed_url` is where the feed was fetched from: it resolves relative links and keys the show.
+    `feed_url` is where the feed was fetched from: it resolves relative links and keys the show. `name`
+    (a file's name) names a show that has no title, author, link or URL to be named after.
     """
-    document = read_feed(raw, feed_url=feed_url)
+    document = read_feed(raw, feed_url=feed_url, name=name)
     episodes = tuple(document.complete(item) for item in document.items)
     return ParsedSource(
         format=document.format, show=document.show, episodes=episodes, shared_guids=document.shared_guids
     )
 
 
-def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
+def read_feed(raw: bytes, *, feed_url: str | None = None, name: str | None = None) -> FeedDocument:
     """The show and its items without reading show notes: what a poll needs to find what is new."""
     document = parse_xml(raw)
     root = document.root
@@ -397,27 +466,30 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
             raise ParseError("the feed stops before the end of its first episode (a download cut short?)")
 
     found = _children(channel)
-    reader = _Reader(document, base=None)
+    reader = _Reader(document, base=None, xml_base=b"xml:base" in raw)
     self_link = _atom_link(found.get("atom:link", []), "self") or reader.text(
         _first(found, "itunes:new-feed-url")
     )
     reader.base = base = feed_url or reader.url(self_link)
+    link = reader.url(
+        reader.text(_first(found, "link")) or _atom_link(found.get("atom:link", []), "alternate"), channel
+    )
+    author = reader.text(_first(found, "itunes:author", "author", "managingEditor", "atom:author"))
     title = _title_text(reader.text(_first(found, "title", "atom:title", "itunes:title")))
+    # Untitled feeds are real (a half-configured publisher): named, as other podcast apps name them, after
+    # what there is, so that their episodes are still read.
+    title = title or author or _name_of(link) or _name_of(base) or (name or "").strip()
     if not title:
-        raise ParseError("the feed has no title")
+        raise ParseError("the feed has no title, author, link or address to name it by")
     channel_people = reader.persons(found.get("podcast:person", []))
     channel_hosts = tuple(p for p in channel_people if p.role is Role.HOST)
     # The channel's host persons, else its byline ("Alessio + swyx"), as the bundled page reads its header.
-    hosts = tuple(p.name for p in channel_hosts) or split_byline(
-        reader.text(_first(found, "itunes:author", "author", "managingEditor"))
-    )
+    hosts = tuple(p.name for p in channel_hosts) or split_byline(author)
     show = Show(
         title=title,
         key=base or derived_key("show", title),
         description=notes_text(reader.markup_of(found, "description", "itunes:summary", "atom:subtitle")),
-        link=reader.url(
-            reader.text(_first(found, "link")) or _atom_link(found.get("atom:link", []), "alternate")
-        ),
+        link=link,
         artwork=reader.artwork(found),
         feed_url=base,
         hosts=hosts,
@@ -428,7 +500,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         ),
     )
 
-    read = (reader.item(element, fmt, position, channel_hosts) for position, element in enumerate(elements))
+    read = (reader.item(element, fmt, position, channel_people) for position, element in enumerate(elements))
     items, shared = _separate_shared_guids([item for item in read if item is not None])
     if not items:
         raise ParseError("the feed lists no episodes")
@@ -436,7 +508,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None) -> FeedDocument:
         format=fmt,
         show=show,
         items=tuple(items),
-        channel_hosts=channel_hosts,
+        channel_people=channel_people,
         notes_hosts=hosts,
         shared_guids=shared,
     )
@@ -496,6 +568,17 @@ def _dated(item: FeedItem) -> tuple[bool, float]:
     # Dated before undated, earliest first.
     published = item.episode.published
     return (published is None, published.timestamp() if published else 0.0)
+
+
+def _name_of(url: str | None) -> str:
+    """What a show at `url` is called when it has no title: the host, without `www.`."""
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _atom_link(links: Iterable[etree._Element], rel: str) -> str | None:

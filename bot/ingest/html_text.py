@@ -1,25 +1,32 @@
 """HTML show notes and transcripts as plain text, one paragraph (or list item, or line break) per line.
 
 The line structure is what the show-notes parser relies on: `<p>00:00:24 Origins of …</p>` becomes a line
-that starts with its timestamp. Regular expressions rather than an HTML parser: feed show notes run to
-megabytes per feed, this is several times faster than building a tree, and the text is all that is kept.
+that starts with its timestamp. Read with lxml's HTML parser (libxml2), not regular expressions: an
+attribute may hold `>` (`<a title="x>y">`), a script may hold tags, and a regex reads those as text. The
+tree is only marked up with line breaks and read back as text once, which keeps megabytes of notes cheap
+(see bench/html_text.py).
 """
 
 from __future__ import annotations
 
-import html
 import re
 
-_INVISIBLE = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-# Tags that end a line where a reader sees one: paragraphs, breaks, list items, headings, table rows.
-_LINE_BREAK = re.compile(
-    r"<(?:br|hr)\b[^>]*>|</?(?:p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer|pre|dt|dd|figure|figcaption)\b[^>]*>",
-    re.IGNORECASE,
-)
-_TAG = re.compile(r"<[^>]*>")
+from lxml import etree
+
+# Elements whose content a reader never sees.
+_INVISIBLE = frozenset({"script", "style", "template", "head", "noscript"})
+# Elements that end a line where a reader sees one: paragraphs, breaks, list items, headings, table rows.
+_BLOCKS = frozenset({
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote", "section",
+    "article", "header", "footer", "pre", "dt", "dd", "figure", "figcaption",
+})  # fmt: skip
+_BREAKS = frozenset({"br", "hr"})
+# Control characters (`&#1;` decodes to one): invisible, and they would reach titles and embeds.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_RUN = re.compile("  +")
-# Odd spaces become plain ones. str methods, not a regex over every character: notes run to megabytes.
-_ODD_SPACES = str.maketrans({"\t": " ", "\f": " ", "\v": " ", "\r": " ", "\u00a0": " ", "\u200b": None})
+# Odd spaces become plain ones (a zero-width space, none). One str.replace per kind that occurs, not a
+# regex or str.translate over every character: notes run to megabytes, and translate costs ~70 ms a MB.
+_ODD_SPACES = (("\t", " "), ("\f", " "), ("\v", " "), ("\r", " "), ("\u00a0", " "), ("\u200b", ""))
 
 
 _HTML_TAG = re.compile(
@@ -34,18 +41,51 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(markup: str) -> str:
     """Visible text of `markup`, one block per line, entities decoded, runs of spaces collapsed."""
-    text = _INVISIBLE.sub(" ", markup)
-    # Source newlines inside a paragraph are just spaces to a browser; only tags make lines.
-    text = text.replace("\r", " ").replace("\n", " ")
-    text = _LINE_BREAK.sub("\n", text)
-    text = _TAG.sub("", text)
-    return tidy_text(html.unescape(text))
+    if not markup or markup.isspace():
+        return ""
+    # Source newlines inside a paragraph are just spaces to a browser; only tags make lines. As UTF-8
+    # bytes with the encoding given, so that a `<meta charset>` inside the notes cannot change it.
+    data = markup.replace("\r", " ").replace("\n", " ").encode("utf-8", errors="replace")
+    root = etree.fromstring(data, _parser())
+    if root is None:
+        return ""
+    # The text is gathered in one walk rather than written back into the tree: a parsed text may hold
+    # characters (`&#1;`) that lxml would refuse to be given.
+    pieces: list[str] = []
+    walk = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, element in walk:
+        tag = element.tag
+        if event in ("comment", "pi"):
+            if element.tail:
+                pieces.append(element.tail)
+        elif event == "start":
+            if tag in _INVISIBLE:
+                walk.skip_subtree()  # its tail still counts, at its "end"
+                continue
+            if tag in _BLOCKS:
+                pieces.append("\n")
+            if element.text:
+                pieces.append(element.text)
+        else:
+            if tag in _BLOCKS or tag in _BREAKS:
+                pieces.append("\n")
+            if element.tail:
+                pieces.append(element.tail)
+    return tidy_text(_CONTROL.sub(" ", "".join(pieces)))
+
+
+def _parser() -> etree.HTMLParser:
+    # A parser per call: lxml parsers are not safe to share between threads (ingest runs in workers).
+    # huge_tree: one paragraph of a pasted transcript can pass libxml2's 10 MB text-node limit.
+    return etree.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True)
 
 
 def tidy_text(text: str) -> str:
     """Plain text with runs of spaces collapsed and blank lines removed; its line breaks are kept."""
     if not text.isascii():
-        text = text.translate(_ODD_SPACES)
+        for odd, plain in _ODD_SPACES:
+            if odd in text:
+                text = text.replace(odd, plain)
     elif "\t" in text or "\r" in text:
         text = text.replace("\t", " ").replace("\r", " ")
     if "  " in text:

@@ -7,13 +7,14 @@ text/plain. The format is chosen by content when the declared type does not fit 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from bot.ingest.cues import Cue, merge_cues
 from bot.ingest.errors import ParseError
 from bot.ingest.html_text import html_to_text, looks_like_html
+from bot.ingest.json_text import load_json
+from bot.text import plausible_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -113,11 +114,13 @@ def _sniff(text: str) -> str | None:
 
 
 def parse_time(value: Any) -> float | None:
-    """Seconds from `83.5`, `"83.5"`, `"01:23.5"`, `"00:01:23,500"`; None when it is none of them."""
+    """Seconds from `83.5`, `"83.5"`, `"01:23.5"`, `"00:01:23,500"`; None when it is none of them, or when
+    it is no moment of an episode (negative, NaN, `1e308`, a 20-digit hour: see bot.text.MAX_SECONDS)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
+        # float() of a 400-digit int raises OverflowError; such an int is out of range anyway.
+        return float(value) if plausible_seconds(value) else None
     if not isinstance(value, str):
         return None
     parts = value.strip().replace(",", ".").split(":")
@@ -130,7 +133,7 @@ def parse_time(value: Any) -> float | None:
     seconds = 0.0
     for number in numbers:
         seconds = seconds * 60 + number
-    return seconds
+    return seconds if plausible_seconds(seconds) else None
 
 
 # --- WebVTT and SRT ----------------------------------------------------------------------------------------
@@ -163,10 +166,7 @@ def _subtitle_cues(text: str) -> Iterator[Cue]:
 
 
 def _json_cues(text: str) -> Iterator[Cue]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"the JSON transcript is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    data = load_json(text, "the JSON transcript")
     items = data.get("segments") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise ParseError("the JSON transcript has no segments list")

@@ -1,7 +1,7 @@
 """Search: fuzzy episode and people lookup, quotes, chapters. The core that the CLI and the cogs call.
 
 Never imports discord. The event loop only awaits: lookups run over an in-memory index on a worker thread,
-or in a process of their own (`Search(store, isolated=True)`, what the bot uses: see bot.search.lookups);
+or in a process of their own (`Search(store, isolated=True)`, what the bot uses: see bot.search.engine);
 quote searches run on threads with their own read-only connections, mostly inside SQLite with the GIL
 released.
 """
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.search import chapters as chapter_search
 from bot.search import quotes as quote_search
-from bot.search.lookups import LocalLookups, LookupsStopped, ProcessLookups
+from bot.search.engine import LocalLookups, LookupsStopped, ProcessLookups
 from bot.search.results import (
     ChapterHit,
     EmptyQuery,
@@ -29,7 +29,7 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.lookup import connect_reader
+from bot.store.index_reads import connect_reader
 from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 
@@ -127,9 +127,9 @@ class Search:
     async def refresh(self) -> None:
         """(Re)build the lookup index from the store; call after an ingest. Lookups go on with the
         previous index until the new one is complete."""
-        episodes, people = await self._lookups.call("refresh")
+        rebuilt, episodes = await self._lookups.call("refresh")
         self._refreshed = True
-        log.debug("search index: %d episodes, %d people", episodes, people)
+        log.debug("search index: %d show(s) rebuilt, %d episodes", rebuilt, episodes)
 
     async def close(self) -> None:
         """Stop the lookups (thread or process) and the quote threads (the store itself stays open)."""

@@ -18,9 +18,9 @@ from bot.search.results import EpisodeRef, PersonMatch, Suggestion
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bot.search.lookup import EpisodeIndex
+    from bot.search.index import EpisodeIndex
     from bot.search.results import ChapterHit, EpisodeMatch
-    from bot.store.lookup import LookupReader
+    from bot.store.index_reads import LookupReader
 
 # Undated episodes sort after every dated one, newest first.
 _UNDATED = datetime.min.replace(tzinfo=UTC)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sys import intern
 from typing import TYPE_CHECKING
 
-from bot.search.lookup import EpisodeIndex, IndexedEpisode, IndexedPerson
+from bot.search.index import EpisodeIndex, IndexedEpisode, IndexedPerson
 from bot.text import fold_words
 
 if TYPE_CHECKING:
-    from bot.store.lookup import IndexRows
+    from bot.store.index_reads import IndexRows
 
 
 def build_index(rows: IndexRows) -> EpisodeIndex:
@@ -35,6 +35,8 @@ def _build(rows: IndexRows) -> EpisodeIndex:
     person_ids: list[int] = []
     person_episodes: list[list[int]] = []
     person_roles: list[dict[str, None]] = []
+    # One (person, role) tuple per pair, shared by every episode that has it: a host is on all of them.
+    pairs: dict[tuple[int, str], tuple[int, str]] = {}
     # Interned: one index per show, and a person on forty shows is in forty of them.
     known = {person_id: (intern(name), intern(folded)) for person_id, name, folded in rows.people}
     for episode_id, person_id, raw_role in rows.appearances:
@@ -50,7 +52,8 @@ def _build(rows: IndexRows) -> EpisodeIndex:
             person_episodes.append([])
             person_roles.append({})
         person_roles[p][role] = None
-        people_of.setdefault(position, []).append((p, role))
+        pair = pairs.setdefault((p, role), (p, role))
+        people_of.setdefault(position, []).append(pair)
         if role == "guest":
             guests_of.setdefault(position, []).append(names[p][0])
     # Newest first, like the episodes: a person's latest appearance comes first. Walking the positions in

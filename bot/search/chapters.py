@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.search.lookup import coverage, field_score, tokens_of
+from bot.search.index import coverage, field_score, tokens_of
 from bot.search.results import ChapterHit
-from bot.store.lookup import fts_expression
+from bot.store.index_reads import fts_expression
 from bot.text import fold
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from bot.models import Chapter
-    from bot.search.lookup import EpisodeIndex, Expansion
-    from bot.store.lookup import LookupReader
+    from bot.search.index import EpisodeIndex, Expansion
+    from bot.store.index_reads import LookupReader
 
 # Chapters fetched from the full-text index per query, then scored here.
 FETCH = 200

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.search.chapters import chapter_score, word_units
-from bot.search.lookup import NOWHERE, Candidate
+from bot.search.index import NOWHERE, Candidate
 from bot.search.results import EpisodeMatch, EpisodeRef, PersonMatch, Suggestion
-from bot.store.lookup import fts_expression
+from bot.store.index_reads import fts_expression
 from bot.text import format_timestamp
 
 if TYPE_CHECKING:
-    from bot.search.lookup import EpisodeIndex
-    from bot.store.lookup import LookupReader
+    from bot.search.index import EpisodeIndex
+    from bot.store.index_reads import LookupReader
 
 # A chapter title is about part of an episode, show notes mention things in passing: both count for less
 # than a title or a guest. A notes mention scores below any good title or person match by construction.

@@ -14,8 +14,9 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.models import time_at
 from bot.search.results import QuoteHit
-from bot.store.lookup import fts_expression
+from bot.store.index_reads import fts_expression
 from bot.store.pairs import pair_terms
 from bot.store.transcripts import MARK_CLOSE, MARK_OPEN, Match, Within
 from bot.text import fold
@@ -484,6 +485,18 @@ def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(text), tuple(spans)
 
 
+def _moment(ctx: SegmentContext, text: str, spans: tuple[tuple[int, int], ...]) -> int:
+    """When the hit is said: the start of the cue holding its first matched word.
+
+    The matched words are the widest marked span (the phrase, which is marked as one span where its
+    words stand together), the first of equals; a lone stray "the" earlier in the segment is not it.
+    """
+    if not ctx.cues or not spans:
+        return ctx.start_s
+    widest = max(spans, key=lambda span: (len(text[span[0] : span[1]].split()), -span[0]))
+    return time_at(ctx.start_s, ctx.cues, widest[0])
+
+
 def _hit(placed: Placed, ctx: SegmentContext, marked: str | None) -> QuoteHit:
     text, spans = _unmark(marked) if marked else (ctx.text, ())
     if text != ctx.text:
@@ -503,7 +516,7 @@ def _hit(placed: Placed, ctx: SegmentContext, marked: str | None) -> QuoteHit:
         episode_id=ctx.episode_id,
         episode_title=ctx.episode_title,
         speaker=ctx.speaker,
-        start_s=ctx.start_s,
+        start_s=_moment(ctx, text, spans),
         text=text,
         highlights=spans,
         before=before,

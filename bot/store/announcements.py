@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.store.subscriptions import title_filter
 from bot.store.times import iso
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class PendingAnnouncement:
     attempts: int
     created_at: datetime
     feed_title: str | None
+    template: str | None = None
+    thread: bool = False
 
 
 # One announcement per subscription that exists now; a subscription added later never gets this item.
@@ -47,7 +50,7 @@ VALUES (?, ?, ?, ?, ?, ?)
 
 SELECT_PENDING = """
 SELECT a.id, a.subscription_id, s.guild_id, s.channel_id, s.role_id, a.episode_id, a.nonce, a.attempts,
-       a.created_at, f.title
+       a.created_at, f.title, s.template, s.thread
 FROM announcements a
 JOIN subscriptions s ON s.id = a.subscription_id
 JOIN feeds f ON f.id = s.feed_id
@@ -61,8 +64,10 @@ async def create_announcements(
 ) -> int:
     """An announcement of each of `items` (in that order) for every subscription to the feed; returns how
     many were created (an item already announced to a subscription is not announced again)."""
-    async with conn.execute("SELECT id FROM subscriptions WHERE feed_id = ?", (feed_id,)) as cursor:
-        subscription_ids = [int(r[0]) for r in await cursor.fetchall()]
+    async with conn.execute(
+        "SELECT id, include_words, exclude_words FROM subscriptions WHERE feed_id = ?", (feed_id,)
+    ) as cursor:
+        subscriptions = [(int(r[0]), title_filter(r[1], r[2])) for r in await cursor.fetchall()]
     rows = [
         (
             sid,
@@ -72,8 +77,11 @@ async def create_announcements(
             position,
             iso(now),
         )
-        for sid in subscription_ids
+        for sid, titles in subscriptions
         for position, item in enumerate(items)
+        # A channel's keyword filter: a title it does not want is never announced there (title_key is
+        # the folded title, which the filter compares with).
+        if titles.allows(item.title_key)
     ]
     cursor = await conn.executemany(INSERT_ANNOUNCEMENTS, rows)
     return cursor.rowcount
@@ -99,6 +107,8 @@ class Announcements:
                 attempts=int(r[7]),
                 created_at=datetime.fromisoformat(r[8]),
                 feed_title=r[9],
+                template=r[10],
+                thread=bool(r[11]),
             )
             for r in rows
         ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.identity import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
+from bot.store import cue_times
 from bot.store.scoped import show_clause
 from bot.text import fold
 
@@ -374,8 +375,12 @@ class Catalog:
         if segments_hash and segments_hash != old_hashes[2]:
             await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
             await conn.executemany(
-                "INSERT INTO segments (episode_id, position, start_s, speaker, text) VALUES (?, ?, ?, ?, ?)",
-                [(episode_id, i, s.start_s, s.speaker, s.text) for i, s in enumerate(ep.segments)],
+                "INSERT INTO segments (episode_id, position, start_s, speaker, text, cue_times)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (episode_id, i, s.start_s, s.speaker, s.text, cue_times.encode(s.cues))
+                    for i, s in enumerate(ep.segments)
+                ],
             )
             await conn.execute(
                 "UPDATE episodes SET segments_hash = ? WHERE id = ?", (segments_hash, episode_id)
@@ -484,7 +489,7 @@ class Catalog:
         segments: dict[int, list[tuple[Any, ...]]] = {}
         if with_segments:
             segments = await self._children(
-                "SELECT episode_id, start_s, text, speaker FROM segments WHERE episode_id IN ({})"
+                "SELECT episode_id, start_s, text, speaker, cue_times FROM segments WHERE episode_id IN ({})"
                 " ORDER BY position",
                 ids,
             )
@@ -507,7 +512,10 @@ class Catalog:
                     Chapter(start, title, end, url, bool(toc))
                     for start, title, end, url, toc in chapters.get(eid, [])
                 ),
-                segments=tuple(Segment(start, text, spk) for start, text, spk in segments.get(eid, [])),
+                segments=tuple(
+                    Segment(start, text, spk, cue_times.decode(cues))
+                    for start, text, spk, cues in segments.get(eid, [])
+                ),
                 transcript_urls=tuple(TranscriptRef(*ref) for ref in refs.get(eid, [])),
             )
             result.append(

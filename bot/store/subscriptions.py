@@ -3,9 +3,10 @@ last announcement went."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.shaping import TitleFilter
 from bot.store.feed_state import FEED_COLUMNS, add_feed, drop_unfollowed_feeds, feed_from_row
 from bot.store.times import iso, when
 
@@ -29,19 +30,39 @@ class Subscription:
     last_error: str | None = None
     last_error_at: datetime | None = None
     last_sent_at: datetime | None = None
+    # The announcements' shape (migration 008): text template (None: the default), a discussion thread
+    # on each, and which titles are announced.
+    template: str | None = None
+    thread: bool = False
+    titles: TitleFilter = field(default_factory=TitleFilter)
 
 
 UPSERT_SUBSCRIPTION = """
-INSERT INTO subscriptions (guild_id, channel_id, feed_id, role_id, created_at) VALUES (?, ?, ?, ?, ?)
+INSERT INTO subscriptions (guild_id, channel_id, feed_id, role_id, created_at, template, thread, include_words,
+                           exclude_words)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (channel_id, feed_id) DO UPDATE SET role_id = excluded.role_id, last_error = NULL,
-    last_error_at = NULL
+    last_error_at = NULL, template = excluded.template, thread = excluded.thread,
+    include_words = excluded.include_words, exclude_words = excluded.exclude_words
 RETURNING id
 """
 
 SELECT_SUBSCRIPTIONS = f"""
-SELECT s.id, s.guild_id, s.channel_id, s.role_id, s.last_error, s.last_error_at, s.last_sent_at, {FEED_COLUMNS}
+SELECT s.id, s.guild_id, s.channel_id, s.role_id, s.last_error, s.last_error_at, s.last_sent_at, s.template,
+       s.thread, s.include_words, s.exclude_words, {FEED_COLUMNS}
 FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
 """
+
+
+def words_column(words: tuple[str, ...]) -> str | None:
+    """Keywords as stored: folded words never hold a comma (bot.text.fold drops punctuation)."""
+    return ",".join(words) or None
+
+
+def title_filter(include: str | None, exclude: str | None) -> TitleFilter:
+    return TitleFilter(
+        tuple(w for w in (include or "").split(",") if w), tuple(w for w in (exclude or "").split(",") if w)
+    )
 
 
 def _subscription(row: Sequence[Any]) -> Subscription:
@@ -53,7 +74,10 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         last_error=row[4],
         last_error_at=when(row[5]),
         last_sent_at=when(row[6]),
-        feed=feed_from_row(row, 7),
+        template=row[7],
+        thread=bool(row[8]),
+        titles=title_filter(row[9], row[10]),
+        feed=feed_from_row(row, 11),
     )
 
 
@@ -62,13 +86,34 @@ class Subscriptions:
         self._store = store
 
     async def subscribe(
-        self, *, guild_id: int, channel_id: int, feed_url: str, role_id: int | None, now: datetime
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        feed_url: str,
+        role_id: int | None,
+        now: datetime,
+        template: str | None = None,
+        thread: bool = False,
+        titles: TitleFilter = TitleFilter(),  # noqa: B008 (frozen, never mutated)
     ) -> Subscription:
-        """Follow `feed_url` in a channel (or change its role). A paused feed resumes and is checked now."""
+        """Follow `feed_url` in a channel, or change how it is announced there (role, template, thread,
+        filters: all replaced). A paused feed resumes and is checked now."""
         async with self._store.transaction() as conn:
             feed_id = await add_feed(conn, feed_url, now=now)
             async with conn.execute(
-                UPSERT_SUBSCRIPTION, (guild_id, channel_id, feed_id, role_id, iso(now))
+                UPSERT_SUBSCRIPTION,
+                (
+                    guild_id,
+                    channel_id,
+                    feed_id,
+                    role_id,
+                    iso(now),
+                    template,
+                    int(thread),
+                    words_column(titles.include),
+                    words_column(titles.exclude),
+                ),
             ) as cursor:
                 subscription_id = int((await cursor.fetchone())[0])  # type: ignore[index]
             rows = await self._select(conn, " WHERE s.id = ?", (subscription_id,))

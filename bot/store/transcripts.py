@@ -1,6 +1,6 @@
 """Quote search over transcript segments: term statistics, bounded full-text queries, and hit context.
 
-Runs in search worker threads on a synchronous connection (bot.store.lookup.connect_reader). Every query
+Runs in search worker threads on a synchronous connection (bot.store.index_reads.connect_reader). Every query
 here is bounded: ranking (bm25) only over match sets known to be small, otherwise newest-first with a
 LIMIT, so that the most common word in 50M words costs about what a rare one does. Exact phrases are
 found through the word-pair index (`segment_pairs`, bot/store/pairs.py), which never reads a common word's
@@ -16,7 +16,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.store.lookup import fts_expression
+from bot.store import cue_times
+from bot.store.index_reads import fts_expression
 from bot.store.pairs import pair_terms, word_pairs
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
        (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
-       e.show_id, sh.title
+       e.show_id, sh.title, s.cue_times
 FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
 WHERE s.id IN ({})
 """
@@ -118,6 +119,8 @@ class SegmentContext:
     next: str | None
     show_id: int
     show_title: str
+    # Where the segment's cues start (bot.models.Segment.cues); () when it is timed as a whole.
+    cues: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,4 +408,7 @@ class TranscriptReader:
         if not segment_ids:
             return {}
         sql = CONTEXT.format(",".join("?" * len(segment_ids)))
-        return {int(r[0]): SegmentContext(*r) for r in self._conn.execute(sql, list(segment_ids))}
+        return {
+            int(r[0]): SegmentContext(*r[:-1], cues=cue_times.decode(r[-1]))
+            for r in self._conn.execute(sql, list(segment_ids))
+        }

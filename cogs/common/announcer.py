@@ -18,8 +18,8 @@ import aiohttp
 import discord
 
 from bot.feeds.announce import Announcement, PostResult
-from bot.feeds.shaping import DEFAULT_TEMPLATE, ShapeError, Template
 from bot.links import is_web_url
+from bot.shaping import DEFAULT_TEMPLATE, ShapeError, Template
 from bot.text import fold, format_timestamp
 from cogs.common.components import listen_buttons, stateless_view
 from cogs.common.limits import fit_content, fit_embed, shorten

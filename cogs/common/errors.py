@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.search.lookups import LookupsStopped
+from bot.search.engine import LookupsStopped
 from bot.search.results import EmptyQuery
 from bot.shows import ShowError
 from bot.store.errors import is_damage

@@ -14,7 +14,7 @@ import simcord
 from discord import app_commands
 
 from bot.client import EXTENSIONS, PodBot, sync_commands
-from bot.search.lookups import LookupsStopped
+from bot.search.engine import LookupsStopped
 from bot.search.results import EmptyQuery
 from tests.cogs.helpers import callback_types
 

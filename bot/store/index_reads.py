@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # Newest first, as the catalog lists them: dated by date, then undated in their source's own order.
 # The keys are the folded title and name (bot.text.fold), as the catalog stores them to match episodes
 # and people across sources: the index needs no folding of its own.
-# One show's rows: each show has an index of its own (bot.search.lookups).
+# One show's rows: each show has an index of its own (bot.search.engine).
 INDEX_EPISODES = """
 SELECT id, title, title_key, duration_s, published FROM episodes WHERE show_id = ?
 ORDER BY published IS NULL, published DESC, source_order, id DESC

@@ -132,17 +132,22 @@ class Postings:
             for word in words:
                 lists[word].append(position)
         # One index per show: the same words recur in a thousand of them. Interned, each word is one
-        # string for all; as tuples, the (mostly one- or two-element) lists lose their spare capacity.
-        self.lists: dict[str, tuple[int, ...]] = {sys.intern(w): tuple(p) for w, p in lists.items()}
+        # string for all; as tuples, the lists lose their spare capacity; and most words are in one title
+        # only, whose position is kept as a bare int (CPython shares the ints below 257: no object at all
+        # in a show of a few hundred episodes, where a one-element tuple costs 48 bytes).
+        self.lists: dict[str, int | tuple[int, ...]] = {
+            sys.intern(w): p[0] if len(p) == 1 else tuple(p) for w, p in lists.items()
+        }
         self._sets: dict[str, frozenset[int]] = {}
 
     def get(self, word: str) -> tuple[int, ...]:
-        return self.lists.get(word, ())
+        found = self.lists.get(word, ())
+        return (found,) if isinstance(found, int) else found
 
     def as_set(self, word: str) -> frozenset[int]:
         cached = self._sets.get(word)
         if cached is None:
-            cached = self._sets[word] = frozenset(self.lists.get(word, ()))
+            cached = self._sets[word] = frozenset(self.get(word))
         return cached
 
 

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 from bot.logs import configure_logging
 from bot.search import across
 from bot.search.build import build_index
-from bot.store.lookup import LookupReader, connect_reader
+from bot.store.index_reads import LookupReader, connect_reader
 
 if TYPE_CHECKING:
-    from bot.search.lookup import EpisodeIndex
+    from bot.search.index import EpisodeIndex
     from bot.search.results import ChapterHit, EpisodeMatch, PersonMatch, Suggestion
 
 log = logging.getLogger(__name__)
@@ -137,11 +137,14 @@ class Lookups:
             log.exception("rebuilding the search index after a change to the catalog failed")
 
     def refresh(self) -> tuple[int, int]:
-        """Bring the indexes up to the store's current state; (episodes, people). Only the shows whose
-        generation moved are rebuilt: a new 500-episode show costs its own few milliseconds, not a
-        rebuild of the 200,000 episodes of the others."""
-        self._rebuild_if_stale()
-        return self._sizes()
+        """Bring the indexes up to the store's current state; (shows rebuilt, episodes indexed). Only the
+        shows whose generation moved are rebuilt: a new 500-episode show costs its own few milliseconds,
+        not a rebuild of the 200,000 episodes of the others."""
+        rebuilt = self._rebuild_if_stale()
+        # Not the people across all shows (size() counts them): that union walks every show's people
+        # while holding the GIL, tens of milliseconds at 1,000 shows, stalling the lookups on every
+        # refresh after an ingest.
+        return rebuilt, sum(len(index.episodes) for index in (self._indexes or {}).values())
 
     def _rebuild_if_stale(self) -> int:
         """Rebuild the indexes of the shows that changed (and drop those of shows that are gone), then
@@ -174,12 +177,6 @@ class Lookups:
                 conn.close()
             self._indexes, self._generation = indexes, generation
             return rebuilt or int(len(indexes) != len(current))
-
-    def _sizes(self) -> tuple[int, int]:
-        # The published indexes as they are, without the lookups' check for changes (another thread's job).
-        indexes = self._indexes or {}
-        people = {person.id for index in indexes.values() for person in index.people}
-        return sum(len(index.episodes) for index in indexes.values()), len(people)
 
     def settle(self) -> None:
         """After a refresh, off the lookups' path: what the new indexes still want."""
@@ -421,7 +418,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 # Every message, either way, is a pickle after its length.
 HEADER = struct.Struct("!I")
 # The child's program: `python -c CHILD <socket fd> <store path>`.
-CHILD = "import sys; from bot.search.lookups import main; main(sys.argv[1:])"
+CHILD = "import sys; from bot.search.engine import main; main(sys.argv[1:])"
 
 
 def frame(message: object) -> bytes:
