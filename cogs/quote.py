@@ -17,6 +17,7 @@ from bot.links import moment_url
 from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
+from cogs.common.cooldowns import per_user_cooldown
 from cogs.common.errors import tell
 from cogs.common.find import episode_suggestions, find_episode, suggested_titles
 from cogs.common.installs import anywhere
@@ -211,6 +212,7 @@ class Quote(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.memo = QueryMemo()
+        per_user_cooldown(self.quote)
 
     async def quote_card(self, query: str, episode_id: int | None, offset: int, scope: Scope) -> bytes | None:
         """The PNG card of the match at `offset`, or None when the search no longer finds it."""
