@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from pydantic import ValidationError
 
 from bot import __version__
 from bot.cli.context import CliContext, CliError
-from bot.config import Settings
 from bot.logs import configure_logging
 from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
@@ -76,16 +74,6 @@ class PodbotGroup(click.Group):
             ) from exc
 
 
-def _load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        # loc is ("owner_ids", 0) for the first item of a list: the variable is the field, not its index.
-        name = "PODBOT_" + str(first["loc"][0]).upper() if first["loc"] else "the PODBOT_ settings"
-        raise PodbotError(f"bad configuration in {name}: {first['msg']}") from None
-
-
 DB_HELP = "The SQLite store to use (default: $PODBOT_DB, else the user data directory)."
 VERBOSE_HELP = "Log debug details, tracebacks included, to stderr."
 
@@ -101,7 +89,10 @@ VERBOSE_HELP = "Log debug details, tracebacks included, to stderr."
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
-    settings = _load_settings()
+    from bot.cli.settings import load_settings
+
+    # Validated for the command about to run: a bad setting it never reads is only a warning.
+    settings = load_settings(ctx.invoked_subcommand)
     if db is not None:
         settings = settings.model_copy(update={"db": db})
     # The CLI's stdout is its output (often JSON for scripts), and its stderr one line per problem
