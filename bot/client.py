@@ -49,6 +49,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.announce",
     "cogs.shows",
     "cogs.admin",
+    "cogs.health",
 )
 
 

@@ -34,6 +34,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_OWNER_IDS",
         "PODBOT_DEV_GUILD_ID",
         "PODBOT_DIRECTORY_URL",
+        "PODBOT_HEARTBEAT_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
