@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         default_factory=list, description="Discord user ids allowed owner commands."
     )
     dev_guild_id: int | None = Field(default=None, description="Guild that `podbot sync` targets by default.")
+    heartbeat_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        description="Seconds between the heartbeats of `podbot run`; `podbot health` allows three.",
+    )
     heartbeat_file: Path | None = Field(
         default=None,
         description=(

@@ -38,7 +38,10 @@ class Health(commands.Cog):
         if not self.bot.serving:
             return  # a one-shot run (`podbot sync`) serves nothing, so it has no heartbeat
         self.heartbeat = HeartbeatService(
-            heartbeat_path(self.bot.settings), self.bot.store, lambda: gateway_problem(self.bot)
+            heartbeat_path(self.bot.settings),
+            self.bot.store,
+            lambda: gateway_problem(self.bot),
+            every_s=self.bot.settings.heartbeat_seconds,
         )
         self.heartbeat.start(self.bot.wait_until_ready)
 

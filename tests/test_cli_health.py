@@ -6,14 +6,17 @@ the bot's own writer, so that their age can be chosen.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from typing import TYPE_CHECKING
 
 from bot.health import HEARTBEAT_SECONDS, STALE_AFTER_BEATS, Heartbeat, write_heartbeat
+from tests.fake_discord import GOOD_TOKEN, LAUNCHER, fake_discord
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,3 +92,39 @@ def test_the_heartbeat_file_setting_is_where_it_looks(tmp_path: Path) -> None:
     write_heartbeat(elsewhere, beat(1))
     assert podbot(tmp_path, "health").returncode == 1  # nothing beside the store
     assert podbot(tmp_path, "health", PODBOT_HEARTBEAT_FILE=str(elsewhere)).returncode == 0
+
+
+async def test_podbot_run_is_healthy_while_it_serves_and_not_once_stopped(tmp_path: Path) -> None:
+    # The whole path as an operator's container has it: a real `podbot run` process against a fake
+    # Discord on 127.0.0.1, and `podbot health` in another process beside it.
+    heartbeat = tmp_path / "podbot.db.heartbeat"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PODBOT_")}
+    async with fake_discord(ready=True) as discord:
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            LAUNCHER,
+            discord.base,
+            "run",
+            cwd=tmp_path,
+            env={**clean, "PODBOT_DB": str(tmp_path / "podbot.db"), "PODBOT_TOKEN": GOOD_TOKEN},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            for _ in range(1200):  # it logs in, fills the new store, connects, then beats
+                if heartbeat.exists() or bot.returncode is not None:
+                    break
+                await asyncio.sleep(0.05)
+            assert heartbeat.exists(), "podbot run never wrote its heartbeat"
+            serving = await asyncio.to_thread(podbot, tmp_path, "health")
+            assert serving.returncode == 0, serving.stderr
+            assert serving.stdout.startswith("podbot is serving: connected to Discord, store readable")
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 0, err.decode()
+
+    stopped = podbot(tmp_path, "health")
+    assert stopped.returncode == 1
+    assert "`podbot run` is not running" in stopped.stderr

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
 # Read only by the Discord side: logging in, owner commands, `podbot sync`'s default server, the feed
-# poller's interval and the service's log level (the other commands log only with --verbose).
-DISCORD_ONLY_SETTINGS = frozenset({"token", "owner_ids", "dev_guild_id", "poll_minutes", "log_level"})
+# poller's and the heartbeat's intervals (`podbot health` reads the interval from the heartbeat itself)
+# and the service's log level (the other commands log only with --verbose).
+DISCORD_ONLY_SETTINGS = frozenset(
+    {"token", "owner_ids", "dev_guild_id", "poll_minutes", "heartbeat_seconds", "log_level"}
+)
 DISCORD_COMMANDS = frozenset({"run", "sync"})
 
 

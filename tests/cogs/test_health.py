@@ -7,6 +7,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import pytest
 import simcord
 
 from bot.client import create_bot
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.store import Store
     from tests.cogs.conftest import World
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    # The rate `podbot run` has by default, not the suite's hourly one (tests/conftest.py _isolated_env).
+    from bot.config import Settings
+
+    return Settings(db=tmp_path / "unused.db", heartbeat_seconds=HEARTBEAT_SECONDS)
 
 
 def podbot_health(settings: Settings) -> tuple[int, str, str]:
@@ -45,6 +54,7 @@ async def test_a_connected_bot_with_a_readable_store_is_healthy(world: World, bo
     assert beat is not None
     assert beat.problems == ()
     assert beat.pid == os.getpid()
+    assert beat.every_s == HEARTBEAT_SECONDS
 
     code, out, err = podbot_health(bot_settings)
 
