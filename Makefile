@@ -7,9 +7,14 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint format bench lock clean
 
+# The test tools are a PEP 735 dependency group (pyproject.toml), which pip installs from 25.1 on: the
+# venv's own pip (whatever the system Python bundles) is brought to a known version first.
+PIP_VERSION := 26.3
+
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e . --group test
 	touch $@
 
 install: $(BIN)/.installed
