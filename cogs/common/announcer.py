@@ -103,7 +103,7 @@ def announcement_text(announcement: Announcement, role: str) -> str:
         "show": md(stored.show_title),
         "title": md(shorten(ep.title, 300)),
         # A bare URL: escaping would break it; only web URLs from the feed are shown.
-        "url": ep.link.strip() if is_web_url(ep.link) else "",  # type: ignore[union-attr]
+        "url": ep.link.strip() if is_web_url(ep.link) else "",
         "duration": format_timestamp(ep.duration_s) if ep.duration_s else "",
         "guests": names(ep.guests[:10]),
         # A token no feed can guess stands for the role while everything else is defused.

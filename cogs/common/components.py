@@ -37,7 +37,7 @@ def stateless_view(items: Iterable[discord.ui.Item[Any] | None]) -> discord.ui.V
 
 def link_button(label: str, url: str | None) -> discord.ui.Button[discord.ui.View] | None:
     """A button opening `url`, or None when there is no usable web URL (Discord caps them at 512)."""
-    if not is_web_url(url) or length(url) > BUTTON_URL:  # type: ignore[arg-type]
+    if not is_web_url(url) or length(url) > BUTTON_URL:
         return None
     return discord.ui.Button(label=shorten(label, BUTTON_LABEL), url=url, style=discord.ButtonStyle.link)
 
