@@ -171,8 +171,9 @@ class HeartbeatService:
         while True:
             try:
                 await self.beat()
-            except OSError:
-                # A full disk or a read-only folder: no fresh heartbeat, which `podbot health` reports.
+            except Exception:
+                # A full disk, a read-only folder, a bug: no fresh heartbeat, which `podbot health` reports
+                # as a stopped or stuck bot; the loop goes on, and the next beat may succeed.
                 log.exception("cannot write the heartbeat file %s", self.path)
             await asyncio.sleep(self.every_s)
 

@@ -24,8 +24,13 @@ def gateway_problem(bot: PodBot) -> str | None:
     # discord.py reconnects a dropped shard by itself; until then, that shard's servers get no answers.
     down = sorted(shard_id for shard_id, shard in bot.shards.items() if shard.is_closed())
     if down:
-        shards = ", ".join(str(shard_id) for shard_id in down)
-        return f"shard {shards} of {bot.shard_count} is not connected to Discord's gateway"
+        listed = ", ".join(str(shard_id) for shard_id in down)
+        which = (
+            f"shard {listed} of {bot.shard_count} is"
+            if len(down) == 1
+            else f"shards {listed} of {bot.shard_count} are"
+        )
+        return f"{which} not connected to Discord's gateway"
     return None
 
 

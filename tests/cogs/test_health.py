@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.store import Store
-    from tests.cogs.conftest import World
+    from tests.cogs.conftest import MakeBot, World
 
 
 @pytest.fixture
@@ -128,4 +128,23 @@ async def test_a_stopped_bot_leaves_no_heartbeat(
     assert one_line(err) == (
         f"podbot: no heartbeat at {heartbeat_path(bot_settings)}: `podbot run` is not running, "
         "or has not connected to Discord yet"
+    )
+
+
+async def test_one_dropped_shard_of_two_is_named(
+    bundled_store: Store, make_bot: MakeBot, bot_settings: Settings
+) -> None:
+    bot = await make_bot(bundled_store, shard_count=2)
+    async with simcord.run(bot) as env:
+        assert podbot_health(bot_settings)[0] == 0
+        shard = bot.get_shard(1)
+        assert shard is not None
+        await shard.disconnect()
+        await env.advance_time(HEARTBEAT_SECONDS)
+
+        code, _, err = podbot_health(bot_settings)
+
+    assert code == 1
+    assert (
+        one_line(err) == "podbot: podbot is not serving: shard 1 of 2 is not connected to Discord's gateway"
     )
