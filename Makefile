@@ -39,9 +39,11 @@ format: install
 bench: install
 	$(BIN)/python -m bench
 
+# The header comes from the old file, so the new one is written aside before it replaces it.
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | sed '/^podbot/d' > constraints.new
-	{ sed -n '1,2p' constraints.txt; cat constraints.new; } > constraints.txt && rm constraints.new
+	{ sed -n '1,2p' constraints.txt; cat constraints.new; } > constraints.tmp
+	mv constraints.tmp constraints.txt && rm constraints.new
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
