@@ -11,7 +11,8 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError, Limits, Validators
-from bot.net.guard import AddressPolicy, BlockedURL, GuardedResolver, check_url
+from bot.net.guard import AddressPolicy, BlockedURL, check_url
+from bot.net.resolver import GuardedResolver
 from tests.feedserver import endless, stalls, trickle
 
 if TYPE_CHECKING:

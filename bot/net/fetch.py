@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Self
 
-import aiohttp
 from yarl import URL
 
 from bot import __version__
-from bot.net.guard import AddressPolicy, BlockedURL, GuardedResolver, check_url
+from bot.net.guard import AddressPolicy, BlockedURL, check_url
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    import aiohttp
+
+# aiohttp (and the resolver built on it) is imported where a request is made, not here: FetchError and the
+# limits are read by commands that only read files (`podbot ingest FILE`), which need not load it (0.15 s).
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,10 @@ class Fetcher:
     def _session_now(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running loop that will use it.
         if self._session is None:
+            import aiohttp
+
+            from bot.net.resolver import GuardedResolver
+
             connector = aiohttp.TCPConnector(
                 resolver=GuardedResolver(self.policy),
                 limit=self._connections,
@@ -156,6 +164,8 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        import aiohttp
+
         timeout = aiohttp.ClientTimeout(total=None, connect=limits.connect_s, sock_read=limits.connect_s * 2)
         visited: set[URL] = set()
         current = _checked(url, self.policy)
@@ -204,6 +214,8 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> byte
     The cap counts decompressed bytes, so a small gzip bomb is stopped too; a declared Content-Length over
     the cap is refused before reading anything.
     """
+    import aiohttp
+
     too_large = f"the answer is larger than {max_bytes / 1024 / 1024:g} MB, podbot's limit"
     declared = response.content_length
     if declared is not None and declared > max_bytes and not response.headers.get("Content-Encoding"):
@@ -240,6 +252,8 @@ class _GuardedRequest:
         )
 
     async def __aenter__(self) -> aiohttp.ClientResponse:
+        import aiohttp
+
         try:
             return await self._context.__aenter__()
         except BlockedURL as exc:

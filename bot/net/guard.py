@@ -4,18 +4,16 @@ Server managers give podbot feed URLs, and feeds give it chapter and transcript 
 anyone could make the bot request its own host's services (`http://127.0.0.1:…`), the LAN, or a cloud
 metadata endpoint (`http://169.254.169.254/`). The check runs on every redirect hop, and for host names
 it runs inside the connector's DNS resolver, so the address that was checked is the address connected to
-(a second, different DNS answer cannot slip in between check and connect).
+(a second, different DNS answer cannot slip in between check and connect): bot/net/resolver.py, kept
+apart so that this module does not import aiohttp (a command that reads only files never loads it).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from bot.links import redact_credentials
@@ -118,25 +116,8 @@ def check_url(url: str | URL, policy: AddressPolicy) -> URL:
     return parsed
 
 
-class GuardedResolver(AbstractResolver):
-    """Resolves with the system resolver and refuses a host if any of its addresses is not permitted."""
-
-    def __init__(self, policy: AddressPolicy, inner: AbstractResolver | None = None) -> None:
-        self._policy = policy
-        self._inner = inner or ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._inner.resolve(host, port, family)
-        _check_all(self._policy, host, results)
-        return results
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
-def _check_all(policy: AddressPolicy, host: str, results: Sequence[ResolveResult]) -> None:
+def check_resolved(policy: AddressPolicy, host: str, addresses: Sequence[str]) -> None:
+    """BlockedURL unless every address `host` resolved to is permitted."""
     # All of them: a name that resolves to one public and one private address is not a public host.
-    for result in results:
-        policy.check_address(host, ipaddress.ip_address(result["host"]))
+    for address in addresses:
+        policy.check_address(host, ipaddress.ip_address(address))
