@@ -1,4 +1,4 @@
-"""`podbot --version` answers without loading what no command it runs needs (issue 13: a quick start).
+"""`podbot --version` and `podbot ingest FILE` start without loading what they do not use (issue 13).
 
 Not a wall-clock assertion (bench/ measures time): which heavy libraries a fresh interpreter has imported
 by the time `--version` has printed, which is what makes the start slow or quick on any machine.
@@ -9,15 +9,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from bot import __version__
+from bot.bootstrap import bundled_page
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Imported by `podbot --version` before issue 13, none of them used by it.
 HEAVY = ("aiohttp", "lxml", "pydantic", "pydantic_settings", "rapidfuzz", "discord", "sqlite3", "jellyfish")
 
 PROBE = """
 import json, sys
-sys.argv = ["podbot", "--version"]
+sys.argv = ["podbot", *sys.argv[1:]]
 from bot.cli import main
 try:
     main()
@@ -27,18 +32,34 @@ print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name i
 """
 
 
+def _probe(*args: str) -> tuple[list[str], dict[str, object]]:
+    """(the command's output lines, {code, modules}) of `podbot ARGS` run in a fresh interpreter."""
+    completed = _run("-c", PROBE, *args)
+    assert completed.returncode == 0, completed.stderr
+    *output, report_line = completed.stdout.strip().splitlines()
+    return output, json.loads(report_line)
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_version_prints_the_version_without_importing_heavy_libraries() -> None:
-    completed = _run("-c", PROBE)
-    assert completed.returncode == 0, completed.stderr
-    version_line, report_line = completed.stdout.strip().splitlines()
-    assert version_line == f"podbot, version {__version__}"
-    report = json.loads(report_line)
+    output, report = _probe("--version")
+    assert output == [f"podbot, version {__version__}"]
     assert report["code"] in (0, None)
-    assert sorted(set(HEAVY) & set(report["modules"])) == []
+    assert sorted(set(HEAVY) & set(report["modules"])) == []  # type: ignore[arg-type]
+
+
+def test_ingesting_a_file_does_not_load_the_http_client(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_bytes(bundled_page())
+    output, report = _probe("--db", str(tmp_path / "podbot.db"), "ingest", str(page))
+    assert report["code"] in (0, None)
+    assert output == [
+        f"{page}: 0 added, 0 updated, 5 unchanged"
+    ]  # the new store was seeded with the same page
+    assert "aiohttp" not in report["modules"]  # type: ignore[operator]
 
 
 def test_help_still_lists_every_command() -> None:
