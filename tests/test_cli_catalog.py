@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from bot.bootstrap import bundled_page
 from bot.cli import cli
+from bot.store.migrations import bundled_migrations
 from tests.snapshots import dump
 
 if TYPE_CHECKING:
@@ -240,14 +242,14 @@ def test_a_store_kept_busy_by_another_program_is_one_clear_line(
 ) -> None:
     import sqlite3
 
-    import bot.store
+    import bot.store.sqlite
 
     podbot("--db", str(db), "episodes")
     before = dump(db)
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page().replace(b"Bolt.new", b"Bolt.old"))
     # Another program holds the write lock, and podbot waits a fifth of a second instead of a minute.
-    monkeypatch.setattr(bot.store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(bot.store.sqlite, "BUSY_TIMEOUT_MS", 200)
     other = sqlite3.connect(db, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
@@ -274,3 +276,51 @@ def test_verbose_after_the_subcommand_is_accepted(db: Path) -> None:
     result = CliRunner().invoke(cli, ["episodes", "-v", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)
+
+
+def test_episodes_pages_with_limit_and_offset(db: Path) -> None:
+    every = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+    page = json.loads(podbot("--db", str(db), "episodes", "--json", "--limit", "2", "--offset", "1").stdout)
+    assert [e["id"] for e in page] == [e["id"] for e in every[1:3]]
+    text = podbot("--db", str(db), "episodes", "--limit", "1")
+    assert text.exit_code == 0, text.stderr
+    assert every[0]["title"] in text.stdout
+    assert every[1]["title"] not in text.stdout
+    past = podbot("--db", str(db), "episodes", "--offset", str(len(every)))
+    assert past.exit_code == 0, past.stderr
+    assert past.stdout.strip() == f"No episodes after the newest {len(every)}."
+    bad = podbot("--db", str(db), "episodes", "--limit", "0")
+    assert bad.exit_code == 2
+    assert "--limit" in bad.stderr
+
+
+def test_a_store_from_before_episode_summaries_upgrades_in_place_listing_the_same(db: Path) -> None:
+    # Migration 011 keeps each episode's segment count and speakers, so the listing reads no segments.
+    before = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+    assert any(e["speakers"] and e["segments"] for e in before)
+    (added,) = [m for m in bundled_migrations() if "ADD COLUMN segment_count" in m.sql]
+    with sqlite3.connect(db) as conn:
+        segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+        conn.execute("ALTER TABLE episodes DROP COLUMN segment_count")
+        conn.execute("ALTER TABLE episodes DROP COLUMN speakers")
+        conn.execute(f"PRAGMA user_version = {added.version - 1}")
+
+    after = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+
+    assert after == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(bundled_migrations())
+        assert conn.execute("SELECT count(*) FROM segments").fetchone()[0] == segments
+
+
+def test_reingesting_changed_transcripts_updates_the_listing(db: Path, tmp_path: Path) -> None:
+    podbot("--db", str(db), "episodes")
+    page = tmp_path / "page.txt"
+    # One speaker renamed throughout: the listing's speakers follow the new transcript.
+    page.write_bytes(bundled_page().replace(b"Alessio [", b"Alessandro ["))
+    result = podbot("--db", str(db), "ingest", str(page))
+    assert result.exit_code == 0, result.stderr
+    episodes = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+    speakers = {name for e in episodes for name in e["speakers"]}
+    assert "Alessandro" in speakers
+    assert "Alessio" not in speakers

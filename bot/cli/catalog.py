@@ -259,19 +259,32 @@ def _episode_lines(stored: StoredEpisode) -> list[str]:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
 @show_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="List at most N episodes (default: all).",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the newest N episodes first."
+)
 @click.pass_obj
-def episodes(ctx: CliContext, as_json: bool, show: str | None) -> None:
-    """List the store's episodes (or one show's), newest first."""
+def episodes(ctx: CliContext, as_json: bool, show: str | None, limit: int | None, offset: int) -> None:
+    """List the store's episodes (or one show's), newest first; --limit and --offset page through them."""
 
     async def work(store: Store) -> list[StoredEpisode]:
         async def listed(core: Core, scope: Scope, several: bool) -> list[StoredEpisode]:
-            return await core.store.catalog.episodes(scope=scope)
+            return await core.store.catalog.episodes(scope=scope, limit=limit, offset=offset)
 
         return await scoped(ctx, store, show, listed)
 
     found = ctx.run(work)
     if as_json:
         emit_json([episode_json(s) for s in found])
+        return
+    if not found and offset:
+        click.echo(f"No episodes after the newest {offset}.")
         return
     if not found:
         click.echo("The store holds no episodes yet; add some with `podbot ingest`.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -117,7 +118,7 @@ WHERE ep.episode_id = ? ORDER BY ep.position
 SELECT_EPISODES = """
 SELECT e.id, s.title, e.show_id, e.guid, e.title, e.show_notes, e.duration_s, e.published, e.source_order, e.link,
        e.audio_url, COALESCE(e.artwork, s.artwork), e.chapters_url,
-       (SELECT count(*) FROM segments g WHERE g.episode_id = e.id), s.podcast_guid, s.apple_id
+       e.segment_count, s.podcast_guid, s.apple_id, e.speakers
 FROM episodes e JOIN shows s ON s.id = e.show_id
 """
 
@@ -378,8 +379,13 @@ class Catalog:
                     for i, s in enumerate(ep.segments)
                 ],
             )
+            # The listing's summary (migration 011), so that listing episodes reads no segment rows.
+            speakers = json.dumps(
+                list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))
+            )
             await conn.execute(
-                "UPDATE episodes SET segments_hash = ? WHERE id = ?", (segments_hash, episode_id)
+                "UPDATE episodes SET segments_hash = ?, segment_count = ?, speakers = ? WHERE id = ?",
+                (segments_hash, len(ep.segments), speakers, episode_id),
             )
             changed = True
         if ep.transcript_urls:
@@ -418,12 +424,18 @@ class Catalog:
         row = await self._store.reader.fetch_one(sql, params)
         return int(row[0]) if row else 0
 
-    async def episodes(self, *, scope: Scope | None = None, limit: int | None = None) -> list[StoredEpisode]:
+    async def episodes(
+        self, *, scope: Scope | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[StoredEpisode]:
         """Every episode (of the scope's shows; of all without one), newest first, with people and
-        chapters (not segments)."""
+        chapters (not segments); `limit` and `offset` page through them in that order."""
         clause, params = show_clause(scope) if scope is not None else (TRUE, ())
-        sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST + (" LIMIT ?" if limit is not None else "")
-        return await self._load(sql, (*params, limit) if limit is not None else params)
+        sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST
+        if limit is not None or offset:
+            # LIMIT -1: no limit, as SQLite (and PostgreSQL's LIMIT ALL) spell it; an offset needs a LIMIT.
+            sql += " LIMIT ? OFFSET ?"
+            params = (*params, -1 if limit is None else limit, offset)
+        return await self._load(sql, params)
 
     async def get(
         self, episode_id: int, *, scope: Scope | None = None, with_segments: bool = False
@@ -470,11 +482,6 @@ class Catalog:
             " WHERE episode_id IN ({}) ORDER BY position",
             ids,
         )
-        speakers = await self._children(
-            "SELECT episode_id, speaker FROM segments WHERE episode_id IN ({}) AND speaker IS NOT NULL"
-            " GROUP BY episode_id, speaker ORDER BY min(position)",
-            ids,
-        )
         refs = await self._children(
             "SELECT episode_id, url, mime_type, language, rel FROM transcript_refs WHERE episode_id IN ({})",
             ids,
@@ -518,7 +525,7 @@ class Catalog:
                     show_id=int(r[2]),
                     episode=episode,
                     segment_count=int(r[13]),
-                    speakers=tuple(s for (s,) in speakers.get(eid, [])),
+                    speakers=tuple(json.loads(r[16])),
                     show_guid=r[14],
                     show_apple_id=r[15],
                 )
