@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 
 from bot import __version__
 from bot.cli.context import CliContext, CliError
-from bot.config import Settings
+from bot.config import Settings, store_location
 from bot.logs import configure_logging
 from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
@@ -88,17 +87,17 @@ def _load_settings() -> Settings:
 @click.group(cls=PodbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    type=click.Path(path_type=Path),
-    help="The SQLite store to use (default: $PODBOT_DB, else the user data directory).",
+    help="The store to use: a SQLite file or a postgresql:// URL (default: $PODBOT_DB, else a file in the"
+    " user data directory).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details, tracebacks included, to stderr.")
 @click.version_option(__version__, prog_name="podbot")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
     settings = _load_settings()
     if db is not None:
-        settings = settings.model_copy(update={"db": db})
+        settings = settings.model_copy(update={"db": store_location(db)})
     # The CLI's stdout is its output (often JSON for scripts), and its stderr one line per problem
     # (CliError, warn): the log goes to stderr only when asked for; `podbot run` reconfigures logging.
     configure_logging("DEBUG" if verbose else "CRITICAL", stream=sys.stderr)
