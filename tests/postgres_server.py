@@ -62,11 +62,13 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, text=True)
 
     def start(self) -> None:
-        if self._as_root:
-            shutil.chown(self._root, RUN_AS)
-        self._run(
-            "initdb", "-D", str(self._data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"
-        )
+        """Create the cluster (the first time) and start the server."""
+        if not self._data.exists():
+            if self._as_root:
+                shutil.chown(self._root, RUN_AS)
+            self._run(
+                "initdb", "-D", str(self._data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"
+            )
         # Durability is not what the tests are about: fsync off makes CREATE DATABASE and commits fast.
         options = f"-p {self.port} -k {self._root} -c listen_addresses=127.0.0.1 -c fsync=off"
         options += " -c synchronous_commit=off -c full_page_writes=off"
@@ -74,10 +76,15 @@ class PostgresServer:
             "pg_ctl", "-D", str(self._data), "-o", options, "-l", str(self._root / "log"), "-w", "start"
         )
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:
+        """Stop the server. For good (no `keep`): at once, and its files go. Kept: as an operator stops
+        it (fast: open connections are cut, what was committed is written out; fsync is off here, so an
+        immediate stop could lose the last commits, which is no test of podbot)."""
+        mode = "fast" if keep else "immediate"
         with contextlib.suppress(subprocess.CalledProcessError):
-            self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self._root, ignore_errors=True)
+            self._run("pg_ctl", "-D", str(self._data), "-m", mode, "-w", "stop")
+        if not keep:
+            shutil.rmtree(self._root, ignore_errors=True)
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -22,11 +22,12 @@ from bot.store.pg_migrations import migrate
 from bot.store.placeholders import to_pyformat
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 
     from bot.store.db import Row
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 10
 
@@ -45,34 +46,81 @@ def shown(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}@{netloc}" if user else netloc))
 
 
-class PostgresConnection:
-    """bot.store.db.Connection over one psycopg async connection."""
+class StoreUnavailable(StoreError):
+    """The database server went away (stopped, restarted, the network dropped): the transaction in flight
+    was rolled back by the server, so nothing half-written stays; the next command connects again."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+
+@contextlib.contextmanager
+def _answering(url: str) -> Iterator[None]:
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(
+            f"the PostgreSQL store {shown(url)} stopped answering ({_reason(exc)}); nothing half-done was"
+            " kept: try again once it is back"
+        ) from exc
+
+
+class PostgresConnection:
+    """bot.store.db.Connection over one psycopg async connection, opened again after the server went away."""
+
+    def __init__(self, url: str, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.url = url
         self.raw = conn
+        # Inside a write transaction a statement is never retried on a new connection: it would run
+        # outside the transaction.
+        self.in_transaction = False
+
+    async def live(self) -> psycopg.AsyncConnection[Any]:
+        if self.raw.broken:
+            self.raw = await _connect(self.url)
+        return self.raw
+
+    async def _run(self, work: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]]) -> T:
+        with _answering(self.url):
+            try:
+                async with (await self.live()).cursor() as cursor:
+                    return await work(cursor)
+            except psycopg.OperationalError:
+                # A connection idle through a server restart learns that it is dead only now: one more
+                # try on a new one, for a statement that is a transaction of its own.
+                if self.in_transaction or not self.raw.broken:
+                    raise
+                async with (await self.live()).cursor() as cursor:
+                    return await work(cursor)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.raw.cursor() as cursor:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> int:
             await cursor.execute(to_pyformat(sql), tuple(params))
             return max(cursor.rowcount, 0)
+
+        return await self._run(run)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         batch = [tuple(r) for r in rows]
         if not batch:
             return 0
-        async with self.raw.cursor() as cursor:
+
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> int:
             await cursor.executemany(to_pyformat(sql), batch)
             return max(cursor.rowcount, 0)
 
+        return await self._run(run)
+
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self.raw.cursor() as cursor:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> Row | None:
             await cursor.execute(to_pyformat(sql), tuple(params))
             return await cursor.fetchone()
 
+        return await self._run(run)
+
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self.raw.cursor() as cursor:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> list[Row]:
             await cursor.execute(to_pyformat(sql), tuple(params))
             return await cursor.fetchall()
+
+        return await self._run(run)
 
 
 async def _connect(url: str) -> psycopg.AsyncConnection[Any]:
@@ -91,8 +139,8 @@ class PostgresEngine:
         self.url = url
         self.location = shown(url)
         self.address = url
-        self._writer = PostgresConnection(writer)
-        self._reader = PostgresConnection(reader)
+        self._writer = PostgresConnection(url, writer)
+        self._reader = PostgresConnection(url, reader)
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -121,8 +169,23 @@ class PostgresEngine:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:
-        async with self._write_lock, self._writer.raw.transaction():
-            yield self._writer
+        async with self._write_lock:
+            writer = self._writer
+            # BEGIN as a statement of its own (retried on a new connection after a server restart), then
+            # every statement of the block on that connection, never retried.
+            await writer.execute("BEGIN")
+            writer.in_transaction = True
+            try:
+                with _answering(self.url):
+                    try:
+                        yield writer
+                    except BaseException:
+                        if not writer.raw.broken:
+                            await writer.raw.execute("ROLLBACK")
+                        raise
+                    await writer.raw.execute("COMMIT")
+            finally:
+                writer.in_transaction = False
 
     async def verify(self) -> None:
         """The server keeps its own pages (checksums, WAL): nothing for podbot to check beyond reaching it."""
