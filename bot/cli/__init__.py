@@ -103,9 +103,10 @@ def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     ctx.obj = CliContext(settings=settings, verbose=verbose)
 
 
-def _late_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+def _late_db(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
     if value is not None and isinstance(ctx.obj, CliContext):
-        ctx.obj = dataclasses.replace(ctx.obj, settings=ctx.obj.settings.model_copy(update={"db": value}))
+        settings = ctx.obj.settings.model_copy(update={"db": store_location(value)})
+        ctx.obj = dataclasses.replace(ctx.obj, settings=settings)
 
 
 def _late_verbose(ctx: click.Context, _: click.Parameter, value: bool) -> None:
@@ -117,11 +118,7 @@ def _late_verbose(ctx: click.Context, _: click.Parameter, value: bool) -> None:
 def _accept_global_options(command: click.Command) -> None:
     """People type `podbot episodes --db X` and `podbot run -v`: the group's options work after the
     subcommand too. The group's callback has run by then, so these amend the context it made."""
-    command.params.append(
-        click.Option(
-            ["--db"], type=click.Path(path_type=Path), expose_value=False, callback=_late_db, help=DB_HELP
-        )
-    )
+    command.params.append(click.Option(["--db"], expose_value=False, callback=_late_db, help=DB_HELP))
     command.params.append(
         click.Option(
             ["-v", "--verbose"], is_flag=True, expose_value=False, callback=_late_verbose, help=VERBOSE_HELP
