@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.config import default_db_path
 from bot.store.errors import damaged_sentence, is_damage
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ STALE_AFTER_BEATS = 3
 def heartbeat_path(settings: Settings) -> Path:
     if settings.heartbeat_file is not None:
         return settings.heartbeat_file.expanduser()
+    if isinstance(settings.db, str):
+        # A PostgreSQL store has no file to sit beside: the default store's folder, then.
+        return default_db_path().with_name("podbot.heartbeat")
     db = settings.db.expanduser()
     return db.with_name(db.name + ".heartbeat")
 
@@ -133,8 +137,8 @@ async def store_problem(store: Store) -> str | None:
         # Whatever stops the read is the answer; the log keeps the traceback.
         log.warning("the heartbeat's read of the store failed", exc_info=True)
         if is_damage(exc):
-            return damaged_sentence(store.path)
-        return f"the store {store.path} cannot be read ({type(exc).__name__}: {exc})"
+            return damaged_sentence(store.location)
+        return f"the store {store.location} cannot be read ({type(exc).__name__}: {exc})"
     return None
 
 

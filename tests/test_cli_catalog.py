@@ -7,8 +7,9 @@ import os
 import sqlite3
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
@@ -17,20 +18,27 @@ from bot.cli import cli
 from bot.store.migrations import bundled_migrations
 from tests.snapshots import dump
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 
 def podbot(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def store_exists(db: str) -> bool:
+    """Whether podbot made a store there: a file, or (in the test's own database, which comes with the
+    schema) anything written to it: opening a store seeds it with the bundled page."""
+    if not db.startswith("postgresql://"):
+        return Path(db).exists()
+    with psycopg.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM shows").fetchone() != (0,)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "podbot.db"
+def db(store_location: str | Path) -> str:
+    """The store as the CLI is given it: a SQLite file's path or a PostgreSQL URL (each test runs on both)."""
+    return str(store_location)
 
 
-def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: Path) -> None:
+def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: str) -> None:
     result = podbot("--db", str(db), "episodes", "--json")
     assert result.exit_code == 0, result.stderr
     episodes = json.loads(result.stdout)
@@ -39,7 +47,7 @@ def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: P
     assert all(e["hosts"] == ["Alessio", "swyx"] for e in episodes)
 
 
-def test_episodes_json_has_the_documented_shape(db: Path) -> None:
+def test_episodes_json_has_the_documented_shape(db: str) -> None:
     episodes = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
     for episode in episodes:
         assert {
@@ -69,7 +77,7 @@ def test_episodes_json_has_the_documented_shape(db: Path) -> None:
     assert windsurf["speakers"] == []
 
 
-def test_episodes_human_output_lists_each_episode(db: Path) -> None:
+def test_episodes_human_output_lists_each_episode(db: str) -> None:
     result = podbot("--db", str(db), "episodes")
     assert result.exit_code == 0
     assert "Bolt.new, Flow Engineering for Code Agents" in result.stdout
@@ -77,7 +85,7 @@ def test_episodes_human_output_lists_each_episode(db: Path) -> None:
     assert "no transcript" in result.stdout
 
 
-def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: Path, tmp_path: Path) -> None:
+def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: str, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page())
     podbot("--db", str(db), "episodes")
@@ -88,7 +96,7 @@ def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: Path,
     assert dump(db, reads=False) == before
 
 
-def test_ingest_reports_added_and_updated_episodes(db: Path, tmp_path: Path) -> None:
+def test_ingest_reports_added_and_updated_episodes(db: str, tmp_path: Path) -> None:
     podbot("--db", str(db), "episodes")
     text = bundled_page().decode()
     edited = tmp_path / "edited.txt"
@@ -108,7 +116,7 @@ def test_ingest_reports_added_and_updated_episodes(db: Path, tmp_path: Path) -> 
     ],
 )
 def test_an_unreadable_source_is_one_line_on_stderr_and_the_store_keeps_everything(
-    db: Path, tmp_path: Path, content: bytes, message: str
+    db: str, tmp_path: Path, content: bytes, message: str
 ) -> None:
     podbot("--db", str(db), "episodes")
     before = dump(db)
@@ -122,7 +130,7 @@ def test_an_unreadable_source_is_one_line_on_stderr_and_the_store_keeps_everythi
     assert dump(db) == before
 
 
-def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: Path, tmp_path: Path) -> None:
+def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: str, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page())
     result = podbot("--db", str(db), "ingest", str(tmp_path / "nope.txt"), str(page))
@@ -131,7 +139,7 @@ def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: Path,
     assert "5 unchanged" in result.stdout
 
 
-def test_a_directory_is_refused_with_a_clear_line(db: Path, tmp_path: Path) -> None:
+def test_a_directory_is_refused_with_a_clear_line(db: str, tmp_path: Path) -> None:
     result = podbot("--db", str(db), "ingest", str(tmp_path))
     assert result.exit_code == 1
     assert "is a directory" in result.stderr
@@ -156,7 +164,7 @@ def test_podbot_db_environment_variable_selects_the_store(
     assert target.exists()
 
 
-def test_seeding_can_be_switched_off_for_other_shows(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seeding_can_be_switched_off_for_other_shows(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PODBOT_SEED_BUNDLED", "false")
     result = podbot("--db", str(db), "episodes", "--json")
     assert json.loads(result.stdout) == []
@@ -172,7 +180,7 @@ def test_bad_configuration_a_command_reads_is_named_in_one_line(monkeypatch: pyt
     assert result.stdout == ""
 
 
-def test_python_dash_m_bot_is_the_same_command(db: Path) -> None:
+def test_python_dash_m_bot_is_the_same_command(db: str) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), "episodes", "--json"],
         capture_output=True,
@@ -193,7 +201,7 @@ def test_a_bad_list_setting_names_the_variable_not_its_index(monkeypatch: pytest
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def _podbot_process(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _podbot_process(db: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PODBOT_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), *args],
@@ -210,7 +218,7 @@ def _podbot_process(db: Path, *args: str, **env: str) -> subprocess.CompletedPro
     [("PODBOT_OWNER_IDS", "abc"), ("PODBOT_POLL_MINUTES", "-5"), ("PODBOT_LOG_LEVEL", "LOUD")],
 )
 def test_a_bad_setting_only_the_bot_reads_is_one_warning_and_episodes_still_lists(
-    db: Path, name: str, value: str
+    db: str, name: str, value: str
 ) -> None:
     completed = _podbot_process(db, "episodes", "--json", **{name: value})
     assert completed.returncode == 0, completed.stderr
@@ -220,16 +228,16 @@ def test_a_bad_setting_only_the_bot_reads_is_one_warning_and_episodes_still_list
     assert line.endswith("(ignored: `podbot episodes` does not use it)")
 
 
-def test_the_bot_itself_refuses_a_bad_setting_it_reads(db: Path) -> None:
+def test_the_bot_itself_refuses_a_bad_setting_it_reads(db: str) -> None:
     completed = _podbot_process(db, "run", PODBOT_OWNER_IDS="abc", PODBOT_TOKEN="never-used")
     assert completed.returncode == 1
     (line,) = completed.stderr.splitlines()
     assert line.startswith("podbot: bad configuration in PODBOT_OWNER_IDS: ")
     # It stopped at the configuration: no store was made.
-    assert not db.exists()
+    assert not store_exists(db)
 
 
-def test_a_bad_setting_the_command_reads_wins_over_one_it_does_not(db: Path) -> None:
+def test_a_bad_setting_the_command_reads_wins_over_one_it_does_not(db: str) -> None:
     completed = _podbot_process(db, "episodes", PODBOT_OWNER_IDS="abc", PODBOT_SEED_BUNDLED="perhaps")
     assert completed.returncode == 1
     (line,) = completed.stderr.splitlines()
@@ -237,8 +245,9 @@ def test_a_bad_setting_the_command_reads_wins_over_one_it_does_not(db: Path) -> 
     assert completed.stdout == ""
 
 
+@pytest.mark.sqlite_only("SQLite's file lock; PostgreSQL writers do not lock a whole store")
 def test_a_store_kept_busy_by_another_program_is_one_clear_line(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlite3
 
@@ -272,7 +281,7 @@ def test_db_after_the_subcommand_is_the_store_used(tmp_path: Path) -> None:
     assert json.loads(after.stdout) == json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
 
 
-def test_verbose_after_the_subcommand_is_accepted(db: Path) -> None:
+def test_verbose_after_the_subcommand_is_accepted(db: str) -> None:
     result = CliRunner().invoke(cli, ["episodes", "-v", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)

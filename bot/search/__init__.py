@@ -29,17 +29,17 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.index_reads import connect_reader
+from bot.store.readers import connect, transcript_reader
 from bot.store.stems import Stemmer
-from bot.store.transcripts import TranscriptReader
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Callable
 
     from bot.models import Chapter
     from bot.scope import Scope
     from bot.store import Store, StoredEpisode
+    from bot.store.readers import SyncConnection
+    from bot.store.transcripts import TranscriptReader
 
 __all__ = [
     "AMBIGUITY_MARGIN",
@@ -69,7 +69,7 @@ AMBIGUITY_MARGIN = 10.0
 class _Worker:
     """What one quote worker thread owns: its connection to the store and its stemmer."""
 
-    conn: sqlite3.Connection
+    conn: SyncConnection
     transcripts: TranscriptReader
     stemmer: Stemmer
 
@@ -93,7 +93,7 @@ class Search:
         """`isolated`: run lookups in a process of their own, so that they can never stall this
         process's event loop (the bot); otherwise on a worker thread (the CLI: no process to start)."""
         self._store = store
-        self._lookups = ProcessLookups(store.path) if isolated else LocalLookups(store.path)
+        self._lookups = ProcessLookups(store.address) if isolated else LocalLookups(store.address)
         self._refreshed = False
         self._refresh_lock = asyncio.Lock()
         self._sql = ThreadPoolExecutor(max_workers=SQL_WORKERS, thread_name_prefix="podbot-quotes")
@@ -106,8 +106,8 @@ class Search:
     def _worker(self) -> _Worker:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
-            conn = connect_reader(self._store.path)
-            worker = _Worker(conn, TranscriptReader(conn), Stemmer())
+            conn = connect(self._store.address)
+            worker = _Worker(conn, transcript_reader(conn), Stemmer())
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)
