@@ -122,11 +122,8 @@ SELECT e.id, s.title, e.show_id, e.guid, e.title, e.show_notes, e.duration_s, e.
 FROM episodes e JOIN shows s ON s.id = e.show_id
 """
 
-# What the insert triggers do row by row, for one episode's segments at once (migration 012).
-INDEX_EPISODE_SEGMENTS = (
-    "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE episode_id = ?",
-    "INSERT INTO segment_pairs (rowid, pairs) SELECT id, word_pairs(text) FROM segments WHERE episode_id = ?",
-)
+# A LIMIT that limits nothing, valid on both engines (a 64-bit integer).
+NO_LIMIT = 2**62
 
 # Newest first: dated episodes by date, then undated ones in their source's own (newest-first) order.
 NEWEST_FIRST = " ORDER BY e.published IS NULL, e.published DESC, e.source_order, e.id DESC"
@@ -377,9 +374,6 @@ class Catalog:
             changed = True
         if segments_hash and segments_hash != old_hashes[2]:
             await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
-            # Indexed once for the episode below rather than row by row in the insert triggers, which
-            # costs 3x the CPU (migration 012).
-            await conn.execute("INSERT INTO segment_index_deferred (episode_id) VALUES (?)", (episode_id,))
             await conn.executemany(
                 "INSERT INTO segments (episode_id, position, start_s, speaker, text, cue_times)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -388,9 +382,6 @@ class Catalog:
                     for i, s in enumerate(ep.segments)
                 ],
             )
-            for index_segments in INDEX_EPISODE_SEGMENTS:
-                await conn.execute(index_segments, (episode_id,))
-            await conn.execute("DELETE FROM segment_index_deferred WHERE episode_id = ?", (episode_id,))
             # The listing's summary (migration 011), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))
@@ -444,9 +435,9 @@ class Catalog:
         clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST
         if limit is not None or offset:
-            # LIMIT -1: no limit, as SQLite (and PostgreSQL's LIMIT ALL) spell it; an offset needs a LIMIT.
+            # An offset needs a LIMIT; "none" is spelt differently by each engine (-1, ALL), a huge one is not.
             sql += " LIMIT ? OFFSET ?"
-            params = (*params, -1 if limit is None else limit, offset)
+            params = (*params, NO_LIMIT if limit is None else limit, offset)
         return await self._load(sql, params)
 
     async def get(

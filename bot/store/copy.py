@@ -35,7 +35,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         (
             "id", "show_id", "guid", "title", "title_key", "show_notes", "duration_s", "published",
             "source_order", "link", "audio_url", "artwork", "chapters_url", "people_hash", "chapters_hash",
-            "segments_hash", "added_at", "updated_at",
+            "segments_hash", "added_at", "updated_at", "segment_count", "speakers",
         ),
         "id",
     ),
