@@ -120,7 +120,8 @@ class Announcements:
     async def mark_sent(self, announcement_id: int, message_id: int | None, *, now: datetime) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE announcements SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+                "UPDATE announcements SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL,"
+                " lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (message_id, iso(now), announcement_id),
             )
             await conn.execute(
@@ -134,8 +135,8 @@ class Announcements:
         it); `final` gives the announcement up, otherwise it is tried again on the next cycle."""
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END"
-                " WHERE id = ?",
+                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END,"
+                " lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (error, int(final), announcement_id),
             )
             await conn.execute(
