@@ -45,8 +45,11 @@ class Engine(Protocol):
     name: str
     # What messages call the store: a file path, or a URL without its password.
     location: str
-    # What other connections to it are opened with: the path, or the whole URL.
-    address: Path | str
+
+    @property
+    def address(self) -> Path | str:
+        """What other connections to it are opened with: the path, or the whole URL."""
+        ...
 
     @property
     def reader(self) -> Connection:

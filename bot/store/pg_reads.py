@@ -49,7 +49,7 @@ def connect_reader(url: str) -> psycopg.Connection[Any]:
 
 
 class PgLookupReader(LookupReader):
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:  # type: ignore[override]
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._pg = conn
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -66,9 +66,9 @@ class PgLookupReader(LookupReader):
         return IndexRows(
             show.show_id,
             show.title,
-            self._all(INDEX_EPISODES, params),  # type: ignore[arg-type]
-            self._all(INDEX_PEOPLE, params),  # type: ignore[arg-type]
-            self._all(INDEX_APPEARANCES, params),  # type: ignore[arg-type]
+            self._all(INDEX_EPISODES, params),
+            self._all(INDEX_PEOPLE, params),
+            self._all(INDEX_APPEARANCES, params),
             self._one(INDEX_CHAPTER_TITLES, params)[0] or "",
             show.generation,
             (int(lo), int(hi)) if lo is not None else (0, -1),
