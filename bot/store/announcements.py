@@ -110,13 +110,6 @@ class Announcements:
             for r in rows
         ]
 
-    async def start_attempt(self, announcement_id: int) -> None:
-        """Committed before the message is sent: after a crash, attempts > 0 says it may have gone out."""
-        async with self._store.transaction() as conn:
-            await conn.execute(
-                "UPDATE announcements SET attempts = attempts + 1 WHERE id = ?", (announcement_id,)
-            )
-
     async def mark_sent(self, announcement_id: int, message_id: int | None, *, now: datetime) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(
