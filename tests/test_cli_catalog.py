@@ -303,9 +303,9 @@ def test_episodes_pages_with_limit_and_offset(db: Path) -> None:
     assert "--limit" in bad.stderr
 
 
-@pytest.mark.sqlite_only("rewinds a SQLite file to before migration 011")
+@pytest.mark.sqlite_only("rewinds a SQLite file to before migration 012")
 def test_a_store_from_before_episode_summaries_upgrades_in_place_listing_the_same(db: Path) -> None:
-    # Migration 011 keeps each episode's segment count and speakers, so the listing reads no segments.
+    # Migration 012 keeps each episode's segment count and speakers, so the listing reads no segments.
     before = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
     assert any(e["speakers"] and e["segments"] for e in before)
     (added,) = [m for m in bundled_migrations() if "ADD COLUMN segment_count" in m.sql]

@@ -382,7 +382,7 @@ class Catalog:
                     for i, s in enumerate(ep.segments)
                 ],
             )
-            # The listing's summary (migration 011), so that listing episodes reads no segment rows.
+            # The listing's summary (migration 012), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))
             )

@@ -1,4 +1,4 @@
--- SQLite's 011: per-episode transcript summaries, kept up to date at ingest (bot/store/catalog.py), so
+-- SQLite's 012: per-episode transcript summaries, kept up to date at ingest (bot/store/catalog.py), so
 -- that listing episodes reads no transcript rows. `speakers` is a JSON array (text, as on SQLite) of the
 -- episode's segment speakers in order of first appearance.
 ALTER TABLE episodes ADD COLUMN segment_count integer NOT NULL DEFAULT 0;

@@ -1,6 +1,6 @@
 -- Per-episode transcript summaries, kept up to date at ingest, so that listing episodes reads no
 -- transcript rows (`podbot episodes` on 10k episodes read 840k segment rows for their speakers).
--- Applied once, inside a transaction, by bot/store/migrations.py; PRAGMA user_version then reads 11.
+-- Applied once, inside a transaction, by bot/store/migrations.py; PRAGMA user_version then reads 12.
 --
 -- `segment_count`: the episode's segments. `speakers`: a JSON array of its segments' speakers in order of
 -- first appearance. Written by bot/store/catalog.py whenever an episode's segments are replaced.
