@@ -29,17 +29,17 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.index_reads import connect_reader
-from bot.store.stems import Stemmer
-from bot.store.transcripts import TranscriptReader
+from bot.store.quote_reads import open_quote_reads
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Callable
 
     from bot.models import Chapter
     from bot.scope import Scope
     from bot.store import Store, StoredEpisode
+    from bot.store.quote_reads import Closeable
+    from bot.store.stems import Stemmer
+    from bot.store.transcripts import TranscriptReader
 
 __all__ = [
     "AMBIGUITY_MARGIN",
@@ -69,7 +69,7 @@ AMBIGUITY_MARGIN = 10.0
 class _Worker:
     """What one quote worker thread owns: its connection to the store and its stemmer."""
 
-    conn: sqlite3.Connection
+    conn: Closeable
     transcripts: TranscriptReader
     stemmer: Stemmer
 
@@ -106,8 +106,8 @@ class Search:
     def _worker(self) -> _Worker:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
-            conn = connect_reader(self._store.path)
-            worker = _Worker(conn, TranscriptReader(conn), Stemmer())
+            # A store on PostgreSQL names its database (pg12's Store: `dsn`); SQLite's has only a path.
+            worker = _Worker(*open_quote_reads(self._store.path, getattr(self._store, "dsn", None)))
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)

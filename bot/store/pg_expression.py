@@ -27,9 +27,9 @@ def units(expression: str) -> list[list[str]]:
     while at < len(expression):
         m = _TOKEN.match(expression, at)
         if m is None:
-            raise ExpressionError(f"unexpected {expression[at:at + 20]!r}")
+            raise ExpressionError(f"unexpected {expression[at : at + 20]!r}")
         at = m.end()
-        phrase, opening, closing, conj, disj, _space = m.groups()
+        phrase, opening, closing, _and, _or, _space = m.groups()
         if phrase is not None:
             text = phrase.replace('""', '"')
             if current is not None:

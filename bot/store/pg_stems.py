@@ -62,7 +62,10 @@ class PgStemmer:
                     term_of[w] = None
         for w, t in zip(term_of, known, strict=True):
             term_of[w] = t[0] if len(t) == 1 else (" ".join(t) if t else None)
-        return [self._marked(text, ts, term_of, wanted, open_, close) for text, ts in zip(texts, tokens, strict=True)]
+        return [
+            self._marked(text, ts, term_of, wanted, open_, close)
+            for text, ts in zip(texts, tokens, strict=True)
+        ]
 
     def _phrase_terms(self, phrase: str) -> list[str]:
         return [t for word_terms in self.terms(phrase.split()) for t in word_terms]

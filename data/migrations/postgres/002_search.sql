@@ -17,15 +17,24 @@ ALTER TEXT SEARCH CONFIGURATION podbot
 -- Numbers as they are ("40", "000"): the stemmer leaves digits alone in SQLite too.
 ALTER TEXT SEARCH CONFIGURATION podbot ADD MAPPING FOR int, uint WITH simple;
 
+-- What the parser is given: the text with every separator a space. And one difference of stemmers made
+-- good: FTS5's porter leaves words under three letters alone, snowball's turns "is" into "i", "as" into
+-- "a", "us" into "u" and "ay" into "ai", so that "I" would find every "is". Two-letter words ending in
+-- s or y get a trailing 0, which keeps them one word that no rule changes (a word a transcript never
+-- holds otherwise, and the query side is cleaned the same way).
+CREATE FUNCTION podbot_clean(body text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    RETURN regexp_replace(regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'), '\m([[:alpha:]][sSyY])\M', '\10', 'g');
+
 -- A text's words, and a phrase of the user's words: the same cleaning on both sides, so that a query word
 -- is looked up exactly as the index holds it. Immutable: a generated column may use it.
 CREATE FUNCTION podbot_words(body text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN to_tsvector('podbot'::regconfig, regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'));
+    RETURN to_tsvector('podbot'::regconfig, podbot_clean(body));
 
 CREATE FUNCTION podbot_phrase(words text) RETURNS tsquery
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN phraseto_tsquery('podbot'::regconfig, regexp_replace(words, '[^[:alnum:]]+', ' ', 'g'));
+    RETURN phraseto_tsquery('podbot'::regconfig, podbot_clean(words));
 
 -- Transcript segments: a generated column keeps the words in step with the text, on every insert and
 -- update, with no trigger of our own; GIN answers which segments hold a word or a phrase (`<->`).
