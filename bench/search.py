@@ -414,7 +414,7 @@ async def bench_quotes(report: Report, label: str, path: Path, n: int, baseline_
     print(f"quotes on {label}", flush=True)
     rare, phrases, hard = quote_queries(path, n)
     async with await Store.open(path) as store:
-        (words,) = await (await store.reader.execute("SELECT count(*) FROM segments")).fetchone()  # type: ignore[misc]
+        (words,) = await store.reader.fetch_one("SELECT count(*) FROM segments") or (0,)
         search = Search(store)
         for q in rare[:10]:
             await search.quotes(q, scope=EVERYWHERE)

@@ -27,8 +27,7 @@ FEED = f"""<?xml version="1.0"?>
 
 
 async def _shows(store: Store) -> list[tuple[str, str]]:
-    async with store.reader.execute("SELECT key, title FROM shows") as cursor:
-        return [(k, t) for k, t in await cursor.fetchall()]
+    return [(k, t) for k, t in await store.reader.fetch_all("SELECT key, title FROM shows")]
 
 
 @pytest.mark.parametrize("feed_first", [False, True])

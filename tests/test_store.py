@@ -124,14 +124,9 @@ async def test_a_changed_source_updates_its_episodes_in_place(store: Store) -> N
     assert [c.title for c in stored.episode.chapters] == ["Intro", "Renamed part"]
     assert [s.text for s in stored.episode.segments] == ["entirely new words about webcontainers"]
     # The full-text index follows the rewrite: old words are gone, new ones are found.
-    async with store.reader.execute(
-        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'word0x1'"
-    ) as cur:
-        assert (await cur.fetchone())[0] == 0
-    async with store.reader.execute(
-        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'webcontainer'"
-    ) as cur:
-        assert (await cur.fetchone())[0] == 1
+    count = "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?"
+    assert await store.reader.fetch_one(count, ("word0x1",)) == (0,)
+    assert await store.reader.fetch_one(count, ("webcontainer",)) == (1,)
     assert await store.catalog.count() == 1
 
 

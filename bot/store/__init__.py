@@ -1,95 +1,40 @@
-"""The episode store: one SQLite file, opened through aiosqlite, in WAL mode with foreign keys on.
+"""The episode store: SQLite (one file, the default) or PostgreSQL (a URL), behind one interface.
 
-Two long-lived connections, one per role: the writer serialises ingests (one transaction per source), the
-reader answers queries from the last committed snapshot, so a search never sees half an ingest.
-All SQL lives in this package; callers get plain dataclasses back.
+Two roles, whatever the engine: the writer serialises ingests (one transaction per source), the reader
+answers queries from the last committed state, so a search never sees half an ingest. All SQL lives in
+this package, written once against bot.store.db.Connection; callers get plain dataclasses back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
-
-import aiosqlite
 
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.follow import Follows
-from bot.store.migrations import migrate
-from bot.store.pairs import register as register_functions
 from bot.store.shows import Shows
+from bot.store.sqlite import SqliteEngine
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from types import TracebackType
 
+    from bot.store.db import Connection, Engine
+
 __all__ = ["IngestReport", "Store", "StoreDamaged", "StoreError", "StoredEpisode", "is_damage"]
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 60_000
-
-
-async def _connect(path: Path) -> aiosqlite.Connection:
-    # isolation_level=None: no implicit transactions; every write goes through Store.transaction().
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        # Another process may hold the write lock for as long as its ingest stores (a 15 MB feed: about
-        # ten seconds): wait for it rather than fail. Reads never wait (WAL).
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-            await cursor.fetchone()
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        # The transcript triggers call it (migration 004): every connection that may write needs it.
-        await register_functions(conn)
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
-
-
-def _prepare_location(path: Path) -> Path:
-    path = path.expanduser()
-    if path.is_dir():
-        raise StoreError(f"{path} is a directory, not a store file")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from exc
-    _refuse_another_programs_database(path)
-    return path
-
-
-def _refuse_another_programs_database(path: Path) -> None:
-    """An SQLite file with tables but schema version 0 belongs to some other program: opening it as a
-    store would switch it to WAL and write podbot's tables into it. Checked read-only, before that."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return
-    try:
-        # as_uri() needs an absolute path: a relative --db ("podbot.db") would fail here on every run after
-        # the first, once the file exists.
-        with contextlib.closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as conn:
-            (version,) = conn.execute("PRAGMA user_version").fetchone()
-            foreign = version == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
-    except sqlite3.DatabaseError:
-        return  # not SQLite at all: Store.open says so, without touching it
-    if foreign:
-        raise StoreError(
-            f"{path} is another program's SQLite database, not a podbot store; point --db at a new file"
-        )
-
 
 class Store:
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self.path = path
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.location = engine.location
+        # The store file (SQLite), which the search threads open read-only connections to.
+        self.path = Path(engine.location)
         self.catalog = Catalog(self)
         self.follows = Follows(self)
         self.shows = Shows(self)
@@ -97,33 +42,12 @@ class Store:
     @classmethod
     async def open(cls, path: str | Path) -> Self:
         """Open (creating if needed) and migrate the store at `path`; StoreError says what is wrong."""
-        path = await asyncio.to_thread(_prepare_location, Path(path))
-        writer = reader = None
-        try:
-            writer = await _connect(path)
-            await migrate(writer)
-            reader = await _connect(path)
-            await reader.execute("PRAGMA query_only = ON")
-        except (sqlite3.DatabaseError, OSError) as exc:
-            for conn in (reader, writer):
-                if conn is not None:
-                    await conn.close()
-            if is_damage(exc):
-                raise StoreDamaged(path) from exc
-            raise StoreError(f"{path} is not a usable podbot store: {exc}") from exc
-        except BaseException:
-            for conn in (reader, writer):
-                if conn is not None:
-                    await conn.close()
-            raise
-        log.debug("opened store %s", path)
-        return cls(path, writer, reader)
+        engine = await SqliteEngine.open(Path(path))
+        log.debug("opened store %s", engine.location)
+        return cls(engine)
 
     async def close(self) -> None:
-        async with self._write_lock:
-            for conn in (self._reader, self._writer):
-                with contextlib.suppress(sqlite3.ProgrammingError, ValueError):
-                    await conn.close()
+        await self.engine.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -134,30 +58,16 @@ class Store:
         await self.close()
 
     async def verify(self) -> None:
-        """StoreDamaged unless every page of the file reads back as SQLite wrote it. Reads the whole file
-        (PRAGMA quick_check): for commands about to write, which must not build on damaged pages."""
-        try:
-            async with self._reader.execute("PRAGMA quick_check(1)") as cursor:
-                row = await cursor.fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreDamaged(self.path) from exc
-        if row is None or row[0] != "ok":
-            log.error("store %s failed its integrity check: %s", self.path, row)
-            raise StoreDamaged(self.path)
+        """StoreDamaged unless the whole store reads back as written: for commands about to write, which
+        must not build on damaged pages."""
+        await self.engine.verify()
 
     @property
-    def reader(self) -> aiosqlite.Connection:
-        return self._reader
+    def reader(self) -> Connection:
+        return self.engine.reader
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """One write transaction: everything inside commits together or not at all."""
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.rollback()
-                raise
-            else:
-                await self._writer.commit()
+        async with self.engine.transaction() as conn:
+            yield conn

@@ -15,9 +15,8 @@ from bot.store.times import iso
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import aiosqlite
-
     from bot.store import Store
+    from bot.store.db import Connection
     from bot.store.feed_items import ItemRecord
 
 
@@ -44,8 +43,8 @@ class PendingAnnouncement:
 
 # One announcement per subscription that exists now; a subscription added later never gets this item.
 INSERT_ANNOUNCEMENTS = """
-INSERT OR IGNORE INTO announcements (subscription_id, item_key, episode_id, nonce, position, created_at)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO announcements (subscription_id, item_key, episode_id, nonce, position, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
 """
 
 SELECT_PENDING = """
@@ -60,14 +59,14 @@ ORDER BY a.subscription_id, a.created_at, a.position
 
 
 async def create_announcements(
-    conn: aiosqlite.Connection, feed_id: int, items: Sequence[ItemRecord], *, now: datetime
+    conn: Connection, feed_id: int, items: Sequence[ItemRecord], *, now: datetime
 ) -> int:
     """An announcement of each of `items` (in that order) for every subscription to the feed; returns how
     many were created (an item already announced to a subscription is not announced again)."""
-    async with conn.execute(
+    found = await conn.fetch_all(
         "SELECT id, include_words, exclude_words FROM subscriptions WHERE feed_id = ?", (feed_id,)
-    ) as cursor:
-        subscriptions = [(int(r[0]), title_filter(r[1], r[2])) for r in await cursor.fetchall()]
+    )
+    subscriptions = [(int(r[0]), title_filter(r[1], r[2])) for r in found]
     rows = [
         (
             sid,
@@ -83,8 +82,7 @@ async def create_announcements(
         # the folded title, which the filter compares with).
         if titles.allows(item.title_key)
     ]
-    cursor = await conn.executemany(INSERT_ANNOUNCEMENTS, rows)
-    return cursor.rowcount
+    return await conn.executemany(INSERT_ANNOUNCEMENTS, rows)
 
 
 class Announcements:
@@ -93,8 +91,7 @@ class Announcements:
 
     async def pending_announcements(self) -> list[PendingAnnouncement]:
         """Every announcement not yet delivered, per subscription in the order they are to be posted."""
-        async with self._store.reader.execute(SELECT_PENDING) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._store.reader.fetch_all(SELECT_PENDING)
         return [
             PendingAnnouncement(
                 id=int(r[0]),
@@ -137,7 +134,7 @@ class Announcements:
         it); `final` gives the announcement up, otherwise it is tried again on the next cycle."""
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? THEN 'failed' ELSE state END"
+                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END"
                 " WHERE id = ?",
                 (error, int(final), announcement_id),
             )

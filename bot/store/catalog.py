@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.identity import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
 from bot.store import cue_times
-from bot.store.scoped import show_clause
+from bot.store.scoped import TRUE, show_clause
 from bot.text import fold
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    import aiosqlite
-
     from bot.scope import Scope
     from bot.store import Store
+    from bot.store.db import Connection, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +246,7 @@ class Catalog:
             show = source.show
             key = await self._show_key(conn, show)
             now = _now()
-            async with conn.execute(
+            row = await conn.fetch_one(
                 UPSERT_SHOW,
                 (
                     key,
@@ -263,8 +262,9 @@ class Catalog:
                     show.podcast_guid,
                     show.apple_id,
                 ),
-            ) as cursor:
-                show_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            )
+            assert row is not None  # RETURNING always returns the row
+            show_id = int(row[0])
             report.show_id = show_id
             for episode in source.episodes:
                 episode_id, outcome = await self._upsert_episode(conn, show_id, episode)
@@ -276,46 +276,43 @@ class Catalog:
                 await conn.execute(BUMP_SHOW_GENERATION, (show_id,))
         return report
 
-    async def _show_key(self, conn: aiosqlite.Connection, show: Show) -> str:
+    async def _show_key(self, conn: Connection, show: Show) -> str:
         """The key to store `show` under, so that a page and the show's feed make one show, in either order.
 
         A page keys its show by title (a derived key), a feed by its URL. The first feed ingest takes over
         the page's show; a page ingested after the feed finds the feed's show by its title.
         """
-        async with conn.execute("SELECT 1 FROM shows WHERE key = ?", (show.key,)) as cursor:
-            if await cursor.fetchone() is not None:
-                return show.key
+        if await conn.fetch_one("SELECT 1 FROM shows WHERE key = ?", (show.key,)) is not None:
+            return show.key
         title_key = derived_key("show", show.title)
         if not is_derived_key(show.key):
             await conn.execute(ADOPT_SHOW_KEY, (show.key, title_key))
             return show.key
-        async with conn.execute("SELECT key, title FROM shows") as cursor:
-            for key, title in await cursor.fetchall():
-                if derived_key("show", title) == title_key:
-                    return str(key)
+        for key, title in await conn.fetch_all("SELECT key, title FROM shows"):
+            if derived_key("show", title) == title_key:
+                return str(key)
         return show.key
 
-    async def _find(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> aiosqlite.Row | None:
-        async with conn.execute(FIND_EPISODE_BY_GUID, (show_id, ep.guid)) as cursor:
-            row = await cursor.fetchone()
+    async def _find(self, conn: Connection, show_id: int, ep: Episode) -> Row | None:
+        row = await conn.fetch_one(FIND_EPISODE_BY_GUID, (show_id, ep.guid))
         if row is not None:
             return row
-        async with conn.execute(FIND_EPISODES_BY_TITLE_KEY, (show_id, fold(ep.title))) as cursor:
-            candidates = await cursor.fetchall()
+        candidates = await conn.fetch_all(FIND_EPISODES_BY_TITLE_KEY, (show_id, fold(ep.title)))
         for candidate in candidates:
             # Two different real GUIDs are two episodes, even with one title ("Bonus", "Trailer").
             if is_derived_key(ep.guid) or is_derived_key(candidate[1]):
                 return candidate
         return None
 
-    async def _upsert_episode(self, conn: aiosqlite.Connection, show_id: int, ep: Episode) -> tuple[int, str]:
+    async def _upsert_episode(self, conn: Connection, show_id: int, ep: Episode) -> tuple[int, str]:
         row = _episode_row(ep)
         hashes = (_part_hash(ep.people), _part_hash(ep.chapters), _part_hash(ep.segments))
         existing = await self._find(conn, show_id, ep)
         if existing is None:
             now = _now()
-            async with conn.execute(INSERT_EPISODE, (show_id, ep.guid, *row, now, now)) as cursor:
-                episode_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            inserted = await conn.fetch_one(INSERT_EPISODE, (show_id, ep.guid, *row, now, now))
+            assert inserted is not None  # RETURNING always returns the row
+            episode_id = int(inserted[0])
             await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=("", "", ""))
             return episode_id, "added"
 
@@ -337,14 +334,13 @@ class Catalog:
         changed |= await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=old_hashes)
         return episode_id, "updated" if changed else "unchanged"
 
-    async def _stored_people(self, conn: aiosqlite.Connection, episode_id: int) -> list[Person]:
-        async with conn.execute(SELECT_EPISODE_PEOPLE, (episode_id,)) as cursor:
-            rows = await cursor.fetchall()
+    async def _stored_people(self, conn: Connection, episode_id: int) -> list[Person]:
+        rows = await conn.fetch_all(SELECT_EPISODE_PEOPLE, (episode_id,))
         return [Person(name, Role(role), image, href) for name, role, image, href in rows]
 
     async def _replace_parts(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         episode_id: int,
         ep: Episode,
         hashes: tuple[str, str, str],
@@ -389,23 +385,22 @@ class Catalog:
         if ep.transcript_urls:
             await conn.execute("DELETE FROM transcript_refs WHERE episode_id = ?", (episode_id,))
             await conn.executemany(
-                "INSERT OR IGNORE INTO transcript_refs (episode_id, url, mime_type, language, rel)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO transcript_refs (episode_id, url, mime_type, language, rel)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(episode_id, t.url, t.mime_type, t.language, t.rel) for t in ep.transcript_urls],
             )
         return changed
 
-    async def _write_people(
-        self, conn: aiosqlite.Connection, episode_id: int, people: Iterable[Person]
-    ) -> None:
+    async def _write_people(self, conn: Connection, episode_id: int, people: Iterable[Person]) -> None:
         await conn.execute("DELETE FROM episode_people WHERE episode_id = ?", (episode_id,))
         seen: set[int] = set()
         for position, person in enumerate(people):
             key = fold(person.name)
             if not key:
                 continue
-            async with conn.execute(UPSERT_PERSON, (person.name, key)) as cursor:
-                person_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            found = await conn.fetch_one(UPSERT_PERSON, (person.name, key))
+            assert found is not None  # RETURNING always returns the row
+            person_id = int(found[0])
             if person_id in seen:
                 continue
             seen.add(person_id)
@@ -418,16 +413,15 @@ class Catalog:
     # --- reads ------------------------------------------------------------------------------------------
 
     async def count(self, scope: Scope | None = None) -> int:
-        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         sql = f"SELECT count(*) FROM episodes e WHERE {clause}"
-        async with self._store.reader.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+        row = await self._store.reader.fetch_one(sql, params)
         return int(row[0]) if row else 0
 
     async def episodes(self, *, scope: Scope | None = None, limit: int | None = None) -> list[StoredEpisode]:
         """Every episode (of the scope's shows; of all without one), newest first, with people and
         chapters (not segments)."""
-        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST + (" LIMIT ?" if limit is not None else "")
         return await self._load(sql, (*params, limit) if limit is not None else params)
 
@@ -436,7 +430,7 @@ class Catalog:
     ) -> StoredEpisode | None:
         """The episode, if it exists (and belongs to one of the scope's shows, when one is given: an id
         typed or sent back by a button never reaches another server's show)."""
-        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         found = await self._load(
             SELECT_EPISODES + f" WHERE e.id = ? AND {clause}",
             (episode_id, *params),
@@ -450,7 +444,7 @@ class Catalog:
         """Episodes by id, in the order asked for; ids that do not exist (or are out of scope) are left out."""
         if not episode_ids:
             return []
-        clause, params = show_clause(scope) if scope is not None else ("1", ())
+        clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         marks = ",".join("?" * len(episode_ids))
         found = await self._load(
             SELECT_EPISODES + f" WHERE e.id IN ({marks}) AND {clause}", (*episode_ids, *params)
@@ -462,8 +456,7 @@ class Catalog:
         self, sql: str, params: tuple[Any, ...], *, with_segments: bool = False
     ) -> list[StoredEpisode]:
         reader = self._store.reader
-        async with reader.execute(sql, params) as cursor:
-            rows = list(await cursor.fetchall())
+        rows = await reader.fetch_all(sql, params)
         if not rows:
             return []
         ids = [int(r[0]) for r in rows]
@@ -538,7 +531,6 @@ class Catalog:
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             sql = sql_template.format(",".join("?" * len(chunk)))
-            async with self._store.reader.execute(sql, chunk) as cursor:
-                for row in await cursor.fetchall():
-                    out.setdefault(int(row[0]), []).append(tuple(row[1:]))
+            for row in await self._store.reader.fetch_all(sql, chunk):
+                out.setdefault(int(row[0]), []).append(tuple(row[1:]))
         return out

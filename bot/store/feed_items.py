@@ -13,9 +13,8 @@ from bot.store.times import iso
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import aiosqlite
-
     from bot.store import Store
+    from bot.store.db import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +66,7 @@ ON CONFLICT (feed_id, item_key) DO UPDATE SET
 
 
 async def remember_items(
-    conn: aiosqlite.Connection, feed_id: int, items: Sequence[ItemRecord], *, now: datetime
+    conn: Connection, feed_id: int, items: Sequence[ItemRecord], *, now: datetime
 ) -> None:
     await conn.executemany(
         UPSERT_ITEM,
@@ -95,18 +94,17 @@ class FeedItems:
         self._store = store
 
     async def has_pending_files(self, feed_id: int) -> bool:
-        async with self._store.reader.execute(
+        row = await self._store.reader.fetch_one(
             "SELECT 1 FROM feed_items WHERE feed_id = ? AND files_pending = 1 LIMIT 1", (feed_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
+        return row is not None
 
     async def item_index(self, feed_id: int, *, now: datetime) -> ItemIndex:
-        async with self._store.reader.execute(
+        rows = await self._store.reader.fetch_all(
             "SELECT item_key, fingerprint, files_pending, file_tries, title_key, audio_url, published"
             " FROM feed_items WHERE feed_id = ?",
             (feed_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         dates = [moment for r in rows if r[6] and (moment := datetime.fromisoformat(r[6])) <= now]
         return ItemIndex(
             items={r[0]: KnownItem(r[1], bool(r[2]), int(r[3])) for r in rows},

@@ -15,9 +15,8 @@ from bot.store.times import iso, when
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import aiosqlite
-
     from bot.store import Store
+    from bot.store.db import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +62,9 @@ ON CONFLICT (url) DO UPDATE SET
     -- Following a paused feed again is how a server manager resumes it: check it now, from a clean slate.
     -- A feed that is failing but not paused keeps its count and its warning: following it again (another
     -- channel, a new role) must not warn its channels a second time. A good poll clears both.
-    paused = 0, warned = CASE WHEN feeds.paused THEN 0 ELSE feeds.warned END,
-    failures = CASE WHEN feeds.paused THEN 0 ELSE feeds.failures END,
-    next_check = CASE WHEN feeds.paused OR feeds.baseline_at IS NULL THEN excluded.next_check
+    paused = 0, warned = CASE WHEN feeds.paused = 1 THEN 0 ELSE feeds.warned END,
+    failures = CASE WHEN feeds.paused = 1 THEN 0 ELSE feeds.failures END,
+    next_check = CASE WHEN feeds.paused = 1 OR feeds.baseline_at IS NULL THEN excluded.next_check
                       ELSE feeds.next_check END
 RETURNING id
 """
@@ -122,20 +121,19 @@ def feed_from_row(row: Sequence[Any], start: int = 0) -> FeedState:
     )
 
 
-async def add_feed(conn: aiosqlite.Connection, url: str, *, now: datetime) -> int:
+async def add_feed(conn: Connection, url: str, *, now: datetime) -> int:
     """The id of the feed at `url`, added if new; a paused feed resumes and is checked now."""
-    async with conn.execute(INSERT_FEED, (url, iso(now), iso(now))) as cursor:
-        return int((await cursor.fetchone())[0])  # type: ignore[index]
+    row = await conn.fetch_one(INSERT_FEED, (url, iso(now), iso(now)))
+    assert row is not None  # RETURNING always returns the row
+    return int(row[0])
 
 
-async def drop_unfollowed_feeds(conn: aiosqlite.Connection) -> None:
+async def drop_unfollowed_feeds(conn: Connection) -> None:
     """A feed nobody follows any more goes, with what it listed: following it again starts afresh."""
     await conn.execute(f"DELETE FROM feeds AS f WHERE NOT {FOLLOWED}")
 
 
-async def record_success(
-    conn: aiosqlite.Connection, feed_id: int, success: PollSuccess, *, now: datetime
-) -> None:
+async def record_success(conn: Connection, feed_id: int, success: PollSuccess, *, now: datetime) -> None:
     """A good poll: new validators and schedule, failures cleared, the baseline set by the first one."""
     await conn.execute(
         RECORD_SUCCESS,
@@ -160,21 +158,19 @@ class FeedStates:
 
     async def due_feeds(self, now: datetime, *, limit: int = 1000) -> list[FeedState]:
         """Feeds to check now: not paused, followed somewhere, and their time has come."""
-        async with self._store.reader.execute(SELECT_DUE_FEEDS, (iso(now), limit)) as cursor:
-            return [feed_from_row(row) for row in await cursor.fetchall()]
+        rows = await self._store.reader.fetch_all(SELECT_DUE_FEEDS, (iso(now), limit))
+        return [feed_from_row(row) for row in rows]
 
     async def next_due(self) -> datetime | None:
-        async with self._store.reader.execute(
+        row = await self._store.reader.fetch_one(
             f"SELECT min(next_check) FROM feeds f WHERE paused = 0 AND {FOLLOWED}"
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return when(row[0]) if row else None
 
     async def feed(self, feed_id: int) -> FeedState | None:
-        async with self._store.reader.execute(
+        row = await self._store.reader.fetch_one(
             f"SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return feed_from_row(row) if row else None
 
     async def record_failure(
@@ -183,10 +179,7 @@ class FeedStates:
         """Count a failed poll; returns (failures, warn now, paused now). The warning is claimed here, in the
         same transaction, so it is posted at most once however often the feed fails afterwards."""
         async with self._store.transaction() as conn:
-            async with conn.execute(
-                RECORD_FAILURE, (iso(now), error, iso(now), iso(next_check), feed_id)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await conn.fetch_one(RECORD_FAILURE, (iso(now), error, iso(now), iso(next_check), feed_id))
             if row is None:
                 return 0, False, False
             failures, warned, paused = int(row[0]), bool(row[1]), bool(row[2])
@@ -194,7 +187,8 @@ class FeedStates:
             pause_now = failures >= pause_at and not paused
             if warn_now or pause_now:
                 await conn.execute(
-                    "UPDATE feeds SET warned = warned OR ?, paused = paused OR ? WHERE id = ?",
+                    "UPDATE feeds SET warned = CASE WHEN ? = 1 THEN 1 ELSE warned END,"
+                    " paused = CASE WHEN ? = 1 THEN 1 ELSE paused END WHERE id = ?",
                     (int(warn_now), int(pause_now), feed_id),
                 )
         return failures, warn_now, pause_now

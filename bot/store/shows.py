@@ -57,13 +57,27 @@ def _record(row: Sequence[Any]) -> ShowRecord:
     )
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _nocase(text: str) -> str:
+    """Case folded as SQLite's NOCASE and lower() fold it: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)
+
+
+def by_title(shows: list[ShowRecord]) -> list[ShowRecord]:
+    """Shows by title regardless of case, then by id: sorted here rather than in SQL, so that both
+    engines list them alike (a PostgreSQL database orders text by its own collation)."""
+    return sorted(shows, key=lambda s: (_nocase(s.title), s.id))
+
+
 class Shows:
     def __init__(self, store: Store) -> None:
         self._store = store
 
     async def all(self) -> list[ShowRecord]:
         """Every show in the store, by title."""
-        return await self._select(" ORDER BY s.title COLLATE NOCASE, s.id", ())
+        return by_title(await self._select("", ()))
 
     async def get(self, show_id: int) -> ShowRecord | None:
         found = await self._select(" WHERE s.id = ?", (show_id,))
@@ -76,14 +90,12 @@ class Shows:
             return []
         ids = sorted(scope.show_ids)
         marks = ",".join("?" * len(ids))
-        return await self._select(
-            f" WHERE s.id IN ({marks}) ORDER BY s.title COLLATE NOCASE, s.id", tuple(ids)
-        )
+        return by_title(await self._select(f" WHERE s.id IN ({marks})", tuple(ids)))
 
     async def operator_show_ids(self) -> frozenset[int]:
         """The shows the operator put in the store (the bundled page, `podbot ingest`)."""
-        async with self._store.reader.execute("SELECT id FROM shows WHERE origin = 'operator'") as cursor:
-            return frozenset(int(r[0]) for r in await cursor.fetchall())
+        rows = await self._store.reader.fetch_all("SELECT id FROM shows WHERE origin = 'operator'")
+        return frozenset(int(r[0]) for r in rows)
 
     async def ids_from_sources(self, sources: list[str]) -> frozenset[int]:
         """The shows read from any of `sources` (feed URLs or file paths, as ingested), or titled so."""
@@ -92,17 +104,17 @@ class Shows:
         marks = ",".join("?" * len(sources))
         sql = (
             f"SELECT id FROM shows WHERE source IN ({marks}) OR feed_url IN ({marks})"
-            f" OR title COLLATE NOCASE IN ({marks})"
+            f" OR lower(title) IN ({marks})"
         )
-        async with self._store.reader.execute(sql, (*sources, *sources, *sources)) as cursor:
-            return frozenset(int(r[0]) for r in await cursor.fetchall())
+        rows = await self._store.reader.fetch_all(sql, (*sources, *sources, *map(_nocase, sources)))
+        return frozenset(int(r[0]) for r in rows)
 
     async def of_server(self, guild_id: int) -> frozenset[int]:
         """The shows a server chose (none: it answers from the instance's defaults)."""
-        async with self._store.reader.execute(
+        rows = await self._store.reader.fetch_all(
             "SELECT show_id FROM server_shows WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            return frozenset(int(r[0]) for r in await cursor.fetchall())
+        )
+        return frozenset(int(r[0]) for r in rows)
 
     async def add_to_server(
         self, guild_id: int, show_id: int, *, added_by: int | None = None, now: datetime | None = None
@@ -112,13 +124,15 @@ class Shows:
         the poller reads."""
         now = now or datetime.now(UTC)
         async with self._store.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO server_shows (guild_id, show_id, added_by, added_at) VALUES (?, ?, ?, ?)",
-                (guild_id, show_id, added_by, now.isoformat(timespec="seconds")),
+            added = (
+                await conn.execute(
+                    "INSERT INTO server_shows (guild_id, show_id, added_by, added_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (guild_id, show_id, added_by, now.isoformat(timespec="seconds")),
+                )
+                > 0
             )
-            added = cursor.rowcount > 0
-            async with conn.execute("SELECT feed_url FROM shows WHERE id = ?", (show_id,)) as rows:
-                row = await rows.fetchone()
+            row = await conn.fetch_one("SELECT feed_url FROM shows WHERE id = ?", (show_id,))
             if row is not None and row[0]:
                 await add_feed(conn, str(row[0]), now=now)
             return added
@@ -127,12 +141,11 @@ class Shows:
         """Take a show out of a server's choice (its episodes stay for the servers that chose it); its
         feed is no longer polled once no server has the show and no channel announces it."""
         async with self._store.transaction() as conn:
-            cursor = await conn.execute(
+            removed = await conn.execute(
                 "DELETE FROM server_shows WHERE guild_id = ? AND show_id = ?", (guild_id, show_id)
             )
             await drop_unfollowed_feeds(conn)
-            return cursor.rowcount > 0
+            return removed > 0
 
     async def _select(self, clause: str, params: tuple[object, ...]) -> list[ShowRecord]:
-        async with self._store.reader.execute(SELECT_SHOWS + clause, params) as cursor:
-            return [_record(r) for r in await cursor.fetchall()]
+        return [_record(r) for r in await self._store.reader.fetch_all(SELECT_SHOWS + clause, params)]

@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    import aiosqlite
-
     from bot.store import Store
+    from bot.store.db import Connection
     from bot.store.feed_state import FeedState
 
 
@@ -101,7 +100,7 @@ class Subscriptions:
         filters: all replaced). A paused feed resumes and is checked now."""
         async with self._store.transaction() as conn:
             feed_id = await add_feed(conn, feed_url, now=now)
-            async with conn.execute(
+            row = await conn.fetch_one(
                 UPSERT_SUBSCRIPTION,
                 (
                     guild_id,
@@ -114,8 +113,9 @@ class Subscriptions:
                     words_column(titles.include),
                     words_column(titles.exclude),
                 ),
-            ) as cursor:
-                subscription_id = int((await cursor.fetchone())[0])  # type: ignore[index]
+            )
+            assert row is not None  # RETURNING always returns the row
+            subscription_id = int(row[0])
             rows = await self._select(conn, " WHERE s.id = ?", (subscription_id,))
         return rows[0]
 
@@ -130,8 +130,7 @@ class Subscriptions:
             if channel_id is not None:
                 sql += " AND channel_id = ?"
                 params += (channel_id,)
-            cursor = await conn.execute(sql, params)
-            removed = cursor.rowcount
+            removed = await conn.execute(sql, params)
             await drop_unfollowed_feeds(conn)
         return removed
 
@@ -157,8 +156,5 @@ class Subscriptions:
                 (error, iso(now) if error else None, subscription_id),
             )
 
-    async def _select(
-        self, conn: aiosqlite.Connection, clause: str, params: tuple[Any, ...]
-    ) -> list[Subscription]:
-        async with conn.execute(SELECT_SUBSCRIPTIONS + clause, params) as cursor:
-            return [_subscription(row) for row in await cursor.fetchall()]
+    async def _select(self, conn: Connection, clause: str, params: tuple[Any, ...]) -> list[Subscription]:
+        return [_subscription(row) for row in await conn.fetch_all(SELECT_SUBSCRIPTIONS + clause, params)]
