@@ -116,11 +116,18 @@ def copy_store(path: Path, dsn: str) -> None:
 
 
 @dataclass(frozen=True)
-class _OnPostgres:
-    """What Search reads of a store on PostgreSQL: its DSN (and a path, for the lookups it is not asked)."""
-
-    path: Path
+class _Engine:
     dsn: str
+    name: str = "postgresql"
+
+
+class _OnPostgres:
+    """What quote search reads of a store on PostgreSQL: its engine's DSN (and a path, for the lookups
+    these tests do not ask for). TODO(pg12): the PostgreSQL store itself, once it lands."""
+
+    def __init__(self, path: Path, dsn: str) -> None:
+        self.path = path
+        self.engine = _Engine(dsn)
 
 
 @contextlib.asynccontextmanager

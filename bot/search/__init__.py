@@ -106,8 +106,7 @@ class Search:
     def _worker(self) -> _Worker:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
-            # A store on PostgreSQL names its database (pg12's Store: `dsn`); SQLite's has only a path.
-            worker = _Worker(*open_quote_reads(self._store.path, getattr(self._store, "dsn", None)))
+            worker = _Worker(*open_quote_reads(self._store))
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)

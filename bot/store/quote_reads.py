@@ -11,7 +11,7 @@ from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from bot.store import Store
 
 
 class Closeable(Protocol):
@@ -24,9 +24,12 @@ class QuoteReads(NamedTuple):
     stemmer: Stemmer
 
 
-def open_quote_reads(path: Path, dsn: str | None = None) -> QuoteReads:
-    """SQLite at `path`, or PostgreSQL at `dsn` (a store on PostgreSQL has no file)."""
-    if dsn:
+def open_quote_reads(store: Store) -> QuoteReads:
+    """A worker's own connection to the store's database, with that engine's reads and stemmer."""
+    if store.engine.name == "postgresql":
+        # The engine's connection string, password included: each worker thread opens its own
+        # (synchronous) connection, as it opens its own SQLite file on the other engine.
+        dsn: str = store.engine.dsn  # type: ignore[attr-defined]
         # Imported only for a PostgreSQL store: the SQLite default needs no PostgreSQL driver.
         from bot.store.pg_quotes import PgTranscriptReader, connect
         from bot.store.pg_stems import PgStemmer
@@ -35,5 +38,5 @@ def open_quote_reads(path: Path, dsn: str | None = None) -> QuoteReads:
         stemmer = PgStemmer(pg)
         # The plan calls the same methods on either engine's reader and stemmer (duck-typed).
         return QuoteReads(pg, PgTranscriptReader(pg, stemmer), stemmer)  # type: ignore[arg-type]
-    conn = connect_reader(path)
+    conn = connect_reader(store.path)
     return QuoteReads(conn, TranscriptReader(conn), Stemmer())
