@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/002_search.sql"
 # The tables quote search reads, as on SQLite (the PostgreSQL store's own schema replaces this).
 TABLES = """
-DROP TABLE IF EXISTS segments, chapters, episodes, shows CASCADE;
+DROP TABLE IF EXISTS segments, chapters, episodes, shows, catalog_state CASCADE;
 DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean CASCADE;
 DROP TEXT SEARCH CONFIGURATION IF EXISTS podbot CASCADE;
 DROP TEXT SEARCH DICTIONARY IF EXISTS podbot_porter CASCADE;
@@ -48,6 +48,8 @@ CREATE TABLE chapters (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFEREN
 CREATE TABLE segments (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
                        position integer NOT NULL, start_s integer NOT NULL, speaker text, text text NOT NULL,
                        cue_times text, UNIQUE (episode_id, position));
+CREATE TABLE catalog_state (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL);
+INSERT INTO catalog_state VALUES (1, 0);
 """
 COPIED = {
     "shows": "id, title",

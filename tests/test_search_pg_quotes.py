@@ -44,6 +44,8 @@ CREATE TABLE chapters (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFEREN
 CREATE TABLE segments (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
                        position integer NOT NULL, start_s integer NOT NULL, speaker text, text text NOT NULL,
                        cue_times text, UNIQUE (episode_id, position));
+CREATE TABLE catalog_state (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL);
+INSERT INTO catalog_state VALUES (1, 0);
 """
 COPIED = {
     "shows": "id, title",
@@ -108,6 +110,7 @@ def copy_store(path: Path, dsn: str) -> None:
     with contextlib.closing(sqlite3.connect(path)) as src, psycopg.connect(dsn, autocommit=True) as pg:
         with pg.cursor() as cur:
             cur.execute("TRUNCATE shows, episodes, chapters, segments")
+            cur.execute("UPDATE catalog_state SET generation = generation + 1")
             for table, columns in COPIED.items():
                 with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in src.execute(f"SELECT {columns} FROM {table}"):
@@ -273,8 +276,10 @@ async def test_the_index_follows_a_transcript_read_again(store: Store, pg_dsn: s
         make_source(make_episode("Edited", segments=(Segment(0, "An old line.", "Ana"),)))
     )
     copy_store(store.path, pg_dsn)
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+    # As an ingest does: the text and the catalog's generation in one transaction (committed on exit).
+    with psycopg.connect(pg_dsn) as conn:
         conn.execute("UPDATE segments SET text = 'A brand new sentence.'")
+        conn.execute("UPDATE catalog_state SET generation = generation + 1")
     async with contextlib.AsyncExitStack() as stack:
         pg = Search(_OnPostgres(store.path, pg_dsn))  # type: ignore[arg-type]
         stack.push_async_callback(pg.close)

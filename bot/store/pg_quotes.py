@@ -45,12 +45,15 @@ log = logging.getLogger(__name__)
 MEMORY = 20_000
 # A word estimated in more than this many times the cap is common without counting it.
 ESTIMATE_MARGIN = 2.0
-# term_docs() counts a candidate's segments up to this (a misspelt word's candidates are rare words).
-TERM_DOCS_CAP = 10_000
+# term_docs() counts the candidates' segments among at most this many that hold any of them: a
+# misspelt word's candidates are mostly rare words, and a common one is the most used either way.
+TERM_DOCS_CAP = 1_000
 
-# Whether anything changed since the statistics were read: the write-ahead log's position moves with
-# every commit (of any table, which only costs a forgotten cache), like SQLite's `PRAGMA data_version`.
-CHANGED = "SELECT pg_current_wal_lsn()::text"
+# Whether the transcripts changed since the statistics were read: every ingest that changes the catalog
+# bumps its generation in the same transaction (migration 005), so whoever reads the new generation
+# sees the new segments. (SQLite asks `PRAGMA data_version`; PostgreSQL has no such counter that moves
+# only with commits: the write-ahead log's position moves with reads that prune pages too.)
+CHANGED = "SELECT generation FROM catalog_state"
 COMMON_ELEMENTS = """
 SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
@@ -66,10 +69,11 @@ RANKING = """
 SELECT s.id, ts_rank(s.words, q.q, 1) AS score{text} FROM segments s, (SELECT {q} AS q) q
 WHERE s.words @@ q.q{range} ORDER BY score DESC, s.id LIMIT %s
 """
+# One GIN scan for all the candidates (hundreds of strings one edit away, nearly all of them no word at
+# all), then each candidate's share of the segments found.
 TERM_DOCS = """
-SELECT t, (SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ plainto_tsquery('simple', t)
-           LIMIT %s) c)
-FROM unnest(%s::text[]) t
+SELECT l, count(*) FROM (SELECT s.words FROM segments s WHERE s.words @@ to_tsquery('simple', %s) LIMIT %s) f,
+unnest(tsvector_to_array(f.words)) l WHERE l = ANY(%s) GROUP BY l
 """
 TEXTS = "SELECT id, text FROM segments WHERE id = ANY(%s)"
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = %s"
@@ -151,6 +155,8 @@ class PgTranscriptReader:
 
     def present(self, words: Sequence[str]) -> set[str]:
         unknown = [w for w in dict.fromkeys(words) if w.strip() and w not in self._present]
+        if self._estimates:
+            self._stemmer.terms([w for w in unknown if w.isalnum()])  # one statement for all of them
         for word in list(unknown):
             if self._estimated_common(word, 1):
                 self._present[word] = True
@@ -175,7 +181,13 @@ class PgTranscriptReader:
         terms = list(dict.fromkeys(t for t in terms if t))
         if not terms:
             return {}
-        rows = self._conn.execute(TERM_DOCS, (TERM_DOCS_CAP, terms)).fetchall()
+        # Each candidate quoted as a tsquery lexeme: no candidate is ever read as an operator.
+        query = " | ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms)
+        with self._conn.transaction():
+            # Hundreds of ORed lexemes look unselective to the planner, which would then scan the whole
+            # table testing each row against them all; through the index, each is one probe of its tree.
+            self._conn.execute("SET LOCAL enable_seqscan = off")
+            rows = self._conn.execute(TERM_DOCS, (query, TERM_DOCS_CAP, terms)).fetchall()
         return {t: int(n) for t, n in rows if n}
 
     def show_span(self, show_ids: Sequence[int]) -> tuple[int, int] | None:
@@ -205,6 +217,8 @@ class PgTranscriptReader:
             return None
 
         unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
+        if self._estimates and within is None:
+            self._stemmer.terms([w for e in unknown if (w := _single_word(e)) is not None])
         asked: list[str] = []
         for expression in unknown:
             word = _single_word(expression)
