@@ -16,7 +16,7 @@ COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > runtime.txt \
     && pip install --constraint constraints.txt --requirement runtime.txt
 
-COPY README.md ./
+COPY README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY data ./data
@@ -28,5 +28,11 @@ RUN pip install --no-deps . \
 USER 10001:10001
 ENV PODBOT_DB=/data/podbot.db
 VOLUME ["/data"]
+
+# Healthy means serving, not merely running: `podbot health` reads the heartbeat the bot writes every 30 s
+# beside its store (connected to Discord's gateway, store readable) and exits 1 with one sentence when it is
+# missing, more than 90 s old or reports a problem. The start period covers logging in and a first start
+# that fills the store; each check only reads a small file.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 CMD ["podbot", "health"]
 
 CMD ["podbot", "run"]

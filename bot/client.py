@@ -49,6 +49,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.announce",
     "cogs.shows",
     "cogs.admin",
+    "cogs.health",
 )
 
 
@@ -177,7 +178,9 @@ def create_bot(
     return PodBot(settings, store=store, search=search, shard_count=shard_count, serving=serving)
 
 
-async def sync_commands(bot: commands.Bot, guild_id: int | None = None, *, clear: bool = False) -> list[str]:
+async def sync_commands(
+    bot: commands.Bot | commands.AutoShardedBot, guild_id: int | None = None, *, clear: bool = False
+) -> list[str]:
     """Register the bot's slash commands with Discord; returns the names now registered there.
 
     To one guild (instant, for development: the global commands are copied there) or globally. `clear`

@@ -62,6 +62,18 @@ class Settings(BaseSettings):
         default_factory=list, description="Discord user ids allowed owner commands."
     )
     dev_guild_id: int | None = Field(default=None, description="Guild that `podbot sync` targets by default.")
+    heartbeat_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        description="Seconds between the heartbeats of `podbot run`; `podbot health` allows three.",
+    )
+    heartbeat_file: Path | None = Field(
+        default=None,
+        description=(
+            "Where `podbot run` writes its heartbeat and `podbot health` reads it; default: beside the"
+            " store (PODBOT_DB + '.heartbeat'). One per process when several serve one store."
+        ),
+    )
 
     @field_validator("log_level")
     @classmethod

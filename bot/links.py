@@ -4,14 +4,16 @@ CLI and the cogs."""
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # scheme://user:password@ — greedy up to the last "@" before the path, as URL parsers read it.
 _USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@", re.IGNORECASE)
 
 
-def is_web_url(url: str | None) -> bool:
-    """True for an absolute http(s) URL: the only kind worth showing as a link or button."""
+def is_web_url(url: str | None) -> TypeGuard[str]:
+    """True for an absolute http(s) URL: the only kind worth showing as a link or button. (A TypeGuard:
+    where it is true, the type checker knows the URL is a str, not None.)"""
     if not url:
         return False
     try:
@@ -49,7 +51,7 @@ def with_time(url: str, seconds: int, *, fragment: bool) -> str:
 def moment_url(link: str | None, audio_url: str | None, seconds: int) -> str | None:
     """The best link to `seconds` into an episode: its audio (a fragment really seeks), else its page."""
     if is_web_url(audio_url):
-        return with_time(audio_url, seconds, fragment=True)  # type: ignore[arg-type]
+        return with_time(audio_url, seconds, fragment=True)
     if is_web_url(link):
-        return with_time(link, seconds, fragment=False)  # type: ignore[arg-type]
+        return with_time(link, seconds, fragment=False)
     return None

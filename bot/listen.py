@@ -61,9 +61,9 @@ def listen_links(episode: Episode, *, apple_id: int | None, guid: str | None) ->
     feed gave what is needed for."""
     links: list[ListenLink] = []
     if is_web_url(episode.link):
-        links.append(ListenLink("Open episode", episode.link.strip()))  # type: ignore[union-attr]
+        links.append(ListenLink("Open episode", episode.link.strip()))
     if is_web_url(episode.audio_url):
-        links.append(ListenLink("Listen", episode.audio_url.strip()))  # type: ignore[union-attr]
+        links.append(ListenLink("Listen", episode.audio_url.strip()))
     if apple_id is not None and apple_id > 0:
         links.append(ListenLink("Apple Podcasts", f"https://podcasts.apple.com/podcast/id{apple_id}"))
     canonical = podcast_guid(guid)

@@ -118,7 +118,7 @@ class Announce(commands.Cog):
         if self._feeds is not None:
             await self._feeds.close()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage
         if not interaction.permissions.manage_guild:

@@ -6,7 +6,7 @@ Also the "All chapters" button under /episode and /latest cards, which shows the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -77,7 +77,7 @@ class ChapterPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ChapterPageButton:
         return cls(int(match["episode"]), int(match["owner"]), int(match["page"]))
 
@@ -110,7 +110,7 @@ class AllChaptersButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AllChaptersButton:
         return cls(int(match["episode"]))
 

@@ -11,6 +11,7 @@ from discord.ext import commands
 from cogs.chapters import AllChaptersButton
 from cogs.common.choices import answer_choices
 from cogs.common.components import listen_buttons, stateless_view
+from cogs.common.cooldowns import per_user_cooldown
 from cogs.common.errors import tell
 from cogs.common.find import episode_suggestions, find_episode, suggested_titles
 from cogs.common.installs import anywhere
@@ -38,6 +39,7 @@ def episode_card(
 class Episode(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
+        per_user_cooldown(self.episode)
 
     @anywhere
     @app_commands.command(name="episode", description="Find an episode by its title or a guest's name.")

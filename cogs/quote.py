@@ -6,7 +6,7 @@ import io
 import re
 import secrets
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -17,6 +17,7 @@ from bot.links import moment_url
 from bot.text import format_timestamp
 from cogs.common.choices import answer_choices
 from cogs.common.components import GuardedCallback, link_button, only_for, stateless_view
+from cogs.common.cooldowns import per_user_cooldown
 from cogs.common.errors import tell
 from cogs.common.find import episode_suggestions, find_episode, suggested_titles
 from cogs.common.installs import anywhere
@@ -113,7 +114,7 @@ class QuotePageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> QuotePageButton:
         return cls(
             int(match["owner"]),
@@ -177,7 +178,7 @@ class QuoteCardButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> QuoteCardButton:
         return cls(
             int(match["owner"]),
@@ -211,6 +212,7 @@ class Quote(commands.Cog):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
         self.memo = QueryMemo()
+        per_user_cooldown(self.quote)
 
     async def quote_card(self, query: str, episode_id: int | None, offset: int, scope: Scope) -> bytes | None:
         """The PNG card of the match at `offset`, or None when the search no longer finds it."""

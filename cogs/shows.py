@@ -116,7 +116,7 @@ class ShowCog(commands.Cog, name="Shows"):
     def __init__(self, bot: PodBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage
         if not interaction.permissions.manage_guild:

@@ -34,10 +34,15 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PODBOT_OWNER_IDS",
         "PODBOT_DEV_GUILD_ID",
         "PODBOT_DIRECTORY_URL",
+        "PODBOT_HEARTBEAT_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # One heartbeat an hour for the bots tests build: tests that advance simulated time by hours would
+    # otherwise spend it on the store reads of 120 beats an hour (simcord settles each one).
+    # tests/cogs/test_health.py runs the bot at the default rate.
+    monkeypatch.setenv("PODBOT_HEARTBEAT_SECONDS", "3600")
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ It answers the few routes a login, a command sync and a gateway connection use; 
 websocket and then says nothing, which leaves a started bot waiting for Discord, as it would on a slow
 network, until it is told to stop. Given `close_at_identify`, it says HELLO instead, waits for the bot's
 IDENTIFY and closes the websocket with that code, as Discord does with 4004 for a token it rejects there.
+Given `ready=True`, it answers IDENTIFY with READY (no servers) and acknowledges heartbeats, so the bot
+comes up as connected and serves until it is told to stop.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ GOOD_TOKEN = "fake-good-token.abc.def"
 # Gateway opcodes (discord.gateway.DiscordWebSocket): the server's first message, the client's login.
 HELLO = 10
 IDENTIFY = 2
+DISPATCH = 0
+HEARTBEAT = 1
+HEARTBEAT_ACK = 11
 APP_ID = 1_100_000_000_000_000_001
 
 
@@ -49,8 +54,22 @@ def _unauthorised() -> web.Response:
     return _json({"message": "401: Unauthorized", "code": 0}, status=401)
 
 
+def _ready(host: str, identify: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "v": 10,
+        "user": {"id": str(APP_ID), "username": "podbot", "discriminator": "0", "avatar": None, "bot": True},
+        "guilds": [],
+        "session_id": "fake-session",
+        "resume_gateway_url": f"ws://{host}/gateway",
+        "shard": identify["d"].get("shard", [0, 1]),
+        "application": {"id": str(APP_ID), "flags": 0},
+    }
+
+
 @contextlib.asynccontextmanager
-async def fake_discord(*, close_at_identify: int | None = None) -> AsyncIterator[FakeDiscord]:
+async def fake_discord(
+    *, close_at_identify: int | None = None, ready: bool = False
+) -> AsyncIterator[FakeDiscord]:
     state = FakeDiscord()
 
     @web.middleware
@@ -109,6 +128,20 @@ async def fake_discord(*, close_at_identify: int | None = None) -> AsyncIterator
         state.gateway_connects += 1
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        if ready:
+            await ws.send_json({"op": HELLO, "d": {"heartbeat_interval": 45_000}})
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                sent = json.loads(message.data)
+                if sent.get("op") == HEARTBEAT:
+                    await ws.send_json({"op": HEARTBEAT_ACK})
+                elif sent.get("op") == IDENTIFY:
+                    state.identified = True
+                    await ws.send_json(
+                        {"op": DISPATCH, "s": 1, "t": "READY", "d": _ready(request.host, sent)}
+                    )
+            return ws
         if close_at_identify is None:
             async for _message in ws:  # silent: no HELLO, the bot keeps waiting
                 pass

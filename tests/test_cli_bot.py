@@ -181,3 +181,10 @@ async def test_sync_with_a_rejected_token_is_one_line(tmp_path: Path) -> None:
     assert code != 0
     assert "rejected the token" in _one_line(err)
     assert not discord.synced
+
+
+async def test_run_takes_verbose_after_the_subcommand(tmp_path: Path) -> None:
+    code, _, err = await _finish(await _podbot(tmp_path, "run", "-v", token=None))
+    assert code != 0
+    assert "No such option" not in err
+    assert "PODBOT_TOKEN" in err

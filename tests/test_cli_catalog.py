@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -159,11 +160,14 @@ def test_seeding_can_be_switched_off_for_other_shows(db: Path, monkeypatch: pyte
     assert json.loads(result.stdout) == []
 
 
-def test_bad_configuration_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PODBOT_LOG_LEVEL", "LOUD")
+def test_bad_configuration_a_command_reads_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whether to fill an empty store from the bundled page: `podbot episodes` reads it.
+    monkeypatch.setenv("PODBOT_SEED_BUNDLED", "perhaps")
     result = CliRunner().invoke(cli, ["episodes"])
     assert result.exit_code == 1
-    assert "PODBOT_LOG_LEVEL" in result.stderr
+    assert result.stderr.startswith("podbot: bad configuration in PODBOT_SEED_BUNDLED:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
 
 
 def test_python_dash_m_bot_is_the_same_command(db: Path) -> None:
@@ -180,9 +184,55 @@ def test_python_dash_m_bot_is_the_same_command(db: Path) -> None:
 
 def test_a_bad_list_setting_names_the_variable_not_its_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PODBOT_OWNER_IDS", "123, abc")
-    result = CliRunner().invoke(cli, ["episodes"])
+    # `podbot sync` logs in as the bot, whose owner commands read the owners: it stops before connecting.
+    result = CliRunner().invoke(cli, ["sync", "--guild", "1"])
     assert result.exit_code == 1
-    assert "bad configuration in PODBOT_OWNER_IDS:" in result.stderr
+    assert result.stderr.startswith("podbot: bad configuration in PODBOT_OWNER_IDS:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _podbot_process(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PODBOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**clean, **env},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PODBOT_OWNER_IDS", "abc"), ("PODBOT_POLL_MINUTES", "-5"), ("PODBOT_LOG_LEVEL", "LOUD")],
+)
+def test_a_bad_setting_only_the_bot_reads_is_one_warning_and_episodes_still_lists(
+    db: Path, name: str, value: str
+) -> None:
+    completed = _podbot_process(db, "episodes", "--json", **{name: value})
+    assert completed.returncode == 0, completed.stderr
+    assert len(json.loads(completed.stdout)) == 5
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith(f"podbot: bad configuration in {name}: ")
+    assert line.endswith("(ignored: `podbot episodes` does not use it)")
+
+
+def test_the_bot_itself_refuses_a_bad_setting_it_reads(db: Path) -> None:
+    completed = _podbot_process(db, "run", PODBOT_OWNER_IDS="abc", PODBOT_TOKEN="never-used")
+    assert completed.returncode == 1
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith("podbot: bad configuration in PODBOT_OWNER_IDS: ")
+    # It stopped at the configuration: no store was made.
+    assert not db.exists()
+
+
+def test_a_bad_setting_the_command_reads_wins_over_one_it_does_not(db: Path) -> None:
+    completed = _podbot_process(db, "episodes", PODBOT_OWNER_IDS="abc", PODBOT_SEED_BUNDLED="perhaps")
+    assert completed.returncode == 1
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith("podbot: bad configuration in PODBOT_SEED_BUNDLED: ")
+    assert completed.stdout == ""
 
 
 def test_a_store_kept_busy_by_another_program_is_one_clear_line(
@@ -209,3 +259,18 @@ def test_a_store_kept_busy_by_another_program_is_one_clear_line(
     assert "kept the store busy for over a minute; try again" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert dump(db) == before
+
+
+def test_db_after_the_subcommand_is_the_store_used(tmp_path: Path) -> None:
+    db = tmp_path / "named-after.db"
+    after = podbot("episodes", "--db", str(db), "--json")
+    assert after.exit_code == 0, after.output
+    assert db.exists()
+    assert not (tmp_path / "xdg-data" / "podbot").exists()
+    assert json.loads(after.stdout) == json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
+
+
+def test_verbose_after_the_subcommand_is_accepted(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["episodes", "-v", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)

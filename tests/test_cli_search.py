@@ -75,8 +75,16 @@ def test_episode_human_output(db: Path) -> None:
     assert result.exit_code == 0
     first, facts = result.stdout.splitlines()[:2]
     assert first.strip().endswith(BOLT)
-    assert "score 95" in facts
+    assert "score 95.0 · " in facts
     assert "with Eric Simons, Itamar Friedman" in facts
+
+
+def test_episode_scores_print_in_one_format(db: Path) -> None:
+    # Whole and fractional scores side by side (95 beside 56.6 once): one decimal for every score.
+    lines = podbot(db, "episode", "the", "--limit", "10").stdout.splitlines()
+    scores = [fact for line in lines for fact in line.split(" · ") if fact.strip().startswith("score ")]
+    assert len(scores) > 1
+    assert all(re.fullmatch(r"score \d+\.\d", fact.strip()) for fact in scores), scores
 
 
 def test_quote_json_shape(db: Path) -> None:

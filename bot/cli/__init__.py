@@ -6,17 +6,16 @@ and a non-zero exit; a traceback only reaches the log, shown with `--verbose`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 from typing import IO, Any
 
 import click
-from pydantic import ValidationError
 
 from bot import __version__
 from bot.cli.context import CliContext, CliError
-from bot.config import Settings
 from bot.logs import configure_logging
 from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
@@ -75,28 +74,25 @@ class PodbotGroup(click.Group):
             ) from exc
 
 
-def _load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        # loc is ("owner_ids", 0) for the first item of a list: the variable is the field, not its index.
-        name = "PODBOT_" + str(first["loc"][0]).upper() if first["loc"] else "the PODBOT_ settings"
-        raise PodbotError(f"bad configuration in {name}: {first['msg']}") from None
+DB_HELP = "The SQLite store to use (default: $PODBOT_DB, else the user data directory)."
+VERBOSE_HELP = "Log debug details, tracebacks included, to stderr."
 
 
 @click.group(cls=PodbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     type=click.Path(path_type=Path),
-    help="The SQLite store to use (default: $PODBOT_DB, else the user data directory).",
+    help=DB_HELP,
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details, tracebacks included, to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help=VERBOSE_HELP)
 @click.version_option(__version__, prog_name="podbot")
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
-    settings = _load_settings()
+    from bot.cli.settings import load_settings
+
+    # Validated for the command about to run: a bad setting it never reads is only a warning.
+    settings = load_settings(ctx.invoked_subcommand)
     if db is not None:
         settings = settings.model_copy(update={"db": db})
     # The CLI's stdout is its output (often JSON for scripts), and its stderr one line per problem
@@ -105,11 +101,38 @@ def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     ctx.obj = CliContext(settings=settings, verbose=verbose)
 
 
+def _late_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None and isinstance(ctx.obj, CliContext):
+        ctx.obj = dataclasses.replace(ctx.obj, settings=ctx.obj.settings.model_copy(update={"db": value}))
+
+
+def _late_verbose(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value and isinstance(ctx.obj, CliContext):
+        ctx.obj = dataclasses.replace(ctx.obj, verbose=True)
+        configure_logging("DEBUG", stream=sys.stderr)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """People type `podbot episodes --db X` and `podbot run -v`: the group's options work after the
+    subcommand too. The group's callback has run by then, so these amend the context it made."""
+    command.params.append(
+        click.Option(
+            ["--db"], type=click.Path(path_type=Path), expose_value=False, callback=_late_db, help=DB_HELP
+        )
+    )
+    command.params.append(
+        click.Option(
+            ["-v", "--verbose"], is_flag=True, expose_value=False, callback=_late_verbose, help=VERBOSE_HELP
+        )
+    )
+
+
 def _register_commands() -> None:
     # Each command family lives in its own module and registers itself on `cli`.
-    from bot.cli import bot, catalog, search
+    from bot.cli import bot, catalog, health, search
 
-    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS):
+    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS, *health.COMMANDS):
+        _accept_global_options(command)
         cli.add_command(command)
 
 

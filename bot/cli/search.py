@@ -133,7 +133,7 @@ def episode(ctx: CliContext, query: tuple[str, ...], limit: int, as_json: bool, 
         lines = episode_lines(
             m.episode_id,
             m.title,
-            lead=[*_show_fact(m.show_title, several), f"score {m.score:g}", f"on {m.matched_on}"],
+            lead=[*_show_fact(m.show_title, several), f"score {m.score:.1f}", f"on {m.matched_on}"],
             published=m.published,
             duration_s=m.duration_s,
             guests=m.guests,

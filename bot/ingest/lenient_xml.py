@@ -152,7 +152,7 @@ def parse_xml(raw: bytes) -> XmlDocument:
     marker = f"podbot.cdata.{secrets.token_hex(4)}.".encode()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # UTF-16: lxml reads the BOM; the ASCII marker search does not apply.
-        trimmed, lifted = raw, []
+        trimmed, lifted = raw, list[bytes]()
     else:
         # Whitespace (or a stray BOM) before `<?xml` is forbidden by XML and common in feeds.
         trimmed, lifted = _lift_cdata(raw.lstrip(_LEADING_JUNK), marker)

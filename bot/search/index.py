@@ -363,14 +363,14 @@ class EpisodeIndex:
             hosts = "host" in person.roles
             # A person on thousands of episodes (a host) would crowd out everything; their newest do.
             for episode_pos in person.episodes[:MAX_CANDIDATES]:
-                cand = found.get(episode_pos)
-                if cand is None:
-                    cand = found[episode_pos] = Candidate(episode_pos)
+                held = found.get(episode_pos)
+                if held is None:
+                    held = found[episode_pos] = Candidate(episode_pos)
                 weight = score
                 if hosts and (person_pos, "host") in self.episodes[episode_pos].people:
                     weight *= HOST_FACTOR
-                if weight > cand.person:
-                    cand.person = weight
+                if weight > held.person:
+                    held.person = weight
         return folded, expansions, found
 
     def score_people(

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.store import cue_times
 from bot.store.index_reads import fts_expression
@@ -121,6 +121,26 @@ class SegmentContext:
     show_title: str
     # Where the segment's cues start (bot.models.Segment.cues); () when it is timed as a whole.
     cues: tuple[tuple[int, int], ...] = ()
+
+
+def _context(row: Sequence[Any]) -> SegmentContext:
+    # Named one by one (CONTEXT's columns in order) so that the type checker sees each field filled once.
+    segment_id, episode_id, title, speaker, start_s, text, previous, following, show_id, show_title, cues = (
+        row
+    )
+    return SegmentContext(
+        segment_id,
+        episode_id,
+        title,
+        speaker,
+        start_s,
+        text,
+        previous,
+        following,
+        show_id,
+        show_title,
+        cues=cue_times.decode(cues),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +428,4 @@ class TranscriptReader:
         if not segment_ids:
             return {}
         sql = CONTEXT.format(",".join("?" * len(segment_ids)))
-        return {
-            int(r[0]): SegmentContext(*r[:-1], cues=cue_times.decode(r[-1]))
-            for r in self._conn.execute(sql, list(segment_ids))
-        }
+        return {int(r[0]): _context(r) for r in self._conn.execute(sql, list(segment_ids))}

@@ -103,7 +103,7 @@ def announcement_text(announcement: Announcement, role: str) -> str:
         "show": md(stored.show_title),
         "title": md(shorten(ep.title, 300)),
         # A bare URL: escaping would break it; only web URLs from the feed are shown.
-        "url": ep.link.strip() if is_web_url(ep.link) else "",  # type: ignore[union-attr]
+        "url": ep.link.strip() if is_web_url(ep.link) else "",
         "duration": format_timestamp(ep.duration_s) if ep.duration_s else "",
         "guests": names(ep.guests[:10]),
         # A token no feed can guess stands for the role while everything else is defused.
@@ -164,7 +164,8 @@ class DiscordAnnouncer:
                 return PostResult.sent(earlier)
         # Link buttons only: nothing to dispatch, nothing kept in memory per message.
         view = stateless_view(listen_buttons(announcement.episode))
-        extra = {"view": view} if view is not None else {}
+        # MISSING, not None: discord.py reads view=None as "remove the components".
+        components = view if view is not None else discord.utils.MISSING
         try:
             if isinstance(channel, discord.ForumChannel):
                 # Each episode is a post of its own, tagged with the show where the forum has that tag.
@@ -175,11 +176,15 @@ class DiscordAnnouncer:
                     embed=embed,
                     allowed_mentions=allowed,
                     applied_tags=[tag] if tag else [],
-                    **extra,
+                    view=components,
                 )
                 return PostResult.sent(posted.message.id)
             message = await channel.send(
-                content=content, embed=embed, allowed_mentions=allowed, nonce=announcement.nonce, **extra
+                content=content,
+                embed=embed,
+                allowed_mentions=allowed,
+                nonce=announcement.nonce,
+                view=components,
             )
         except discord.HTTPException as error:
             return _failure(error, channel)
@@ -210,6 +215,12 @@ class DiscordAnnouncer:
         if isinstance(channel, PostResult):
             return channel
         try:
+            if isinstance(channel, discord.ForumChannel):
+                # A forum takes no plain messages: the warning is a post of its own.
+                posted = await channel.create_thread(
+                    name="podbot", content=fit_content(text), allowed_mentions=discord.AllowedMentions.none()
+                )
+                return PostResult.sent(posted.message.id)
             message = await channel.send(
                 content=fit_content(text), allowed_mentions=discord.AllowedMentions.none()
             )

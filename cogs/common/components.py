@@ -7,7 +7,7 @@ views that carry them are stopped before sending, so nothing is kept in memory p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.store import StoredEpisode
 
 
-def stateless_view(items: Iterable[discord.ui.Item[discord.ui.View] | None]) -> discord.ui.View | None:
+def stateless_view(items: Iterable[discord.ui.Item[Any] | None]) -> discord.ui.View | None:
     """A view of `items` (None entries skipped) that holds no state; None when there is nothing to show."""
     present = [item for item in items if item is not None]
     if not present:
@@ -37,7 +37,7 @@ def stateless_view(items: Iterable[discord.ui.Item[discord.ui.View] | None]) -> 
 
 def link_button(label: str, url: str | None) -> discord.ui.Button[discord.ui.View] | None:
     """A button opening `url`, or None when there is no usable web URL (Discord caps them at 512)."""
-    if not is_web_url(url) or length(url) > BUTTON_URL:  # type: ignore[arg-type]
+    if not is_web_url(url) or length(url) > BUTTON_URL:
         return None
     return discord.ui.Button(label=shorten(label, BUTTON_LABEL), url=url, style=discord.ButtonStyle.link)
 
@@ -60,7 +60,7 @@ class GuardedCallback:
             await self.on_click(interaction)
         # Not swallowed: handed to the tree's error handler, which logs it and tells the user.
         except Exception as error:  # noqa: BLE001
-            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined]
 
 
 async def only_for(interaction: discord.Interaction, owner_id: int, *, command: str) -> bool:

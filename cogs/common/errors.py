@@ -11,6 +11,7 @@ Two kinds of outcome, kept apart on purpose:
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING
 
 import discord
@@ -72,7 +73,8 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, app_commands.TransformerError):
         return f"“{md(shorten(str(error.value), 100))}” is not a valid value there."
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        # Rounded up: "try again in 0 s" would be answered with the same refusal.
+        return f"Slow down a little: try that again in {max(1, math.ceil(error.retry_after))} s."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
     if isinstance(error, app_commands.MissingPermissions):

@@ -77,7 +77,7 @@ def link(text: str, url: str | None) -> str:
         return text
     # Brackets inside the label would end it early.
     label = text.replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}]({_url_for_markdown(url)})"  # type: ignore[arg-type]
+    return f"[{label}]({_url_for_markdown(url)})"
 
 
 def discord_date(when: datetime) -> str:

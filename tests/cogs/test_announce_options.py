@@ -94,3 +94,22 @@ async def test_a_forum_gets_a_post_per_episode(
     assert post.name == EP2.title
     (starter,) = post.history()
     assert starter.embeds[0].title == EP2.title
+
+
+async def test_a_forum_whose_feed_keeps_failing_gets_the_warning_as_a_post(
+    simcord_env: simcord.Env, servers: list[Server], feed_server: FeedServer
+) -> None:
+    # A forum takes no plain messages: the warning before a feed is given up is a post of its own.
+    alpha = servers[0]
+    forum = alpha.guild.create_forum_channel("episodes")
+    result = await alpha.manager.slash(alpha.news, "announce set", channel=forum)
+    assert "Each episode becomes a post." in result.response.content
+    feed_server.serve("/feed.xml", b"down for maintenance", status=503, content_type="text/plain")
+    for _ in range(8):  # five failed checks with backoff, as in test_announce
+        await simcord_env.advance_time(60 * 60)
+
+    (post,) = forum.threads
+    assert post.name == "podbot"
+    (warning,) = post.history()
+    assert warning.content.startswith("⚠️ I have not been able to read the feed of **Test Cast**")
+    assert "503 Service Unavailable" in warning.content
