@@ -25,7 +25,8 @@ from bench.search import pct, quote_queries
 from bot.search import quotes
 from bot.search.results import QuoteHit
 from bot.store.index_reads import connect_reader
-from bot.store.pg_quotes import PgTranscriptReader, connect
+from bot.store.pg_quotes import PgTranscriptReader
+from bot.store.pg_reads import connect_reader as connect
 from bot.store.pg_stems import PgStemmer
 from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader

@@ -21,6 +21,16 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "podbot.db"
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def store_location(value: str | Path) -> Path | str:
+    """A PostgreSQL URL stays text (a Path would fold its "//"); anything else is a SQLite file's path."""
+    if isinstance(value, str) and value.startswith(POSTGRES_SCHEMES):
+        return value
+    return Path(value)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PODBOT_",
@@ -32,7 +42,10 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = Field(default=None, description="Discord bot token; needed by `podbot run`.")
-    db: Path = Field(default_factory=default_db_path, description="Path of the SQLite episode store.")
+    db: Path | str = Field(
+        default_factory=default_db_path,
+        description="The episode store: a SQLite file's path, or a PostgreSQL URL (postgresql://…).",
+    )
     seed_bundled: bool = Field(
         default=True, description="Fill an empty store from the bundled page on first use."
     )
@@ -82,6 +95,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"unknown log level {value!r}")
         return level
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _store_location(cls, value: object) -> object:
+        return store_location(value) if isinstance(value, (str, Path)) else value
 
     @field_validator("owner_ids", mode="before")
     @classmethod

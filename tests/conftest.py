@@ -10,6 +10,7 @@ import pytest
 from bot.search import Search
 from bot.store import Store
 from tests.feedserver import FeedServer
+from tests.postgres_server import PostgresServer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -56,9 +57,63 @@ def _isolated_logging() -> Iterator[None]:
     root.handlers[:] = handlers
 
 
+# --- the store, on each engine --------------------------------------------------------------------
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(why): the test is about SQLite itself (its file, WAL, damage) or uses what only the"
+        " SQLite engine has yet; the reason says which",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every test of the store runs on both engines, unless it says why it cannot.
+    if "store_location" in metafunc.fixturenames:
+        engines = ("sqlite",) if metafunc.definition.get_closest_marker("sqlite_only") else ENGINES
+        metafunc.parametrize("store_location", engines, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, with a migrated template database."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    import asyncio
+
+    url = postgres_server.create_database()
+
+    async def migrate() -> None:
+        await (await Store.open(url)).close()
+
+    asyncio.run(migrate())
+    return url.rsplit("/", 1)[1]
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "store.db")
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a test's store lives: a new SQLite file, or a new PostgreSQL database (a copy of the
+    migrated template), by the engine the test runs on."""
+    if request.param == "sqlite":
+        return tmp_path / "store.db"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(template=request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture
+async def store(store_location: str | Path) -> AsyncIterator[Store]:
+    opened = await Store.open(store_location)
     try:
         yield opened
     finally:

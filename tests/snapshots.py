@@ -1,9 +1,12 @@
-"""A store file's whole content as comparable text, for tests that prove an operation changed nothing."""
+"""A store's whole content as comparable text, for tests that prove an operation changed nothing: a SQLite
+file, or a PostgreSQL database by its URL."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import TYPE_CHECKING
+
+import psycopg
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,13 +17,21 @@ if TYPE_CHECKING:
 STORED_TABLES = """
 SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name
 """
+PG_COLUMNS = """
+SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+WHERE table_schema = 'public' ORDER BY table_name, ordinal_position
+"""
+PG_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+PG_INDEXES = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"
 
 
-def dump(path: Path, *, reads: bool = True) -> list[str]:
+def dump(location: Path | str, *, reads: bool = True) -> list[str]:
     """The schema and every row of every stored table: two equal dumps mean two equal stores. Without
     `reads`, where and when each show was last read is left out (reading a source again records that,
     and only that)."""
-    with sqlite3.connect(path) as conn:
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        return _dump_postgres(location, reads=reads)
+    with sqlite3.connect(location) as conn:
         if not reads:
             conn.execute("UPDATE shows SET last_read_at = NULL, source = NULL")
         out = [repr(row) for row in conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")]
@@ -29,5 +40,18 @@ def dump(path: Path, *, reads: bool = True) -> list[str]:
             quoted = name.replace('"', '""')
             out.append(f"-- {name}")
             out.extend(sorted(repr(row) for row in conn.execute(f'SELECT * FROM "{quoted}"')))
+        conn.rollback()  # the blanked read times were only for this dump
+    return out
+
+
+def _dump_postgres(url: str, *, reads: bool) -> list[str]:
+    with psycopg.connect(url) as conn:
+        if not reads:
+            conn.execute("UPDATE shows SET last_read_at = NULL, source = NULL")
+        out = [repr(row) for row in conn.execute(PG_COLUMNS)]
+        out.extend(repr(row) for row in conn.execute(PG_INDEXES))
+        for (name,) in conn.execute(PG_TABLES).fetchall():
+            out.append(f"-- {name}")
+            out.extend(sorted(repr(row) for row in conn.execute(f'SELECT * FROM "{name}"'.encode())))
         conn.rollback()  # the blanked read times were only for this dump
     return out

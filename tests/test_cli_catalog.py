@@ -24,11 +24,12 @@ def podbot(*args: str) -> Result:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "podbot.db"
+def db(store_location: str | Path) -> str:
+    """The store as the CLI is given it: a SQLite file's path or a PostgreSQL URL (each test runs on both)."""
+    return str(store_location)
 
 
-def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: Path) -> None:
+def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: str) -> None:
     result = podbot("--db", str(db), "episodes", "--json")
     assert result.exit_code == 0, result.stderr
     episodes = json.loads(result.stdout)
@@ -37,7 +38,7 @@ def test_the_first_command_on_a_new_store_already_has_the_bundled_episodes(db: P
     assert all(e["hosts"] == ["Alessio", "swyx"] for e in episodes)
 
 
-def test_episodes_json_has_the_documented_shape(db: Path) -> None:
+def test_episodes_json_has_the_documented_shape(db: str) -> None:
     episodes = json.loads(podbot("--db", str(db), "episodes", "--json").stdout)
     for episode in episodes:
         assert {
@@ -67,7 +68,7 @@ def test_episodes_json_has_the_documented_shape(db: Path) -> None:
     assert windsurf["speakers"] == []
 
 
-def test_episodes_human_output_lists_each_episode(db: Path) -> None:
+def test_episodes_human_output_lists_each_episode(db: str) -> None:
     result = podbot("--db", str(db), "episodes")
     assert result.exit_code == 0
     assert "Bolt.new, Flow Engineering for Code Agents" in result.stdout
@@ -75,7 +76,7 @@ def test_episodes_human_output_lists_each_episode(db: Path) -> None:
     assert "no transcript" in result.stdout
 
 
-def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: Path, tmp_path: Path) -> None:
+def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: str, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page())
     podbot("--db", str(db), "episodes")
@@ -86,7 +87,7 @@ def test_ingesting_the_bundled_page_again_reports_everything_unchanged(db: Path,
     assert dump(db, reads=False) == before
 
 
-def test_ingest_reports_added_and_updated_episodes(db: Path, tmp_path: Path) -> None:
+def test_ingest_reports_added_and_updated_episodes(db: str, tmp_path: Path) -> None:
     podbot("--db", str(db), "episodes")
     text = bundled_page().decode()
     edited = tmp_path / "edited.txt"
@@ -106,7 +107,7 @@ def test_ingest_reports_added_and_updated_episodes(db: Path, tmp_path: Path) -> 
     ],
 )
 def test_an_unreadable_source_is_one_line_on_stderr_and_the_store_keeps_everything(
-    db: Path, tmp_path: Path, content: bytes, message: str
+    db: str, tmp_path: Path, content: bytes, message: str
 ) -> None:
     podbot("--db", str(db), "episodes")
     before = dump(db)
@@ -120,7 +121,7 @@ def test_an_unreadable_source_is_one_line_on_stderr_and_the_store_keeps_everythi
     assert dump(db) == before
 
 
-def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: Path, tmp_path: Path) -> None:
+def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: str, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page())
     result = podbot("--db", str(db), "ingest", str(tmp_path / "nope.txt"), str(page))
@@ -129,7 +130,7 @@ def test_a_missing_file_fails_but_the_other_sources_are_still_ingested(db: Path,
     assert "5 unchanged" in result.stdout
 
 
-def test_a_directory_is_refused_with_a_clear_line(db: Path, tmp_path: Path) -> None:
+def test_a_directory_is_refused_with_a_clear_line(db: str, tmp_path: Path) -> None:
     result = podbot("--db", str(db), "ingest", str(tmp_path))
     assert result.exit_code == 1
     assert "is a directory" in result.stderr
@@ -154,7 +155,7 @@ def test_podbot_db_environment_variable_selects_the_store(
     assert target.exists()
 
 
-def test_seeding_can_be_switched_off_for_other_shows(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seeding_can_be_switched_off_for_other_shows(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PODBOT_SEED_BUNDLED", "false")
     result = podbot("--db", str(db), "episodes", "--json")
     assert json.loads(result.stdout) == []
@@ -170,7 +171,7 @@ def test_bad_configuration_a_command_reads_is_named_in_one_line(monkeypatch: pyt
     assert result.stdout == ""
 
 
-def test_python_dash_m_bot_is_the_same_command(db: Path) -> None:
+def test_python_dash_m_bot_is_the_same_command(db: str) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), "episodes", "--json"],
         capture_output=True,
@@ -235,8 +236,9 @@ def test_a_bad_setting_the_command_reads_wins_over_one_it_does_not(db: Path) -> 
     assert completed.stdout == ""
 
 
+@pytest.mark.sqlite_only("SQLite's file lock; PostgreSQL writers do not lock a whole store")
 def test_a_store_kept_busy_by_another_program_is_one_clear_line(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlite3
 
@@ -247,7 +249,7 @@ def test_a_store_kept_busy_by_another_program_is_one_clear_line(
     page = tmp_path / "page.txt"
     page.write_bytes(bundled_page().replace(b"Bolt.new", b"Bolt.old"))
     # Another program holds the write lock, and podbot waits a fifth of a second instead of a minute.
-    monkeypatch.setattr(bot.store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(bot.store.sqlite, "BUSY_TIMEOUT_MS", 200)
     other = sqlite3.connect(db, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")

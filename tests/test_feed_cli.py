@@ -33,10 +33,10 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(store_location: str | Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PODBOT_ALLOW_PRIVATE_URLS", "true")  # the test server is on 127.0.0.1
     monkeypatch.setenv("PODBOT_SEED_BUNDLED", "false")
-    return tmp_path / "podbot.db"
+    return str(store_location)  # a SQLite file or a PostgreSQL URL: each test runs on both
 
 
 def tidepool_feed(server: FeedServer) -> bytes:
@@ -48,13 +48,13 @@ def tidepool_feed(server: FeedServer) -> bytes:
     )
 
 
-def episodes(db: Path) -> list[dict[str, object]]:
+def episodes(db: str) -> list[dict[str, object]]:
     result = podbot("--db", str(db), "episodes", "--json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_ingest_a_feed_url_with_its_chapter_and_transcript_files(server: FeedServer, db: Path) -> None:
+def test_ingest_a_feed_url_with_its_chapter_and_transcript_files(server: FeedServer, db: str) -> None:
     url = server.serve("/feed.xml", tidepool_feed(server))
     server.serve("/42/chapters.json", (FEEDS / "chapters.json").read_bytes(), content_type="application/json")
     server.serve(
@@ -89,7 +89,7 @@ def test_ingest_a_feed_url_with_its_chapter_and_transcript_files(server: FeedSer
 
 
 def test_files_that_fail_are_reported_and_the_episode_is_stored_without_them(
-    server: FeedServer, db: Path
+    server: FeedServer, db: str
 ) -> None:
     url = server.serve("/feed.xml", tidepool_feed(server))
     server.serve("/42/chapters.json", b"oops", status=500, content_type="text/plain")
@@ -109,14 +109,14 @@ def test_files_that_fail_are_reported_and_the_episode_is_stored_without_them(
     assert newest["speakers"] == ["Marta Quintero", "Ines"]
 
 
-def test_ingesting_the_same_feed_again_changes_nothing(server: FeedServer, db: Path) -> None:
+def test_ingesting_the_same_feed_again_changes_nothing(server: FeedServer, db: str) -> None:
     url = server.serve("/feed.xml", (FEEDS / "substack.xml").read_bytes())
     assert "2 added" in podbot("--db", str(db), "ingest", url).stdout
     again = podbot("--db", str(db), "ingest", url)
     assert f"{url}: 0 added, 0 updated, 2 unchanged" in again.stdout
 
 
-def test_ingest_a_feed_file(db: Path) -> None:
+def test_ingest_a_feed_file(db: str) -> None:
     result = podbot("--db", str(db), "ingest", str(FEEDS / "malformed.xml"))
     assert result.exit_code == 0
     # Six items; two share a GUID but not their title or audio: six episodes, and a word on stderr.
@@ -134,7 +134,7 @@ def test_ingest_a_feed_file(db: Path) -> None:
     assert "0 added, 0 updated, 6 unchanged" in again.stdout
 
 
-def test_an_item_listed_twice_is_one_episode_and_the_merge_is_reported(db: Path, tmp_path: Path) -> None:
+def test_an_item_listed_twice_is_one_episode_and_the_merge_is_reported(db: str, tmp_path: Path) -> None:
     pilot = Item("g1", "Pilot", day(1), "https://x.example/1.mp3")
     path = tmp_path / "feed.xml"
     path.write_bytes(rss([Item("g2", "Second", day(2), "https://x.example/2.mp3"), pilot, pilot]))
@@ -144,7 +144,7 @@ def test_an_item_listed_twice_is_one_episode_and_the_merge_is_reported(db: Path,
     assert result.stderr == f"podbot: {path}: 2 items share the GUID 'g1': 1 identical repeat merged\n"
 
 
-def test_a_web_page_is_not_a_feed(server: FeedServer, db: Path) -> None:
+def test_a_web_page_is_not_a_feed(server: FeedServer, db: str) -> None:
     url = server.serve(
         "/", b"<!doctype html><html><body><h1>Tidepool</h1></body></html>", content_type="text/html"
     )
@@ -154,7 +154,7 @@ def test_a_web_page_is_not_a_feed(server: FeedServer, db: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_a_feed_served_with_the_wrong_content_type_is_still_read(server: FeedServer, db: Path) -> None:
+def test_a_feed_served_with_the_wrong_content_type_is_still_read(server: FeedServer, db: str) -> None:
     url = server.serve(
         "/feed", (FEEDS / "substack.xml").read_bytes(), content_type="text/html; charset=utf-8"
     )
@@ -182,7 +182,7 @@ def test_unreachable_and_refused_urls(
 @pytest.mark.parametrize(
     "source", ["ftp://example.com/feed.xml", "file:///etc/hosts", "feed://x.example/rss"]
 )
-def test_only_http_urls_and_files_are_read(db: Path, source: str) -> None:
+def test_only_http_urls_and_files_are_read(db: str, source: str) -> None:
     result = podbot("--db", str(db), "ingest", source)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
@@ -190,7 +190,7 @@ def test_only_http_urls_and_files_are_read(db: Path, source: str) -> None:
     ]
 
 
-def test_a_password_in_a_url_is_never_printed(server: FeedServer, db: Path) -> None:
+def test_a_password_in_a_url_is_never_printed(server: FeedServer, db: str) -> None:
     secret_url = server.url("/feed.xml").replace("http://", "http://listener:hunter2@")
     feed = rss(
         [Item("ep-1", "Episode 1", day(0), chapters_url=server.url("/c.json").replace("//", "//bo:pa55@"))]
@@ -211,7 +211,7 @@ def test_a_password_in_a_url_is_never_printed(server: FeedServer, db: Path) -> N
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_a_source_file_is_read_up_to_the_feed_size_cap(db: Path) -> None:
+def test_a_source_file_is_read_up_to_the_feed_size_cap(db: str) -> None:
     result = podbot("--db", str(db), "ingest", "/dev/zero")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
@@ -239,7 +239,7 @@ def _feed_with_chapters_on(host: FeedServer, count: int) -> bytes:
 
 
 def test_a_host_that_keeps_failing_is_given_up_on_for_the_rest_of_the_ingest(
-    server: FeedServer, files_host: FeedServer, db: Path
+    server: FeedServer, files_host: FeedServer, db: str
 ) -> None:
     for n in range(1, 31):
         files_host.serve(f"/chapters/{n}.json", b"maintenance", status=503, content_type="text/plain")
@@ -260,7 +260,7 @@ def test_a_host_that_keeps_failing_is_given_up_on_for_the_rest_of_the_ingest(
 
 
 def test_a_host_that_never_answers_cannot_hold_up_an_ingest(
-    server: FeedServer, files_host: FeedServer, db: Path
+    server: FeedServer, files_host: FeedServer, db: str
 ) -> None:
     for n in range(1, 13):
         files_host.route(f"/chapters/{n}.json", stalls)
@@ -278,7 +278,7 @@ def test_a_host_that_never_answers_cannot_hold_up_an_ingest(
     assert len(episodes(db)) == 12
 
 
-def test_files_are_read_for_the_newest_episodes_only(server: FeedServer, db: Path) -> None:
+def test_files_are_read_for_the_newest_episodes_only(server: FeedServer, db: str) -> None:
     for n in range(1, 31):
         server.serve(f"/chapters/{n}.json", CHAPTERS, content_type="application/json")
     url = server.serve("/feed.xml", _feed_with_chapters_on(server, 30))

@@ -90,6 +90,7 @@ RULES = (
             "aiohttp",
             "aiosqlite",
             "sqlite3",
+            "psycopg",
             "socket",
             "urllib.request",
         ),
@@ -111,6 +112,7 @@ RULES = (
             "bot.feeds.source",
             "aiosqlite",
             "sqlite3",
+            "psycopg",
         ),
     ),
 )

@@ -5,7 +5,6 @@ process the bot uses; an ingest that changes nothing rebuilds nothing."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import TYPE_CHECKING
 
 import pytest
@@ -27,9 +26,10 @@ if TYPE_CHECKING:
 NEW = "Zanzibar Nights: a Very New Episode"
 
 
-def generation(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT generation FROM catalog_state").fetchone()[0])
+async def generation(store: Store) -> int:
+    row = await store.reader.fetch_one("SELECT generation FROM catalog_state")
+    assert row is not None
+    return int(row[0])
 
 
 async def found_within(search: Search, query: str, seconds: float = 10.0) -> list[EpisodeMatch]:
@@ -69,17 +69,17 @@ async def test_episodes_another_process_stores_reach_lookups_without_a_refresh(
 
 
 async def test_only_an_ingest_that_changes_the_catalog_moves_its_generation(store: Store) -> None:
-    before = generation(store.path)
+    before = await generation(store)
     source = make_source(make_episode(NEW), make_episode("Another Episode"))
     await store.catalog.ingest(source)
-    after_first = generation(store.path)
+    after_first = await generation(store)
     assert after_first == before + 1  # once per ingest, not once per episode
 
     report = await store.catalog.ingest(source)
     assert not report.changed
-    assert generation(store.path) == after_first
+    assert await generation(store) == after_first
 
     await store.catalog.ingest(
         make_source(make_episode(NEW, duration_s=3600), make_episode("Another Episode"))
     )
-    assert generation(store.path) == after_first + 1
+    assert await generation(store) == after_first + 1

@@ -2,57 +2,35 @@
 with the same words marked, for the suite's quotes (word forms, joined and split words, misspellings,
 phrases of common words, hostile strings).
 
-Each test fills a real SQLite store through the real ingest, copies its rows into a real PostgreSQL 15
-(migration postgres/002 on top of the tables it needs), and asks both engines through the same `Search`.
+Each test ingests the same sources into a real SQLite store and a real PostgreSQL 15 store (the tests'
+own server, tests/postgres_server.py) and asks both through the same `Search`. The suite's quote tests
+themselves also run on both engines (the parametrized `store`); these compare the answers directly.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import psycopg
 import pytest
 
-from bot.models import Segment
+from bot.models import ParsedSource, Segment
 from bot.scope import Scope
 from bot.search import Search, quotes
-from tests import pgserver
+from bot.store import Store
 from tests.factories import make_episode, make_source
 from tests.search_data import latent_like
 from tests.test_search_adversarial import ADVERSARIAL
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from bot.search import QuoteHit
-    from bot.store import Store
+    from tests.postgres_server import PostgresServer
 
 EVERYWHERE = Scope.everything()
-MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/002_search.sql"
-# The tables quote search reads, as SQLite's migrations 001 and 010 define them.
-# TODO(pg12): the PostgreSQL store's own migrations replace this once they land.
-TABLES = """
-CREATE TABLE shows (id bigint PRIMARY KEY, title text NOT NULL);
-CREATE TABLE episodes (id bigint PRIMARY KEY, show_id bigint NOT NULL REFERENCES shows ON DELETE CASCADE,
-                       title text NOT NULL, show_notes text NOT NULL DEFAULT '');
-CREATE TABLE chapters (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
-                       title text NOT NULL, toc integer NOT NULL DEFAULT 1);
-CREATE TABLE segments (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
-                       position integer NOT NULL, start_s integer NOT NULL, speaker text, text text NOT NULL,
-                       cue_times text, UNIQUE (episode_id, position));
-CREATE TABLE catalog_state (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL);
-INSERT INTO catalog_state VALUES (1, 0);
-"""
-COPIED = {
-    "shows": "id, title",
-    "episodes": "id, show_id, title, show_notes",
-    "chapters": "id, episode_id, title, toc",
-    "segments": "id, episode_id, position, start_s, speaker, text, cue_times",
-}
 
 # Every quote the suite asks of the small show (tests/test_search_quotes.py and the adversarial strings).
 SUITE_QUOTES = [
@@ -83,60 +61,34 @@ SUITE_QUOTES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    with pgserver.running() as dsn:
-        yield dsn
+@dataclass
+class Stores:
+    sqlite: Store
+    postgresql: Store
 
-
-_databases = iter(range(1_000_000))
+    async def ingest(self, source: ParsedSource) -> None:
+        for store in (self.sqlite, self.postgresql):
+            await store.catalog.ingest(source)
 
 
 @pytest.fixture
-def pg_dsn(pg_server: str) -> str:
-    """An empty database of its own for each test, with the search migration applied."""
-    name = f"quotes_{next(_databases)}"
-    with psycopg.connect(pg_server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    dsn = pg_server.replace("dbname=postgres", f"dbname={name}")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(TABLES)
-        conn.execute(MIGRATION.read_text(encoding="utf-8"))
-    return dsn
-
-
-def copy_store(path: Path, dsn: str) -> None:
-    """Every row quote search reads, from the SQLite store at `path` into PostgreSQL, then ANALYZE."""
-    with contextlib.closing(sqlite3.connect(path)) as src, psycopg.connect(dsn, autocommit=True) as pg:
-        with pg.cursor() as cur:
-            cur.execute("TRUNCATE shows, episodes, chapters, segments")
-            cur.execute("UPDATE catalog_state SET generation = generation + 1")
-            for table, columns in COPIED.items():
-                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in src.execute(f"SELECT {columns} FROM {table}"):
-                        copy.write_row(row)
-        pg.execute("ANALYZE")
-
-
-@dataclass(frozen=True)
-class _Engine:
-    dsn: str
-    name: str = "postgresql"
-
-
-class _OnPostgres:
-    """What quote search reads of a store on PostgreSQL: its engine's DSN (and a path, for the lookups
-    these tests do not ask for). TODO(pg12): the PostgreSQL store itself, once it lands."""
-
-    def __init__(self, path: Path, dsn: str) -> None:
-        self.path = path
-        self.engine = _Engine(dsn)
+async def stores(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+) -> AsyncIterator[Stores]:
+    sqlite = await Store.open(tmp_path / "store.db")
+    try:
+        pg = await Store.open(postgres_server.create_database(template=postgres_template))
+        try:
+            yield Stores(sqlite, pg)
+        finally:
+            await pg.close()
+    finally:
+        await sqlite.close()
 
 
 @contextlib.asynccontextmanager
-async def both(store: Store, dsn: str) -> AsyncIterator[tuple[Search, Search]]:
-    copy_store(store.path, dsn)
-    sqlite, pg = Search(store), Search(_OnPostgres(store.path, dsn))  # type: ignore[arg-type]
+async def both(stores: Stores) -> AsyncIterator[tuple[Search, Search]]:
+    sqlite, pg = Search(stores.sqlite), Search(stores.postgresql)
     try:
         yield sqlite, pg
     finally:
@@ -172,9 +124,9 @@ def seen(hits: list[QuoteHit]) -> list[tuple[object, ...]]:
     ]
 
 
-async def test_every_suite_quote_answers_the_same_on_both_engines(store: Store, pg_dsn: str) -> None:
-    await store.catalog.ingest(latent_like())
-    async with both(store, pg_dsn) as (sqlite, pg):
+async def test_every_suite_quote_answers_the_same_on_both_engines(stores: Stores) -> None:
+    await stores.ingest(latent_like())
+    async with both(stores) as (sqlite, pg):
         found = 0
         for query in SUITE_QUOTES:
             expected = seen(await sqlite.quotes(query, limit=10, scope=EVERYWHERE))
@@ -184,9 +136,9 @@ async def test_every_suite_quote_answers_the_same_on_both_engines(store: Store, 
         assert found > len(SUITE_QUOTES) // 3
 
 
-async def test_pages_and_one_episode_answer_the_same(store: Store, pg_dsn: str) -> None:
-    await store.catalog.ingest(latent_like())
-    async with both(store, pg_dsn) as (sqlite, pg):
+async def test_pages_and_one_episode_answer_the_same(stores: Stores) -> None:
+    await stores.ingest(latent_like())
+    async with both(stores) as (sqlite, pg):
         for offset in range(4):
             a = await sqlite.quotes("webcontainer", limit=1, offset=offset, scope=EVERYWHERE)
             assert seen(await pg.quotes("webcontainer", limit=1, offset=offset, scope=EVERYWHERE)) == seen(a)
@@ -201,15 +153,15 @@ async def test_pages_and_one_episode_answer_the_same(store: Store, pg_dsn: str) 
         )
 
 
-async def test_a_misspelling_is_corrected_towards_the_same_word(store: Store, pg_dsn: str) -> None:
+async def test_a_misspelling_is_corrected_towards_the_same_word(stores: Stores) -> None:
     segments = (
         Segment(0, "The grade of the work was high.", "Ana"),
         Segment(10, "Every grade counts.", "Ana"),
         Segment(20, "A grape, not a grade.", "Bo"),
         Segment(30, "Just a grape here.", "Bo"),
     )
-    await store.catalog.ingest(make_source(make_episode("Grades", segments=segments)))
-    async with both(store, pg_dsn) as (sqlite, pg):
+    await stores.ingest(make_source(make_episode("Grades", segments=segments)))
+    async with both(stores) as (sqlite, pg):
         hits = await pg.quotes("grase", limit=10, scope=EVERYWHERE)
         assert {h.start_s for h in hits} == {0, 10, 20}
         assert seen(hits) == seen(await sqlite.quotes("grase", limit=10, scope=EVERYWHERE))
@@ -217,7 +169,7 @@ async def test_a_misspelling_is_corrected_towards_the_same_word(store: Store, pg
 
 @pytest.mark.parametrize("common", [quotes.COMMON, 50])
 async def test_a_line_among_350_that_scatter_its_words_answers_the_same(
-    store: Store, pg_dsn: str, monkeypatch: pytest.MonkeyPatch, common: int
+    stores: Stores, monkeypatch: pytest.MonkeyPatch, common: int
 ) -> None:
     # As in tests/test_search_quotes.py: with the default COMMON the 350 are too many to rank; with 50,
     # every word is common, as at scale, and the phrase is found whole.
@@ -226,8 +178,8 @@ async def test_a_line_among_350_that_scatter_its_words_answers_the_same(
     scattered = tuple(
         Segment(10 + i, f"I know you mean {i} things, what a day number {i}.", "Bo") for i in range(350)
     )
-    await store.catalog.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
-    async with both(store, pg_dsn) as (sqlite, pg):
+    await stores.ingest(make_source(make_episode("Busy", segments=(said, *scattered))))
+    async with both(stores) as (sqlite, pg):
         for query, limit, offset in (
             ("you know what I mean", 3, 0),
             ("you know what I mean", 50, 60),
@@ -243,7 +195,7 @@ async def test_a_line_among_350_that_scatter_its_words_answers_the_same(
         assert first.exact
 
 
-async def test_accents_symbols_and_joined_words_answer_the_same(store: Store, pg_dsn: str) -> None:
+async def test_accents_symbols_and_joined_words_answer_the_same(stores: Stores) -> None:
     segments = (
         Segment(0, "Un CAFÉ crème, déjà vu.", "Ana"),
         Segment(10, "Cafe creme is not what I said.", "Bo"),
@@ -252,8 +204,8 @@ async def test_accents_symbols_and_joined_words_answer_the_same(store: Store, pg
         Segment(40, "We raised $40,000 from friends for self-driving cars.", "Ana"),
         Segment(50, "About 40 000 people listened, and 40,000 more later.", "Bo"),
     )
-    await store.catalog.ingest(make_source(make_episode("Symbols", segments=segments)))
-    async with both(store, pg_dsn) as (sqlite, pg):
+    await stores.ingest(make_source(make_episode("Symbols", segments=segments)))
+    async with both(stores) as (sqlite, pg):
         for query in (
             "cafe creme deja vu",
             '"déjà vu"',
@@ -270,18 +222,13 @@ async def test_accents_symbols_and_joined_words_answer_the_same(store: Store, pg
             assert seen(await pg.quotes(query, scope=EVERYWHERE)) == expected, query
 
 
-async def test_the_index_follows_a_transcript_read_again(store: Store, pg_dsn: str) -> None:
-    # The generated column is rewritten with the text: an edited line is found by its new words only.
-    await store.catalog.ingest(
-        make_source(make_episode("Edited", segments=(Segment(0, "An old line.", "Ana"),)))
-    )
-    copy_store(store.path, pg_dsn)
-    # As an ingest does: the text and the catalog's generation in one transaction (committed on exit).
-    with psycopg.connect(pg_dsn) as conn:
-        conn.execute("UPDATE segments SET text = 'A brand new sentence.'")
-        conn.execute("UPDATE catalog_state SET generation = generation + 1")
-    async with contextlib.AsyncExitStack() as stack:
-        pg = Search(_OnPostgres(store.path, pg_dsn))  # type: ignore[arg-type]
-        stack.push_async_callback(pg.close)
-        assert [h.text for h in await pg.quotes("brand new", scope=EVERYWHERE)] == ["A brand new sentence."]
-        assert await pg.quotes("old line", scope=EVERYWHERE) == []
+async def test_the_index_follows_a_transcript_read_again(stores: Stores) -> None:
+    # The generated column is rewritten with the text: a line read again is found by its new words only.
+    for text in ("An old line.", "A brand new sentence."):
+        await stores.ingest(make_source(make_episode("Edited", segments=(Segment(0, text, "Ana"),))))
+    async with both(stores) as (sqlite, pg):
+        for search in (sqlite, pg):
+            assert [h.text for h in await search.quotes("brand new", scope=EVERYWHERE)] == [
+                "A brand new sentence."
+            ]
+            assert await search.quotes("old line", scope=EVERYWHERE) == []

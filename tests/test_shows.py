@@ -9,6 +9,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 import aiosqlite
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -59,7 +60,7 @@ async def test_default_shows_come_from_the_setting(store: Store) -> None:
     try:
 
         def service(value: str | None) -> ShowService:
-            return ShowService(Settings(db=store.path, default_shows=value), store, search)
+            return ShowService(Settings(db=store.address, default_shows=value), store, search)
 
         # Unset: what the operator ingested, never what a server added.
         assert await service(None).defaults() == Scope.of(one.show_id, two.show_id)
@@ -75,6 +76,9 @@ async def test_default_shows_come_from_the_setting(store: Store) -> None:
         await search.close()
 
 
+@pytest.mark.sqlite_only(
+    "episode lookups weigh chapter and notes matches: PostgreSQL full-text search is not built yet"
+)
 async def test_nothing_outside_the_scope_is_answered(store: Store) -> None:
     ours = await store.catalog.ingest(
         make_source(make_episode("Harbour Lights", words=40), title="Ours"), origin="server"

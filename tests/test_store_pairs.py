@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+# Inherently SQLite: PostgreSQL finds phrases with its own full-text search.
+pytestmark = pytest.mark.sqlite_only("the word-pair index is SQLite's (an FTS5 table filled by triggers)")
+
+
 def indexed_terms(path: Path) -> dict[str, int]:
     """Every term of the phrase index with the number of segments it is listed for."""
     with sqlite3.connect(path) as conn:

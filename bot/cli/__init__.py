@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from bot import __version__
 from bot.cli.context import CliContext, CliError
+from bot.config import store_location
 from bot.logs import configure_logging
 from bot.store.errors import StoreDamaged, damaged_sentence, is_damage
 
@@ -74,36 +74,39 @@ class PodbotGroup(click.Group):
             ) from exc
 
 
-DB_HELP = "The SQLite store to use (default: $PODBOT_DB, else the user data directory)."
+DB_HELP = (
+    "The store to use: a SQLite file or a postgresql:// URL (default: $PODBOT_DB, else a file in the user"
+    " data directory)."
+)
 VERBOSE_HELP = "Log debug details, tracebacks included, to stderr."
 
 
 @click.group(cls=PodbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    type=click.Path(path_type=Path),
     help=DB_HELP,
 )
 @click.option("-v", "--verbose", is_flag=True, help=VERBOSE_HELP)
 @click.version_option(__version__, prog_name="podbot")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     """podbot: every episode, chapter and word of a podcast, from Discord or the terminal."""
     from bot.cli.settings import load_settings
 
     # Validated for the command about to run: a bad setting it never reads is only a warning.
     settings = load_settings(ctx.invoked_subcommand)
     if db is not None:
-        settings = settings.model_copy(update={"db": db})
+        settings = settings.model_copy(update={"db": store_location(db)})
     # The CLI's stdout is its output (often JSON for scripts), and its stderr one line per problem
     # (CliError, warn): the log goes to stderr only when asked for; `podbot run` reconfigures logging.
     configure_logging("DEBUG" if verbose else "CRITICAL", stream=sys.stderr)
     ctx.obj = CliContext(settings=settings, verbose=verbose)
 
 
-def _late_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+def _late_db(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
     if value is not None and isinstance(ctx.obj, CliContext):
-        ctx.obj = dataclasses.replace(ctx.obj, settings=ctx.obj.settings.model_copy(update={"db": value}))
+        settings = ctx.obj.settings.model_copy(update={"db": store_location(value)})
+        ctx.obj = dataclasses.replace(ctx.obj, settings=settings)
 
 
 def _late_verbose(ctx: click.Context, _: click.Parameter, value: bool) -> None:
@@ -115,11 +118,7 @@ def _late_verbose(ctx: click.Context, _: click.Parameter, value: bool) -> None:
 def _accept_global_options(command: click.Command) -> None:
     """People type `podbot episodes --db X` and `podbot run -v`: the group's options work after the
     subcommand too. The group's callback has run by then, so these amend the context it made."""
-    command.params.append(
-        click.Option(
-            ["--db"], type=click.Path(path_type=Path), expose_value=False, callback=_late_db, help=DB_HELP
-        )
-    )
+    command.params.append(click.Option(["--db"], expose_value=False, callback=_late_db, help=DB_HELP))
     command.params.append(
         click.Option(
             ["-v", "--verbose"], is_flag=True, expose_value=False, callback=_late_verbose, help=VERBOSE_HELP

@@ -123,7 +123,7 @@ async def ingest_one(
         return await store.catalog.ingest(read.parsed, label=shown, location=location)
     except sqlite3.Error as exc:
         if is_damage(exc):
-            raise StoreDamaged(store.path) from exc
+            raise StoreDamaged(store.location) from exc
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             reason = "another program (a running podbot?) kept the store busy for over a minute; try again"
         else:

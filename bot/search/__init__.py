@@ -29,7 +29,7 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.quote_reads import open_quote_reads
+from bot.store.readers import connect, stemmer, transcript_reader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from bot.models import Chapter
     from bot.scope import Scope
     from bot.store import Store, StoredEpisode
-    from bot.store.quote_reads import Closeable
+    from bot.store.readers import SyncConnection
     from bot.store.stems import Stemmer
     from bot.store.transcripts import TranscriptReader
 
@@ -69,7 +69,7 @@ AMBIGUITY_MARGIN = 10.0
 class _Worker:
     """What one quote worker thread owns: its connection to the store and its stemmer."""
 
-    conn: Closeable
+    conn: SyncConnection
     transcripts: TranscriptReader
     stemmer: Stemmer
 
@@ -93,7 +93,7 @@ class Search:
         """`isolated`: run lookups in a process of their own, so that they can never stall this
         process's event loop (the bot); otherwise on a worker thread (the CLI: no process to start)."""
         self._store = store
-        self._lookups = ProcessLookups(store.path) if isolated else LocalLookups(store.path)
+        self._lookups = ProcessLookups(store.address) if isolated else LocalLookups(store.address)
         self._refreshed = False
         self._refresh_lock = asyncio.Lock()
         self._sql = ThreadPoolExecutor(max_workers=SQL_WORKERS, thread_name_prefix="podbot-quotes")
@@ -106,7 +106,8 @@ class Search:
     def _worker(self) -> _Worker:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
-            worker = _Worker(*open_quote_reads(self._store))
+            conn = connect(self._store.address)
+            worker = _Worker(conn, transcript_reader(conn), stemmer(conn))
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)

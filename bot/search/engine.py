@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 from bot.logs import configure_logging
 from bot.search import across
 from bot.search.build import build_index
-from bot.store.index_reads import LookupReader, connect_reader
+from bot.store.postgres import is_postgres_url
+from bot.store.readers import connect, lookup_reader
 
 if TYPE_CHECKING:
     from bot.search.index import EpisodeIndex
@@ -80,11 +81,11 @@ class Lookups:
     thread; `refresh()` runs on another (the set of indexes is swapped whole, so a lookup sees the old
     set or the new one). Each lookup names the shows it may see: `show_ids`, or None for every show."""
 
-    def __init__(self, path: Path, background: Callable[[Callable[[], object]], object]) -> None:
+    def __init__(self, path: Path | str, background: Callable[[Callable[[], object]], object]) -> None:
         """`background` runs a function on the thread that refreshes (never the lookups' own)."""
         self._path = path
-        self._conn = connect_reader(path)
-        self._reader = LookupReader(self._conn)
+        self._conn = connect(path)
+        self._reader = lookup_reader(self._conn)
         self._background = background
         self._indexes: dict[int, EpisodeIndex] | None = None
         # The catalog generation the published indexes were built from, and the store's data_version at
@@ -151,9 +152,9 @@ class Lookups:
         publish the new set; how many were rebuilt. Runs on the refreshing thread, with a connection of
         its own."""
         with self._refreshing:
-            conn = connect_reader(self._path)
+            conn = connect(self._path)
             try:
-                reader = LookupReader(conn)
+                reader = lookup_reader(conn)
                 with reader.snapshot():
                     generation = reader.generation()
                     if self._indexes is not None and generation == self._generation:
@@ -224,7 +225,7 @@ class Lookups:
 class LocalLookups:
     """Lookups on a worker thread of this process; a refresh on another."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-lookup")
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podbot-index")
         self._lookups = Lookups(path, background=self._builder.submit)
@@ -251,7 +252,7 @@ class ProcessLookups:
     them. A child that dies is started again by a later lookup: one start for all the lookups waiting, and
     not sooner than a backoff that grows while children keep dying young."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self._path = path
         self._process: asyncio.subprocess.Process | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -273,6 +274,9 @@ class ProcessLookups:
         # PYTHONPATH: it imports the very `bot` package this process runs, never one from the working
         # directory. The token is not passed on: the child never talks to Discord.
         env = {key: value for key, value in os.environ.items() if key != "PODBOT_TOKEN"}
+        # The store's location by the environment, not the command line: a PostgreSQL URL may hold a
+        # password, and every user of the machine can read a process's arguments.
+        env[STORE_ENV] = str(self._path)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))
         level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
         try:
@@ -283,7 +287,7 @@ class ProcessLookups:
                     "-c",
                     CHILD,
                     str(theirs.fileno()),
-                    str(self._path),
+                    STORE_FROM_ENV,
                     str(level),
                     pass_fds=(theirs.fileno(),),
                     stdin=asyncio.subprocess.DEVNULL,
@@ -418,6 +422,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 # Every message, either way, is a pickle after its length.
 HEADER = struct.Struct("!I")
 # The child's program: `python -c CHILD <socket fd> <store path>`.
+STORE_ENV, STORE_FROM_ENV = "PODBOT_LOOKUP_STORE", "-"
 CHILD = "import sys; from bot.search.engine import main; main(sys.argv[1:])"
 
 
@@ -438,9 +443,10 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
 
 def main(argv: list[str]) -> None:
     fd, path, level = argv
+    location = os.environ.pop(STORE_ENV) if path == STORE_FROM_ENV else path
     # The bot's own log format and level, on the bot's stdout (this process inherits it).
     configure_logging(level, stream=sys.stdout)
-    serve(socket.socket(fileno=int(fd)), Path(path))
+    serve(socket.socket(fileno=int(fd)), location if is_postgres_url(location) else Path(location))
 
 
 def _error_frame(request_id: int, method: str, exc: Exception) -> bytes:
@@ -453,7 +459,7 @@ def _error_frame(request_id: int, method: str, exc: Exception) -> bytes:
         return frame((request_id, False, RuntimeError(f"{method}: {exc!r}")))
 
 
-def serve(sock: socket.socket, path: Path) -> None:
+def serve(sock: socket.socket, path: Path | str) -> None:
     """The child's whole life: read requests until the parent closes the socket, answer each in order (a
     refresh on a thread of its own, so lookups go on meanwhile). Each answer is (id, ok, result)."""
     # Ctrl-C in a terminal reaches the whole process group: the parent decides when this process ends.

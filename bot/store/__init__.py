@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Self
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.follow import Follows
+from bot.store.postgres import PostgresEngine, is_postgres_url
 from bot.store.shows import Shows
 from bot.store.sqlite import SqliteEngine
 
@@ -33,16 +34,24 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.location = engine.location
-        # The store file (SQLite), which the search threads open read-only connections to.
-        self.path = Path(engine.location)
+        # Where the search threads and the lookup process open their own connections: the SQLite file,
+        # or the PostgreSQL URL (with its password: never shown, never put on a command line).
+        self.address: Path | str = engine.address
+        # The store file (SQLite only: a PostgreSQL store has none).
+        self.path = Path(engine.location) if engine.name == "sqlite" else None
         self.catalog = Catalog(self)
         self.follows = Follows(self)
         self.shows = Shows(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Self:
-        """Open (creating if needed) and migrate the store at `path`; StoreError says what is wrong."""
-        engine = await SqliteEngine.open(Path(path))
+        """Open (creating if needed) and migrate the store at `path`: a SQLite file, or a PostgreSQL URL
+        (postgresql://…); StoreError says what is wrong."""
+        engine: Engine
+        if is_postgres_url(path):
+            engine = await PostgresEngine.open(str(path))
+        else:
+            engine = await SqliteEngine.open(Path(path))
         log.debug("opened store %s", engine.location)
         return cls(engine)
 

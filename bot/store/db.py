@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from contextlib import AbstractAsyncContextManager
+    from pathlib import Path
 
 Row = tuple[Any, ...]
 
@@ -44,6 +45,8 @@ class Engine(Protocol):
     name: str
     # What messages call the store: a file path, or a URL without its password.
     location: str
+    # What other connections to it are opened with: the path, or the whole URL.
+    address: Path | str
 
     @property
     def reader(self) -> Connection:

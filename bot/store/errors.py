@@ -5,12 +5,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import psycopg
+
 # SQLite's primary result code for a file whose pages do not hold what its b-trees say (extended codes,
 # such as SQLITE_CORRUPT_VTAB for an FTS5 index, keep it in their low byte).
 SQLITE_CORRUPT = 11
 # What the damage looks like once an error has lost its code (pickled from the lookups' process), and a
 # text column whose bytes were overwritten (sqlite3 reports that as an OperationalError of its own).
 DAMAGE_MESSAGES = ("database disk image is malformed", "Could not decode to UTF-8", "fts5: corrupt")
+
+
+# A constraint said no (a foreign key, a unique key), whichever engine said it.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 class StoreError(Exception):

@@ -75,7 +75,7 @@ SELECT min(lo), max(hi) FROM (
     SELECT (SELECT min(id) FROM chapters WHERE episode_id = e.id) AS lo,
            (SELECT max(id) FROM chapters WHERE episode_id = e.id) AS hi
     FROM episodes e WHERE e.show_id = ?
-)
+) AS spans
 """
 
 

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from bot.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from importlib.resources.abc import Traversable
+
     import aiosqlite
 
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -28,8 +31,13 @@ class Migration:
 
 def bundled_migrations() -> list[Migration]:
     """The migrations shipped in data/migrations, in version order, checked to be numbered 1, 2, 3 …"""
+    return numbered(resources.files("data.migrations").iterdir())
+
+
+def numbered(entries: Iterable[Traversable]) -> list[Migration]:
+    """The NNN_name.sql files among `entries`, in version order, checked to be numbered 1, 2, 3 …"""
     found: list[Migration] = []
-    for entry in resources.files("data.migrations").iterdir():
+    for entry in entries:
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))

@@ -112,11 +112,6 @@ def _clause(within: Within | None) -> tuple[str, tuple[object, ...]]:
     return "", ()
 
 
-def connect(dsn: str) -> psycopg.Connection:
-    """A connection for one quote worker thread: autocommit, so each read sees the last commit."""
-    return psycopg.connect(dsn, autocommit=True)
-
-
 class PgTranscriptReader:
     """bot.store.transcripts.TranscriptReader's methods, on PostgreSQL. Not thread-safe: one per worker."""
 

@@ -115,6 +115,7 @@ class SqliteEngine:
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
         self.location = str(path)
+        self.address = path
         self._writer = SqliteConnection(writer)
         self._reader = SqliteConnection(reader)
         self._write_lock = asyncio.Lock()

@@ -22,9 +22,17 @@ ALTER TEXT SEARCH CONFIGURATION podbot ADD MAPPING FOR int, uint WITH simple;
 -- "a", "us" into "u" and "ay" into "ai", so that "I" would find every "is". Two-letter words ending in
 -- s or y get a trailing 0, which keeps them one word that no rule changes (a word a transcript never
 -- holds otherwise, and the query side is cleaned the same way).
+--
+-- Accents go first (`unaccent`, as FTS5's remove_diacritics): what is left of Latin text is then ASCII,
+-- which `[:alnum:]` and the parser read the same in every server locale (in the C locale they take only
+-- ASCII letters for letters, and "CAFÉ" would be "CAF"). Declared immutable, as a generated column needs:
+-- the unaccent rules change only with the server's version, and a changed rule would only cost a word
+-- its match until its segment is stored again.
 CREATE FUNCTION podbot_clean(body text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN regexp_replace(regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'), '\m([[:alpha:]][sSyY])\M', '\10', 'g');
+    RETURN regexp_replace(
+        regexp_replace(unaccent('unaccent'::regdictionary, body), '[^[:alnum:]]+', ' ', 'g'),
+        '\m([[:alpha:]][sSyY])\M', '\10', 'g');
 
 -- A text's words, and a phrase of the user's words: the same cleaning on both sides, so that a query word
 -- is looked up exactly as the index holds it. Immutable: a generated column may use it.

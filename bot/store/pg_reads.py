@@ -1,0 +1,110 @@
+"""The lookup reads on PostgreSQL: the rows each show's in-memory index is built from (bot.store.index_reads
+has SQLite's), on a synchronous psycopg connection of one search thread or of the lookup process.
+
+Full-text evidence (chapter titles, show notes) and quote search are PostgreSQL's own SQL (tsvector,
+pg_trgm), plugged in here: `PgLookupReader.chapter_matches`/`notes_matches` and `transcript_reader`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from bot.store.errors import StoreError
+from bot.store.index_reads import (
+    CATALOG_GENERATION,
+    CHAPTER_SPAN,
+    INDEX_APPEARANCES,
+    INDEX_EPISODES,
+    INDEX_PEOPLE,
+    SHOW_GENERATIONS,
+    ChapterRow,
+    IndexRows,
+    LookupReader,
+    ShowGeneration,
+)
+from bot.store.placeholders import to_pyformat
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from bot.store.transcripts import TranscriptReader
+
+# group_concat is SQLite's; string_agg PostgreSQL's.
+INDEX_CHAPTER_TITLES = """
+SELECT string_agg(c.title, chr(10) ORDER BY c.id) FROM chapters c JOIN episodes e ON e.id = c.episode_id
+WHERE c.toc = 1 AND e.show_id = ?
+"""
+NOT_YET = "{} on a PostgreSQL store is not available in this version of podbot; use a SQLite store for it"
+
+
+def connect_reader(url: str) -> psycopg.Connection[Any]:
+    """A connection for one search thread, in autocommit mode: each query sees the last committed state."""
+    try:
+        return psycopg.connect(url, autocommit=True, application_name="podbot-search")
+    except psycopg.OperationalError as exc:
+        raise StoreError(f"cannot reach the PostgreSQL store: {str(exc).strip().splitlines()[0]}") from exc
+
+
+class PgLookupReader(LookupReader):
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:  # type: ignore[override]
+        self._pg = conn
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._pg.execute(to_pyformat(sql), params).fetchall()
+
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+        row = self._pg.execute(to_pyformat(sql), params).fetchone()
+        assert row is not None  # aggregates and the one-row catalog_state always return a row
+        return row
+
+    def index_rows(self, show: ShowGeneration) -> IndexRows:
+        params = (show.show_id,)
+        lo, hi = self._one(CHAPTER_SPAN, params)
+        return IndexRows(
+            show.show_id,
+            show.title,
+            self._all(INDEX_EPISODES, params),  # type: ignore[arg-type]
+            self._all(INDEX_PEOPLE, params),  # type: ignore[arg-type]
+            self._all(INDEX_APPEARANCES, params),  # type: ignore[arg-type]
+            self._one(INDEX_CHAPTER_TITLES, params)[0] or "",
+            show.generation,
+            (int(lo), int(hi)) if lo is not None else (0, -1),
+        )
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        # REPEATABLE READ: every statement inside sees the one snapshot taken by the first.
+        self._pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            yield
+        finally:
+            self._pg.execute("COMMIT")
+
+    def show_generations(self) -> list[ShowGeneration]:
+        return [ShowGeneration(int(i), t, int(g)) for i, t, g in self._all(SHOW_GENERATIONS)]
+
+    def generation(self) -> int:
+        return int(self._one(CATALOG_GENERATION)[0])
+
+    def data_version(self) -> int:
+        # PostgreSQL has no PRAGMA data_version: the catalog generation is one indexed row, read as cheaply.
+        return self.generation()
+
+    def chapter_matches(
+        self, expression: str, *, show_id: int, span: tuple[int, int], limit: int, rank_below: int = 0
+    ) -> list[ChapterRow]:
+        raise StoreError(NOT_YET.format("chapter search"))
+
+    def notes_matches(self, expression: str, *, show_id: int, span: tuple[int, int], limit: int) -> list[int]:
+        raise StoreError(NOT_YET.format("show-notes search"))
+
+
+def transcript_reader(conn: psycopg.Connection[Any]) -> TranscriptReader:
+    """Quote search's reads (bot.store.pg_quotes), with the stemmer they look words up with."""
+    from bot.store.pg_quotes import PgTranscriptReader
+    from bot.store.pg_stems import PgStemmer
+
+    return PgTranscriptReader(conn, PgStemmer(conn))  # type: ignore[return-value]  # duck-typed

@@ -1,0 +1,203 @@
+"""The PostgreSQL engine (`PODBOT_DB=postgresql://…`), through psycopg 3.
+
+The same two roles as SQLite: a writer connection whose transactions this process serialises (one per
+ingest, as on SQLite), and a reader in autocommit mode, so that each query sees the last committed state.
+Statements are the store's own, with `?` placeholders translated once (bot.store.placeholders); psycopg
+prepares a statement on the server once it has run a few times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from bot.config import POSTGRES_SCHEMES
+from bot.store.errors import StoreError
+from bot.store.pg_migrations import migrate
+from bot.store.placeholders import to_pyformat
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+
+    from bot.store.db import Row
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 10
+
+
+def is_postgres_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def shown(url: str) -> str:
+    """The URL as messages and logs show it: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc}" if user else netloc))
+
+
+class StoreUnavailable(StoreError):
+    """The database server went away (stopped, restarted, the network dropped): the transaction in flight
+    was rolled back by the server, so nothing half-written stays; the next command connects again."""
+
+
+@contextlib.contextmanager
+def _answering(url: str) -> Iterator[None]:
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(
+            f"the PostgreSQL store {shown(url)} stopped answering ({_reason(exc)}); nothing half-done was"
+            " kept: try again once it is back"
+        ) from exc
+
+
+class PostgresConnection:
+    """bot.store.db.Connection over one psycopg async connection, opened again after the server went away."""
+
+    def __init__(self, url: str, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.url = url
+        self.raw = conn
+        # Inside a write transaction a statement is never retried on a new connection: it would run
+        # outside the transaction.
+        self.in_transaction = False
+
+    async def live(self) -> psycopg.AsyncConnection[Any]:
+        if self.raw.broken:
+            self.raw = await _connect(self.url)
+        return self.raw
+
+    async def _run(self, work: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]]) -> T:
+        with _answering(self.url):
+            try:
+                async with (await self.live()).cursor() as cursor:
+                    return await work(cursor)
+            except psycopg.OperationalError:
+                # A connection idle through a server restart learns that it is dead only now: one more
+                # try on a new one, for a statement that is a transaction of its own.
+                if self.in_transaction or not self.raw.broken:
+                    raise
+                async with (await self.live()).cursor() as cursor:
+                    return await work(cursor)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> int:
+            await cursor.execute(to_pyformat(sql), tuple(params))
+            return max(cursor.rowcount, 0)
+
+        return await self._run(run)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        batch = [tuple(r) for r in rows]
+        if not batch:
+            return 0
+
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> int:
+            await cursor.executemany(to_pyformat(sql), batch)
+            return max(cursor.rowcount, 0)
+
+        return await self._run(run)
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> Row | None:
+            await cursor.execute(to_pyformat(sql), tuple(params))
+            return await cursor.fetchone()
+
+        return await self._run(run)
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> list[Row]:
+            await cursor.execute(to_pyformat(sql), tuple(params))
+            return await cursor.fetchall()
+
+        return await self._run(run)
+
+
+async def _connect(url: str) -> psycopg.AsyncConnection[Any]:
+    # autocommit: no transaction is left open between statements; writes open theirs explicitly.
+    return await psycopg.AsyncConnection.connect(
+        url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="podbot"
+    )
+
+
+class PostgresEngine:
+    name = "postgresql"
+
+    def __init__(
+        self, url: str, writer: psycopg.AsyncConnection[Any], reader: psycopg.AsyncConnection[Any]
+    ) -> None:
+        self.url = url
+        self.location = shown(url)
+        self.address = url
+        self._writer = PostgresConnection(url, writer)
+        self._reader = PostgresConnection(url, reader)
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, url: str) -> Self:
+        """Connect to the database at `url` and migrate it; StoreError says what is wrong."""
+        writer = reader = None
+        try:
+            writer = await _connect(url)
+            await migrate(writer)
+            reader = await _connect(url)
+        except psycopg.Error as exc:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            raise StoreError(f"cannot use the PostgreSQL store {shown(url)}: {_reason(exc)}") from exc
+        except BaseException:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            raise
+        return cls(url, writer, reader)
+
+    @property
+    def reader(self) -> PostgresConnection:
+        return self._reader
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresConnection]:
+        async with self._write_lock:
+            writer = self._writer
+            # BEGIN as a statement of its own (retried on a new connection after a server restart), then
+            # every statement of the block on that connection, never retried.
+            await writer.execute("BEGIN")
+            writer.in_transaction = True
+            try:
+                with _answering(self.url):
+                    try:
+                        yield writer
+                    except BaseException:
+                        if not writer.raw.broken:
+                            await writer.raw.execute("ROLLBACK")
+                        raise
+                    await writer.raw.execute("COMMIT")
+            finally:
+                writer.in_transaction = False
+
+    async def verify(self) -> None:
+        """The server keeps its own pages (checksums, WAL): nothing for podbot to check beyond reaching it."""
+        await self._reader.fetch_one("SELECT 1")
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            for conn in (self._reader, self._writer):
+                await conn.raw.close()
+
+
+def _reason(exc: psycopg.Error) -> str:
+    """libpq's message, first line only (the rest repeats the host and port)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,116 @@
+"""What is PostgreSQL's own in the store: its migrations and their bookkeeping, its URL, and a server that is
+not there. (Everything the engines share is tested on both by the store fixture.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.store import Store, StoreError
+from bot.store.migrations import Migration
+from bot.store.pg_migrations import bundled_migrations, migrate
+from bot.store.placeholders import to_pyformat
+from tests.factories import make_episode, make_source
+from tests.postgres_server import PostgresServer
+
+
+def _migrations(url: str) -> list[tuple[int, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+
+
+async def test_a_new_database_gets_the_whole_schema_once_and_keeps_its_data(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.create_database()
+    async with await Store.open(url) as store:
+        await store.catalog.ingest(make_source(make_episode("Kept", words=30)))
+    expected = [(m.version, m.name) for m in bundled_migrations()]
+    assert _migrations(url) == expected
+    # Opening it again migrates nothing and loses nothing.
+    async with await Store.open(url) as store:
+        assert [e.episode.title for e in await store.catalog.episodes()] == ["Kept"]
+    assert _migrations(url) == expected
+
+
+async def test_two_processes_starting_at_once_migrate_once(postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database()
+    stores = await asyncio.gather(Store.open(url), Store.open(url))
+    for store in stores:
+        await store.close()
+    assert _migrations(url) == [(m.version, m.name) for m in bundled_migrations()]
+
+
+async def test_a_failing_migration_leaves_the_database_at_the_version_before(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.create_database()
+    broken = Migration(
+        len(bundled_migrations()) + 1, "999_broken.sql", "CREATE TABLE half (x int); SELEC oops;"
+    )
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.SyntaxError):
+            await migrate(conn, [*bundled_migrations(), broken])
+        found = await (await conn.execute("SELECT to_regclass('half')")).fetchone()
+    assert found == (None,)
+    assert _migrations(url) == [(m.version, m.name) for m in bundled_migrations()]
+
+
+async def test_a_database_of_a_newer_podbot_is_refused(postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database()
+    await (await Store.open(url)).close()
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')")
+    with pytest.raises(StoreError, match="newer than this podbot understands"):
+        await Store.open(url)
+
+
+def test_an_unreachable_server_is_one_line_without_the_password(postgres_server: PostgresServer) -> None:
+    # A port nobody listens on: the server is down, or was never there.
+    url = f"postgresql://podbot:s3cret-word@127.0.0.1:{postgres_server.port + 1}/podbot"
+    result = CliRunner().invoke(cli, ["--db", url, "episodes"], catch_exceptions=False)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "cannot use the PostgreSQL store postgresql://podbot@127.0.0.1" in lines[0]
+    assert "s3cret-word" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_placeholders_are_translated_outside_literals_names_and_comments() -> None:
+    sql = "SELECT '?', \"a?\", x LIKE '50%' FROM t WHERE a = ? -- why?\n AND b = ?"
+    assert to_pyformat(sql) == "SELECT '?', \"a?\", x LIKE '50%%' FROM t WHERE a = %s -- why?\n AND b = %s"
+
+
+async def test_a_server_that_goes_away_mid_command_is_one_sentence_and_loses_nothing() -> None:
+    # A server of its own: this test stops it.
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.create_database()
+        store = await Store.open(url)
+        try:
+            await store.catalog.ingest(make_source(make_episode("Before", words=30)))
+            server.stop(keep=True)
+            with pytest.raises(StoreError) as stopped:
+                await store.catalog.ingest(
+                    make_source(make_episode("Before", words=30), make_episode("During"))
+                )
+            message = str(stopped.value)
+            assert message.startswith(f"the PostgreSQL store {url} stopped answering")
+            assert "try again once it is back" in message
+            server.start()
+            # The same store object connects again by itself (the bot keeps running through a restart).
+            assert [e.episode.title for e in await store.catalog.episodes()] == ["Before"]
+            report = await store.catalog.ingest(
+                make_source(make_episode("Before", words=30), make_episode("After"))
+            )
+            assert report.added == ["After"]
+        finally:
+            await store.close()
+    finally:
+        server.stop()
