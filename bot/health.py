@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.config import default_db_path
 from bot.store.errors import damaged_sentence, is_damage
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ STALE_AFTER_BEATS = 3
 def heartbeat_path(settings: Settings) -> Path:
     if settings.heartbeat_file is not None:
         return settings.heartbeat_file.expanduser()
-    db = settings.db.expanduser()
+    # A store on PostgreSQL has no file to sit beside: the heartbeat goes where the default store would.
+    db = settings.db.expanduser() if isinstance(settings.db, Path) else default_db_path()
     return db.with_name(db.name + ".heartbeat")
 
 
@@ -133,7 +135,7 @@ async def store_problem(store: Store) -> str | None:
         # Whatever stops the read is the answer; the log keeps the traceback.
         log.warning("the heartbeat's read of the store failed", exc_info=True)
         if is_damage(exc):
-            return damaged_sentence(store.path)
+            return damaged_sentence(store.location)
         return f"the store {store.path} cannot be read ({type(exc).__name__}: {exc})"
     return None
 

@@ -45,8 +45,13 @@ class Engine(Protocol):
     name: str
     # What messages call the store: a file path, or a URL without its password.
     location: str
-    # What other connections to it are opened with: the path, or the whole URL.
-    address: Path | str
+
+    @property
+    def address(self) -> Path | str:
+        """What other connections to it are opened with: the path, or the whole URL. (A property: a
+        SQLite engine's is a Path, a PostgreSQL engine's a str, and a plain attribute of the union
+        would accept neither.)"""
+        ...
 
     @property
     def reader(self) -> Connection:

@@ -118,7 +118,7 @@ class PgTranscriptReader:
     def __init__(self, conn: psycopg.Connection, stemmer: PgStemmer) -> None:
         self._conn = conn
         self._stemmer = stemmer
-        self._version: str | None = None
+        self._version: object = None
         self._present: dict[str, bool] = {}
         self._counts: dict[tuple[str, Within | None], tuple[int, int]] = {}
         self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
@@ -126,7 +126,7 @@ class PgTranscriptReader:
         self._estimates: dict[str, float] = {}
 
     def fresh(self) -> None:
-        (version,) = self._conn.execute(CHANGED).fetchone()
+        (version,) = self._one(CHANGED, ())
         if version != self._version or len(self._counts) + len(self._present) > MEMORY:
             self._version = version
             self._present.clear()
@@ -335,9 +335,22 @@ class PgTranscriptReader:
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
         if not segment_ids:
             return {}
+        rows = self._conn.execute(CONTEXT, (list(segment_ids),)).fetchall()
         return {
-            int(r[0]): SegmentContext(*r[:-1], cues=cue_times.decode(r[-1]))
-            for r in self._conn.execute(CONTEXT, (list(segment_ids),))
+            int(r[0]): SegmentContext(
+                segment_id=r[0],
+                episode_id=r[1],
+                episode_title=r[2],
+                speaker=r[3],
+                start_s=r[4],
+                text=r[5],
+                previous=r[6],
+                next=r[7],
+                show_id=r[8],
+                show_title=r[9],
+                cues=cue_times.decode(r[10]),
+            )
+            for r in rows
         }
 
 

@@ -70,7 +70,7 @@ def connect_reader(url: str) -> psycopg.Connection[Any]:
 
 
 class PgLookupReader(LookupReader):
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:  # type: ignore[override]
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._pg = conn
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -81,15 +81,21 @@ class PgLookupReader(LookupReader):
         assert row is not None  # aggregates and the one-row catalog_state always return a row
         return row
 
+    def _one_pg(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        """One row of SQL already in psycopg's style (the full-text queries build their own)."""
+        row = self._pg.execute(sql, params).fetchone()
+        assert row is not None  # a count always returns a row
+        return row
+
     def index_rows(self, show: ShowGeneration) -> IndexRows:
         params = (show.show_id,)
         lo, hi = self._one(CHAPTER_SPAN, params)
         return IndexRows(
             show.show_id,
             show.title,
-            self._all(INDEX_EPISODES, params),  # type: ignore[arg-type]
-            self._all(INDEX_PEOPLE, params),  # type: ignore[arg-type]
-            self._all(INDEX_APPEARANCES, params),  # type: ignore[arg-type]
+            self._all(INDEX_EPISODES, params),
+            self._all(INDEX_PEOPLE, params),
+            self._all(INDEX_APPEARANCES, params),
             self._one(INDEX_CHAPTER_TITLES, params)[0] or "",
             show.generation,
             (int(lo), int(hi)) if lo is not None else (0, -1),
@@ -123,9 +129,7 @@ class PgLookupReader(LookupReader):
         where = (*q_params, *span, show_id)
         sql = PG_CHAPTER_MATCHES
         if rank_below:
-            (count,) = self._pg.execute(
-                PG_COUNT_CHAPTER_MATCHES.format(q=q), (*where, rank_below + 1)
-            ).fetchone()
+            (count,) = self._one_pg(PG_COUNT_CHAPTER_MATCHES.format(q=q), (*where, rank_below + 1))
             if count <= rank_below:
                 sql = PG_CHAPTER_MATCHES_RANKED
                 where = (*q_params, *where)

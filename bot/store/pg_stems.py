@@ -55,7 +55,7 @@ class PgStemmer:
         wanted = [[self._phrase_terms(p) for p in alternatives] for alternatives in units(expression)]
         tokens = [[(m.start(), m.end(), m.group()) for m in _WORD.finditer(t)] for t in texts]
         known = self.terms(list(dict.fromkeys(w for ts in tokens for _, _, w in ts)))
-        term_of = {}
+        term_of: dict[str, str | None] = {}
         for ts in tokens:
             for _, _, w in ts:
                 if w not in term_of:
