@@ -45,8 +45,10 @@ STALE_AFTER_BEATS = 3
 def heartbeat_path(settings: Settings) -> Path:
     if settings.heartbeat_file is not None:
         return settings.heartbeat_file.expanduser()
-    # A store on PostgreSQL has no file to sit beside: the heartbeat goes where the default store would.
-    db = settings.db.expanduser() if isinstance(settings.db, Path) else default_db_path()
+    if isinstance(settings.db, str):
+        # A PostgreSQL store has no file to sit beside: the default store's folder, then.
+        return default_db_path().with_name("podbot.heartbeat")
+    db = settings.db.expanduser()
     return db.with_name(db.name + ".heartbeat")
 
 
@@ -136,7 +138,7 @@ async def store_problem(store: Store) -> str | None:
         log.warning("the heartbeat's read of the store failed", exc_info=True)
         if is_damage(exc):
             return damaged_sentence(store.location)
-        return f"the store {store.path} cannot be read ({type(exc).__name__}: {exc})"
+        return f"the store {store.location} cannot be read ({type(exc).__name__}: {exc})"
     return None
 
 

@@ -128,9 +128,9 @@ def _accept_global_options(command: click.Command) -> None:
 
 def _register_commands() -> None:
     # Each command family lives in its own module and registers itself on `cli`.
-    from bot.cli import bot, catalog, health, search
+    from bot.cli import bot, catalog, health, search, store
 
-    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS, *health.COMMANDS):
+    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS, *health.COMMANDS, *store.COMMANDS):
         _accept_global_options(command)
         cli.add_command(command)
 

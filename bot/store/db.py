@@ -48,9 +48,7 @@ class Engine(Protocol):
 
     @property
     def address(self) -> Path | str:
-        """What other connections to it are opened with: the path, or the whole URL. (A property: a
-        SQLite engine's is a Path, a PostgreSQL engine's a str, and a plain attribute of the union
-        would accept neither.)"""
+        """What other connections to it are opened with: the path, or the whole URL."""
         ...
 
     @property
