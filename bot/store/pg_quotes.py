@@ -191,13 +191,17 @@ class PgTranscriptReader:
 
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         terms = list(dict.fromkeys(t for t in terms if t))
+        # Candidates the statistics know are common words: their estimate stands (higher than any word
+        # they do not list), and the GIN scan is spared their long posting lists ("modle" -> "model").
+        found = {t: round(self._estimates[t]) for t in terms if t in self._estimates}
+        terms = [t for t in terms if t not in found]
         if not terms:
-            return {}
+            return found
         # Each candidate quoted as a tsquery lexeme: no candidate is ever read as an operator.
         query = " | ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms)
         with self._index_only():
             rows = self._conn.execute(TERM_DOCS, (query, TERM_DOCS_CAP, terms)).fetchall()
-        return {t: int(n) for t, n in rows if n}
+        return found | {t: int(n) for t, n in rows if n}
 
     def show_span(self, show_ids: Sequence[int]) -> tuple[int, int] | None:
         key = tuple(sorted(show_ids))
