@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -24,6 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import Core
+from bot.shards import Shards, ShardsError
 from bot.store import StoreError
 from cogs.common.errors import report_error
 from cogs.common.installs import SERVER_CONTEXTS, SERVER_INSTALLS
@@ -79,6 +80,11 @@ class PodBot(commands.AutoShardedBot):
         serving: bool = True,
         extensions: tuple[str, ...] = EXTENSIONS,
     ) -> None:
+        shards = Shards.parse(settings.shards, settings.shard_count)
+        # The shards this process runs, when several processes share the bot (bot.shards); without them,
+        # all of them, as many as Discord recommends (or the tests' one). Not passed at all when unset:
+        # discord.py tells "not given" from any value.
+        sharing: dict[str, Any] = {} if shards.ids is None else {"shard_ids": list(shards.ids)}
         # podbot never joins voice: discord.py's warnings about missing voice libraries are log noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
@@ -93,10 +99,12 @@ class PodBot(commands.AutoShardedBot):
             # The default for every message the bot sends; replies pass it explicitly as well.
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids) or None,
-            shard_count=shard_count,
+            shard_count=shards.count or shard_count,
+            **sharing,
             activity=discord.Activity(type=discord.ActivityType.listening, name="/episode"),
         )
         self.settings = settings
+        self.shard_plan = shards
         # False for one-shot runs (`podbot sync`): no store is opened and cogs start no background work.
         self.serving = serving
         # Given a store or search (tests), the core uses them and leaves closing them to the caller.
@@ -251,7 +259,11 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
             loop.add_signal_handler(signum, stop.set)
-    bot = create_bot(settings)
+    try:
+        bot = create_bot(settings)
+    except ShardsError as exc:
+        raise BotStartError(f"bad shards: {exc}") from None
+    log.info("running %s", bot.shard_plan.describe())
     try:
         with _start_errors():
             runner = asyncio.create_task(bot.start(token), name="podbot")

@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         default_factory=list, description="Discord user ids allowed owner commands."
     )
     dev_guild_id: int | None = Field(default=None, description="Guild that `podbot sync` targets by default.")
+    shards: str | None = Field(
+        default=None,
+        description=(
+            "The gateway shards this process runs, e.g. `0-3` or `0,2` (with PODBOT_SHARD_COUNT): several"
+            " processes sharing one store each run some. Unset: every shard, in this process."
+        ),
+    )
+    shard_count: int | None = Field(
+        default=None, ge=1, description="How many shards the bot has in all, across its processes."
+    )
     heartbeat_seconds: float = Field(
         default=30.0,
         ge=1,

@@ -188,3 +188,11 @@ async def test_run_takes_verbose_after_the_subcommand(tmp_path: Path) -> None:
     assert code != 0
     assert "No such option" not in err
     assert "PODBOT_TOKEN" in err
+
+
+async def test_run_names_impossible_shards_in_one_line(tmp_path: Path) -> None:
+    code, _, err = await _finish(
+        await _podbot(tmp_path, "run", "--shards", "2-9", "--shard-count", "4", token="not-a-real-token")
+    )
+    assert code != 0
+    assert _one_line(err) == "podbot: bad shards: shard 9 does not exist: with 4 shards they are 0-3"

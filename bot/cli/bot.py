@@ -12,19 +12,32 @@ from bot.logs import configure_logging
 
 
 @click.command()
+@click.option("--shards", help="The shards this process runs, e.g. 0-3 (default: $PODBOT_SHARDS, else all).")
+@click.option(
+    "--shard-count", type=click.IntRange(min=1), help="Shards in all, across processes ($PODBOT_SHARD_COUNT)."
+)
 @click.pass_obj
-def run(ctx: CliContext) -> None:
+def run(ctx: CliContext, shards: str | None, shard_count: int | None) -> None:
     """Start the Discord bot (token from PODBOT_TOKEN or .env); stop it with Ctrl-C or SIGTERM.
 
     Opens the store (filling an empty one from the bundled page) and answers slash commands. It does
     not register them with Discord: run `podbot sync` once first, and again when commands change.
+
+    Several processes can share one store (PostgreSQL, or one SQLite file on one machine), each running
+    some of the shards: `podbot run --shards 0-3 --shard-count 8` here, `--shards 4-7` there. Feeds are
+    polled once across them; each process posts to the servers on its own shards.
     """
     from bot.client import BotStartError, serve
 
     # A service logs to stdout, where container runtimes and journald look for it.
     configure_logging("DEBUG" if ctx.verbose else ctx.settings.log_level, stream=sys.stdout)
+    settings = ctx.settings
+    if shards is not None or shard_count is not None:
+        settings = settings.model_copy(
+            update={"shards": shards or settings.shards, "shard_count": shard_count or settings.shard_count}
+        )
     try:
-        asyncio.run(serve(ctx.settings))
+        asyncio.run(serve(settings))
     except BotStartError as exc:
         raise CliError(str(exc)) from None
 

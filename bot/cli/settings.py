@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 # poller's and the heartbeat's intervals (`podbot health` reads the interval from the heartbeat itself)
 # and the service's log level (the other commands log only with --verbose).
 DISCORD_ONLY_SETTINGS = frozenset(
-    {"token", "owner_ids", "dev_guild_id", "poll_minutes", "heartbeat_seconds", "log_level"}
+    {
+        "token",
+        "owner_ids",
+        "dev_guild_id",
+        "poll_minutes",
+        "heartbeat_seconds",
+        "log_level",
+        "shards",
+        "shard_count",
+    }
 )
 DISCORD_COMMANDS = frozenset({"run", "sync"})
 

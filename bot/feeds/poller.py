@@ -8,8 +8,12 @@ One cycle:
    state are recorded in one transaction.
 3. Whoever needs to know about new episodes (the search index) is told, once per cycle.
 4. Pending announcements are delivered, oldest first and at most `announce_cap` per channel per cycle.
-   Each send is marked as started before it is made; an intent left started by a crash is resent with the
-   same nonce and flagged `maybe_sent`, so the announcer can avoid a second copy.
+   Each send is claimed (and counted) before it is made; an intent whose claim lapsed in a crash is resent
+   with the same nonce and flagged `maybe_sent`, so the announcer can avoid a second copy.
+
+Several processes can share one store (bot.store.leases): each feed's poll is claimed in the database for
+a lease, so one process fetches it per interval, and one that dies mid-poll loses the claim when the lease
+ends. Each process sends only the announcements of the servers on its shards (bot.shards).
 
 A failing feed backs off exponentially, warns its channels once, and is paused; nothing one feed or one
 channel does stops the others.
@@ -34,8 +38,10 @@ from bot.ingest.feed import FeedDocument, read_feed
 from bot.links import redact_credentials
 from bot.models import ParsedSource
 from bot.net.fetch import FEED_LIMITS, FetchError, Limits, Validators
+from bot.shards import Shards
 from bot.store.feed_items import ItemRecord
 from bot.store.feed_state import PollSuccess
+from bot.store.leases import process_name
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -56,6 +62,9 @@ log = logging.getLogger(__name__)
 
 # After an error outside a cycle (the store, say), the loop waits this long before it tries again.
 ERROR_PAUSE_S = 60.0
+# A process that shares the work looks for announcements of its servers this often, even with no feed of
+# its own due: another process may have polled the feed that has them.
+SHARED_DELIVERY_S = 30.0
 
 
 def utc_now() -> datetime:
@@ -74,6 +83,11 @@ class PollerConfig:
     max_post_attempts: int = 5
     concurrent_feeds: int = 16
     feed_limits: Limits = FEED_LIMITS
+    # How long a claim on a feed's poll holds: longer than a poll takes (its fetch, files and store, all
+    # time-limited), so that only a process that died loses it; then another polls the feed.
+    poll_lease: timedelta = timedelta(minutes=5)
+    # A send takes seconds; a crashed sender's announcement is resent (as "maybe sent") after this.
+    send_lease: timedelta = timedelta(minutes=1)
 
 
 @dataclass(slots=True)
@@ -112,6 +126,8 @@ class Poller:
         *,
         clock: Callable[[], datetime] = utc_now,
         on_stored: Callable[[], Awaitable[None]] | None = None,
+        shards: Shards | None = None,
+        owner: str | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -122,6 +138,9 @@ class Poller:
         # Called once per cycle when episodes were stored, before anything is announced: the search index
         # is rebuilt there, so an announced episode is one `/episode` can find.
         self.on_stored = on_stored
+        # The servers whose announcements this process sends, and its name in the store's claims.
+        self.shards = shards or Shards()
+        self.owner = owner or process_name()
         self._nap: asyncio.Future[None] | None = None
 
     # --- the loop -----------------------------------------------------------------------------------------
@@ -141,6 +160,8 @@ class Poller:
                 due = await self.store.follows.next_due()
                 delay = interval if due is None else (due - self.clock()).total_seconds()
                 delay = min(max(delay, 1.0), interval)
+                if self.shards.shared:
+                    delay = min(delay, SHARED_DELIVERY_S)
             except Exception:
                 log.exception("the feed poll loop failed; trying again shortly")
                 delay = min(ERROR_PAUSE_S, interval)
@@ -160,7 +181,9 @@ class Poller:
 
     async def run_cycle(self) -> CycleReport:
         report = CycleReport()
-        feeds = await self.store.follows.due_feeds(self.clock())
+        feeds = await self.store.follows.claim_due_feeds(
+            self.clock(), owner=self.owner, lease=self.config.poll_lease
+        )
         slots = asyncio.Semaphore(self.config.concurrent_feeds)
 
         async def one(feed: FeedState) -> None:
@@ -181,6 +204,17 @@ class Poller:
 
     async def _poll_isolated(self, feed: FeedState, report: CycleReport) -> None:
         report.checked += 1
+        try:
+            await self._poll_claimed(feed, report)
+        finally:
+            # Its outcome is recorded (or the poll broke): the next one is whoever's turn comes.
+            try:
+                await self.store.follows.release_feed(feed.id, owner=self.owner)
+            except Exception:
+                # The lease ends by itself; meanwhile nobody else polls the feed, which is not harm.
+                log.exception("releasing the poll of feed %d failed", feed.id)
+
+    async def _poll_claimed(self, feed: FeedState, report: CycleReport) -> None:
         try:
             await self.poll_feed(feed, report)
         except (FetchError, ParseError) as exc:
@@ -370,7 +404,10 @@ class Poller:
     async def deliver(self, report: CycleReport | None = None) -> CycleReport:
         """Post pending announcements: per channel in order, channels side by side, each in isolation."""
         report = report or CycleReport()
-        pending = await self.store.follows.pending_announcements()
+        # Only the servers on this process's shards: their gateway connection is here.
+        pending = [
+            a for a in await self.store.follows.pending_announcements() if self.shards.owns(a.guild_id)
+        ]
         by_subscription: dict[int, list[PendingAnnouncement]] = {}
         for announcement in pending:
             by_subscription.setdefault(announcement.subscription_id, []).append(announcement)
@@ -399,7 +436,11 @@ class Poller:
                 pending.id, "the episode is no longer in the store", now=self.clock(), final=True
             )
             return True
-        await follows.start_attempt(pending.id)
+        attempts = await follows.claim_announcement(
+            pending.id, owner=self.owner, now=self.clock(), lease=self.config.send_lease
+        )
+        if attempts is None:
+            return True  # another process is sending it, or has sent it since the list was read
         result = await self._call_announcer(
             self.announcer.announce(
                 Announcement(
@@ -407,7 +448,7 @@ class Poller:
                     role_id=pending.role_id,
                     episode=stored,
                     nonce=pending.nonce,
-                    maybe_sent=pending.attempts > 0,
+                    maybe_sent=attempts > 1,
                     recorded_at=pending.created_at,
                     template=pending.template,
                     thread=pending.thread,
@@ -421,7 +462,7 @@ class Poller:
             return True
         report.delivery_failures += 1
         error = result.error or "unknown error"
-        final = result.status is PostStatus.FAILED or pending.attempts + 1 >= self.config.max_post_attempts
+        final = result.status is PostStatus.FAILED or attempts >= self.config.max_post_attempts
         log.warning("announcement in channel %d failed (%s): %s", pending.channel_id, result.status, error)
         await follows.mark_failed(pending.id, error, now=now, final=final)
         return False

@@ -18,6 +18,7 @@ from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig, utc_now
 from bot.net.guard import BlockedURL, check_url
 from bot.shaping import TitleFilter
+from bot.shards import Shards
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -44,12 +45,20 @@ class FeedService:
         config: PollerConfig | None = None,
         clock: Callable[[], datetime] = utc_now,
         on_stored: Callable[[], Awaitable[None]] | None = None,
+        shards: Shards | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
         self.poller = Poller(
-            store, fetcher, FileReader(fetcher), announcer, config, clock=clock, on_stored=on_stored
+            store,
+            fetcher,
+            FileReader(fetcher),
+            announcer,
+            config,
+            clock=clock,
+            on_stored=on_stored,
+            shards=shards,
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -65,6 +74,8 @@ class FeedService:
             config=PollerConfig(interval=timedelta(minutes=core.settings.poll_minutes)),
             clock=clock,
             on_stored=core.search.refresh,
+            # Announcements for the servers on this process's shards (the others' are another's to send).
+            shards=Shards.parse(core.settings.shards, core.settings.shard_count),
         )
 
     # --- following --------------------------------------------------------------------------------------

@@ -110,17 +110,11 @@ class Announcements:
             for r in rows
         ]
 
-    async def start_attempt(self, announcement_id: int) -> None:
-        """Committed before the message is sent: after a crash, attempts > 0 says it may have gone out."""
-        async with self._store.transaction() as conn:
-            await conn.execute(
-                "UPDATE announcements SET attempts = attempts + 1 WHERE id = ?", (announcement_id,)
-            )
-
     async def mark_sent(self, announcement_id: int, message_id: int | None, *, now: datetime) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE announcements SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+                "UPDATE announcements SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL,"
+                " lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (message_id, iso(now), announcement_id),
             )
             await conn.execute(
@@ -134,8 +128,8 @@ class Announcements:
         it); `final` gives the announcement up, otherwise it is tried again on the next cycle."""
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END"
-                " WHERE id = ?",
+                "UPDATE announcements SET last_error = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END,"
+                " lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (error, int(final), announcement_id),
             )
             await conn.execute(

@@ -48,7 +48,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         (
             "id", "url", "title", "etag", "last_modified", "body_hash", "baseline_at", "next_check",
             "last_check", "last_success", "failures", "failing_since", "last_error", "warned", "paused",
-            "created_at", "shared_guids",
+            "created_at", "shared_guids", "lease_owner", "lease_until",
         ),
         "id",
     ),
@@ -72,7 +72,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "announcements",
         (
             "id", "subscription_id", "item_key", "episode_id", "nonce", "state", "attempts", "position",
-            "message_id", "last_error", "created_at", "sent_at",
+            "message_id", "last_error", "created_at", "sent_at", "lease_owner", "lease_until",
         ),
         "id",
     ),

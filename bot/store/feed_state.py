@@ -163,7 +163,9 @@ class FeedStates:
 
     async def next_due(self) -> datetime | None:
         row = await self._store.reader.fetch_one(
-            f"SELECT min(next_check) FROM feeds f WHERE paused = 0 AND {FOLLOWED}"
+            # A feed another process is polling is due again when its lease ends, at the earliest.
+            "SELECT min(CASE WHEN lease_until > next_check THEN lease_until ELSE next_check END)"
+            f" FROM feeds f WHERE paused = 0 AND {FOLLOWED}"
         )
         return when(row[0]) if row else None
 

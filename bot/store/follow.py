@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.store.announcements import Announcements, create_announcements
 from bot.store.feed_items import FeedItems, remember_items
 from bot.store.feed_state import FeedStates, record_success
+from bot.store.leases import Leases
 from bot.store.subscriptions import Subscriptions
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from bot.store.feed_state import PollSuccess
 
 
-class Follows(Subscriptions, FeedStates, FeedItems, Announcements):
+class Follows(Subscriptions, FeedStates, FeedItems, Announcements, Leases):
     async def record_poll(
         self,
         feed_id: int,
