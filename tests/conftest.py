@@ -71,13 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Every test of the store runs on both engines, unless it says why it cannot. The `search` fixture
-    # answers quotes and chapters, whose PostgreSQL full-text SQL is not built yet: SQLite only, until then.
+    # Every test of the store runs on both engines, unless it says why it cannot.
     if "store_location" in metafunc.fixturenames:
-        sqlite_only = (
-            metafunc.definition.get_closest_marker("sqlite_only") or "search" in metafunc.fixturenames
-        )
-        engines = ("sqlite",) if sqlite_only else ENGINES
+        engines = ("sqlite",) if metafunc.definition.get_closest_marker("sqlite_only") else ENGINES
         metafunc.parametrize("store_location", engines, indirect=True)
 
 

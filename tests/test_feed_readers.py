@@ -72,7 +72,6 @@ def test_channel_persons_are_the_cast_of_items_without_their_own(db: str) -> Non
 # --- 3. feeds other parsers read -----------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("it reads the chapters with /chapters: PostgreSQL full-text search is not built yet")
 def test_an_untitled_feed_is_named_after_its_author_and_its_podlove_chapters_are_read(db: str) -> None:
     report = ingest(db, FEEDS / "untitled-podlove.xml")
     assert "2 added" in report.stdout

@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-# Both engines once it is; then this mark goes.
-pytestmark = pytest.mark.sqlite_only("chapter search on PostgreSQL (its full-text SQL) is not built yet")
-
-
 async def test_chapters_of_the_best_matching_episode(search: Search) -> None:
     found = await search.chapters("windsruf", scope=EVERYWHERE)
     assert found is not None

@@ -19,12 +19,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-# Both engines once it is; then this mark goes.
-pytestmark = pytest.mark.sqlite_only(
-    "episode lookups weigh chapter and notes matches: PostgreSQL full-text search is not built yet"
-)
-
-
 async def titles(search: Search, query: str, limit: int = 10) -> list[str]:
     return [m.title for m in await search.episodes(query, limit=limit, scope=EVERYWHERE)]
 

@@ -29,12 +29,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-# Both engines once it is; then this mark goes.
-pytestmark = pytest.mark.sqlite_only(
-    "the lookup process answers chapter searches: PostgreSQL full-text search is not built yet"
-)
-
-
 @pytest.fixture
 async def isolated(store: Store) -> AsyncIterator[Search]:
     await store.catalog.ingest(latent_like())

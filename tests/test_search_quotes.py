@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 WEBCONTAINER_TEXTS = {BOLT_SEGMENTS[2].text, BOLT_SEGMENTS[4].text, BOLT_SEGMENTS[5].text}
 
 
-# Both engines once it is; then this mark goes.
-pytestmark = pytest.mark.sqlite_only("quote search on PostgreSQL (tsvector, pg_trgm) is not built yet")
-
-
 def marked(hit: QuoteHit) -> list[str]:
     return [hit.text[a:b] for a, b in hit.highlights]
 

@@ -29,8 +29,7 @@ from bot.search.results import (
     QuoteHit,
     Suggestion,
 )
-from bot.store.readers import connect, transcript_reader
-from bot.store.stems import Stemmer
+from bot.store.readers import connect, stemmer, transcript_reader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     from bot.scope import Scope
     from bot.store import Store, StoredEpisode
     from bot.store.readers import SyncConnection
+    from bot.store.stems import Stemmer
     from bot.store.transcripts import TranscriptReader
 
 __all__ = [
@@ -107,7 +107,7 @@ class Search:
         worker: _Worker | None = getattr(self._local, "worker", None)
         if worker is None:
             conn = connect(self._store.address)
-            worker = _Worker(conn, transcript_reader(conn), Stemmer())
+            worker = _Worker(conn, transcript_reader(conn), stemmer(conn))
             self._local.worker = worker
             with self._workers_lock:
                 self._workers.append(worker)

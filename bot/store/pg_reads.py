@@ -25,6 +25,7 @@ from bot.store.index_reads import (
     LookupReader,
     ShowGeneration,
 )
+from bot.store.pg_expression import tsquery
 from bot.store.placeholders import to_pyformat
 
 if TYPE_CHECKING:
@@ -37,7 +38,27 @@ INDEX_CHAPTER_TITLES = """
 SELECT string_agg(c.title, chr(10) ORDER BY c.id) FROM chapters c JOIN episodes e ON e.id = c.episode_id
 WHERE c.toc = 1 AND e.show_id = ?
 """
-NOT_YET = "{} on a PostgreSQL store is not available in this version of podbot; use a SQLite store for it"
+# The evidence queries of bot.store.index_reads, over the generated tsvector columns of migration
+# postgres/003; `{q}` is the expression's tsquery (bot.store.pg_expression), its phrases bound parameters.
+PG_CHAPTER_MATCHES = """
+SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters c JOIN episodes e ON e.id = c.episode_id
+WHERE c.words @@ {q} AND c.id BETWEEN %s AND %s AND c.toc = 1 AND e.show_id = %s
+ORDER BY c.id DESC LIMIT %s
+"""
+PG_CHAPTER_MATCHES_RANKED = """
+SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters c JOIN episodes e ON e.id = c.episode_id,
+(SELECT {q} AS q) q
+WHERE c.words @@ {q} AND c.id BETWEEN %s AND %s AND c.toc = 1 AND e.show_id = %s
+ORDER BY ts_rank(c.words, q.q, 1) DESC, c.id LIMIT %s
+"""
+PG_COUNT_CHAPTER_MATCHES = """
+SELECT count(*) FROM (SELECT 1 FROM chapters c JOIN episodes e ON e.id = c.episode_id
+WHERE c.words @@ {q} AND c.id BETWEEN %s AND %s AND e.show_id = %s LIMIT %s) m
+"""
+PG_NOTES_MATCHES = """
+SELECT e.id FROM episodes e WHERE e.notes_words @@ {q} AND e.id BETWEEN %s AND %s AND e.show_id = %s
+ORDER BY e.id DESC LIMIT %s
+"""
 
 
 def connect_reader(url: str) -> psycopg.Connection[Any]:
@@ -58,6 +79,12 @@ class PgLookupReader(LookupReader):
     def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         row = self._pg.execute(to_pyformat(sql), params).fetchone()
         assert row is not None  # aggregates and the one-row catalog_state always return a row
+        return row
+
+    def _one_pg(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        """One row of SQL already in psycopg's style (the full-text queries build their own)."""
+        row = self._pg.execute(sql, params).fetchone()
+        assert row is not None  # a count always returns a row
         return row
 
     def index_rows(self, show: ShowGeneration) -> IndexRows:
@@ -96,11 +123,29 @@ class PgLookupReader(LookupReader):
     def chapter_matches(
         self, expression: str, *, show_id: int, span: tuple[int, int], limit: int, rank_below: int = 0
     ) -> list[ChapterRow]:
-        raise StoreError(NOT_YET.format("chapter search"))
+        """As LookupReader.chapter_matches, over `chapters.words` (migration postgres/003): newest first,
+        ranked (ts_rank, where SQLite has bm25) only when at most `rank_below` match."""
+        q, q_params = tsquery(expression)
+        where = (*q_params, *span, show_id)
+        sql = PG_CHAPTER_MATCHES
+        if rank_below:
+            (count,) = self._one_pg(PG_COUNT_CHAPTER_MATCHES.format(q=q), (*where, rank_below + 1))
+            if count <= rank_below:
+                sql = PG_CHAPTER_MATCHES_RANKED
+                where = (*q_params, *where)
+        rows = self._pg.execute(sql.format(q=q), (*where, limit)).fetchall()
+        return [ChapterRow(*row) for row in rows]
 
     def notes_matches(self, expression: str, *, show_id: int, span: tuple[int, int], limit: int) -> list[int]:
-        raise StoreError(NOT_YET.format("show-notes search"))
+        """As LookupReader.notes_matches, over `episodes.notes_words`: newest first."""
+        q, q_params = tsquery(expression)
+        rows = self._pg.execute(PG_NOTES_MATCHES.format(q=q), (*q_params, *span, show_id, limit)).fetchall()
+        return [int(episode_id) for (episode_id,) in rows]
 
 
 def transcript_reader(conn: psycopg.Connection[Any]) -> TranscriptReader:
-    raise StoreError(NOT_YET.format("quote search"))
+    """Quote search's reads (bot.store.pg_quotes), with the stemmer they look words up with."""
+    from bot.store.pg_quotes import PgTranscriptReader
+    from bot.store.pg_stems import PgStemmer
+
+    return PgTranscriptReader(conn, PgStemmer(conn))  # type: ignore[return-value]  # duck-typed

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.store.index_reads import LookupReader, connect_reader
 from bot.store.postgres import is_postgres_url
+from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 
 if TYPE_CHECKING:
@@ -45,3 +46,12 @@ def transcript_reader(conn: SyncConnection) -> TranscriptReader:
     from bot.store import pg_reads
 
     return pg_reads.transcript_reader(conn)
+
+
+def stemmer(conn: SyncConnection) -> Stemmer:
+    """The terms and highlighting of the index `conn` reads (FTS5's tokenizer, or PostgreSQL's)."""
+    if isinstance(conn, sqlite3.Connection):
+        return Stemmer()
+    from bot.store.pg_stems import PgStemmer
+
+    return PgStemmer(conn)  # type: ignore[return-value]  # the same two methods, duck-typed

@@ -1,0 +1,145 @@
+"""Quote search on PostgreSQL beside SQLite, on the same generated store and the same queries.
+
+Run: `python -m bench.pg_quotes --dsn "host=127.0.0.1 port=5432 user=postgres dbname=postgres"` against
+a PostgreSQL 15 of your own (an empty database: its tables are replaced). The SQLite store is generated
+through the real ingest and cached in bench/.cache (10M transcript words by default: about 70 s once);
+its rows are copied into PostgreSQL (migration postgres/003 on top of the tables quote search reads), then
+both engines answer the same rare words, 4–8-word phrases and hard queries (bench/search.py's), each
+query first on SQLite then on PostgreSQL, through the same plan (bot/search/quotes.py). Prints p50 / p95 /
+max in ms and whether both engines gave the same hits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sqlite3
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from bench.generate import Spec, build
+from bench.search import pct, quote_queries
+from bot.search import quotes
+from bot.search.results import QuoteHit
+from bot.store.index_reads import connect_reader
+from bot.store.pg_quotes import PgTranscriptReader
+from bot.store.pg_reads import connect_reader as connect
+from bot.store.pg_stems import PgStemmer
+from bot.store.stems import Stemmer
+from bot.store.transcripts import TranscriptReader
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/003_search.sql"
+# The tables quote search reads, as on SQLite (the PostgreSQL store's own schema replaces this).
+TABLES = """
+DROP TABLE IF EXISTS segments, chapters, episodes, shows, catalog_state CASCADE;
+DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean CASCADE;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS podbot CASCADE;
+DROP TEXT SEARCH DICTIONARY IF EXISTS podbot_porter CASCADE;
+CREATE TABLE shows (id bigint PRIMARY KEY, title text NOT NULL);
+CREATE TABLE episodes (id bigint PRIMARY KEY, show_id bigint NOT NULL REFERENCES shows ON DELETE CASCADE,
+                       title text NOT NULL, show_notes text NOT NULL DEFAULT '');
+CREATE TABLE chapters (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
+                       title text NOT NULL, toc integer NOT NULL DEFAULT 1);
+CREATE TABLE segments (id bigint PRIMARY KEY, episode_id bigint NOT NULL REFERENCES episodes ON DELETE CASCADE,
+                       position integer NOT NULL, start_s integer NOT NULL, speaker text, text text NOT NULL,
+                       cue_times text, UNIQUE (episode_id, position));
+CREATE TABLE catalog_state (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL);
+INSERT INTO catalog_state VALUES (1, 0);
+"""
+COPIED = {
+    "shows": "id, title",
+    "episodes": "id, show_id, title, show_notes",
+    "chapters": "id, episode_id, title, toc",
+    "segments": "id, episode_id, position, start_s, speaker, text, cue_times",
+}
+
+
+def copy_store(path: Path, dsn: str) -> float:
+    """The SQLite store's rows into PostgreSQL, indexed and analysed; seconds taken."""
+    start = time.perf_counter()
+    with contextlib.closing(sqlite3.connect(path)) as src, psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute(TABLES)
+        pg.execute(MIGRATION.read_text(encoding="utf-8"))
+        with pg.cursor() as cur:
+            for table, columns in COPIED.items():
+                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in src.execute(f"SELECT {columns} FROM {table}"):
+                        copy.write_row(row)
+        pg.execute("VACUUM ANALYZE")
+    return time.perf_counter() - start
+
+
+def timed(fn: Callable[[], list[QuoteHit]]) -> tuple[float, list[QuoteHit]]:
+    start = time.perf_counter()
+    hits = fn()
+    return (time.perf_counter() - start) * 1000, hits
+
+
+def key(hits: Sequence[QuoteHit]) -> list[tuple[object, ...]]:
+    return [(h.text, h.highlights, h.exact) for h in hits]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.pg_quotes", description=__doc__)
+    parser.add_argument(
+        "--dsn", required=True, help="a PostgreSQL database to fill (its tables are replaced)"
+    )
+    parser.add_argument("--words", type=int, default=10_000_000, help="transcript words in the store")
+    parser.add_argument("--episodes", type=int, default=2_000)
+    parser.add_argument("--queries", type=int, default=100, help="rare words and phrases, each")
+    parser.add_argument("--no-copy", action="store_true", help="the database already holds this store")
+    args = parser.parse_args(argv)
+    path = build(Spec(args.episodes, args.words))
+    if not args.no_copy:
+        print(f"copying {path.name} into PostgreSQL", flush=True)
+        print(f"  {copy_store(path, args.dsn):.0f} s (COPY, generated tsvector, GIN, VACUUM ANALYZE)")
+    rare, phrases, hard = quote_queries(path, args.queries)
+    sconn = connect_reader(path)
+    sqlite_reader, sqlite_stemmer = TranscriptReader(sconn), Stemmer()
+    pconn = connect(args.dsn)
+    pg_stemmer = PgStemmer(pconn)
+    pg_reader = PgTranscriptReader(pconn, pg_stemmer)
+    with pconn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('segments')), pg_size_pretty("
+            "pg_relation_size('segments_words'))"
+        )
+        table_size, index_size = cur.fetchone() or ("?", "?")
+    (segments,) = sconn.execute("SELECT count(*) FROM segments").fetchone()
+    print(f"{segments:,} segments, {args.words:,} words; PostgreSQL segments {table_size}, GIN {index_size}")
+    # Warm both caches alike (the first queries read the indexes from disk).
+    for q in rare[:10]:
+        quotes.search(q, sqlite_reader, sqlite_stemmer)
+        quotes.search(q, pg_reader, pg_stemmer)
+    print(
+        f"{'queries':34} {'n':>4} | {'SQLite p50/p95/max ms':>24} | {'PostgreSQL p50/p95/max ms':>26} | same hits"
+    )
+    for name, queries in (
+        ("rare word", rare),
+        ("4–8-word phrase", phrases),
+        ("hard (common, typo, long)", hard),
+    ):
+        s_times, p_times, same, slowest = [], [], 0, (0.0, "")
+        for q in queries:
+            ts, a = timed(lambda q=q: quotes.search(q, sqlite_reader, sqlite_stemmer, limit=5))
+            tp, b = timed(lambda q=q: quotes.search(q, pg_reader, pg_stemmer, limit=5))
+            s_times.append(ts)
+            p_times.append(tp)
+            same += key(a) == key(b)
+            slowest = max(slowest, (tp, q[:24]))
+        s, p = sorted(s_times), sorted(p_times)
+        print(
+            f"{name:34} {len(queries):>4} | {pct(s, 50):7.2f} {pct(s, 95):7.2f} {s[-1]:8.2f} |"
+            f" {pct(p, 50):7.2f} {pct(p, 95):7.2f} {p[-1]:9.2f} | {same}/{len(queries)}"
+            f"  (PostgreSQL's slowest: {slowest[1]!r})"
+        )
+
+
+if __name__ == "__main__":
+    main()

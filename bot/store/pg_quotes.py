@@ -1,0 +1,367 @@
+"""Quote search reads on PostgreSQL: the same questions as bot.store.transcripts.TranscriptReader asks
+SQLite, answered with the engine's full-text search (migration postgres/003).
+
+The plan (bot/search/quotes.py) is shared by both engines and does not know which one answers: it asks
+which words occur, how many segments match (up to a cap), for the newest or the best-ranked matches, and
+for the segments that hold a phrase. Here each question is one statement over `segments.words` (a
+generated tsvector with a GIN index), every query word a bound parameter turned into a tsquery by
+`podbot_phrase()` in the database (bot.store.pg_expression).
+
+Where SQLite's FTS5 and PostgreSQL differ, and what is done about it:
+- Phrases: SQLite finds phrases of common words through its word-pair index (migration 004); here a
+  `<->` phrase query does it (GIN finds the segments with every word, positions decide), so there is no
+  pair table to keep in step.
+- Ranking: FTS5 ranks by bm25, PostgreSQL has `ts_rank`. Only the order within a tier of hits (see
+  bot.search.quotes.Tiers: all the words, not as typed) and its score (50–80) depend on it.
+- Counting a very common word: a GIN scan reads the word's whole posting list before the first row, so
+  words that ANALYZE's statistics (`pg_stats.most_common_elems`) put far above the cap are taken as
+  common without being counted.
+- A walk with a time budget (`newest(budget_s=…)`) that runs out keeps nothing on PostgreSQL (a
+  cancelled statement returns no rows), where SQLite keeps the rows found so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import psycopg
+from psycopg import errors
+
+from bot.store import cue_times
+from bot.store.index_reads import fts_expression
+from bot.store.pg_expression import tsquery
+from bot.store.transcripts import Match, SegmentContext, Within
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from bot.store.pg_stems import PgStemmer
+
+log = logging.getLogger(__name__)
+
+# Remembered term statistics before they are forgotten (as bot.store.transcripts.MEMORY).
+MEMORY = 20_000
+# A word estimated in more than this many times the cap is common without counting it; one estimated
+# well under the cap (by the same margin) but in more than ESTIMATE_FLOOR segments is taken at its
+# estimate. The plan only asks whether a word is common (3,000) and whether a set is small enough to
+# rank (300): estimates this far from both give the answers counting would (ANALYZE samples 30,000
+# rows: a word in 2% of them is estimated within a few percent). Counting one costs a heap visit per
+# segment (GIN must recheck), 5 ms for a word in 3,000 segments.
+ESTIMATE_MARGIN = 1.25
+ESTIMATE_FLOOR = 500
+# term_docs() counts the candidates' segments among at most this many that hold any of them: a
+# misspelt word's candidates are mostly rare words, and a common one is the most used either way.
+TERM_DOCS_CAP = 1_000
+
+# Whether the transcripts changed since the statistics were read: every ingest that changes the catalog
+# bumps its generation in the same transaction (migration 005), so whoever reads the new generation
+# sees the new segments. (SQLite asks `PRAGMA data_version`; PostgreSQL has no such counter that moves
+# only with commits: the write-ahead log's position moves with reads that prune pages too.)
+CHANGED = "SELECT generation FROM catalog_state"
+COMMON_ELEMENTS = """
+SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
+FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
+WHERE s.tablename = 'segments' AND s.attname = 'words' AND s.schemaname = current_schema()
+AND c.relnamespace = current_schema()::regnamespace
+"""
+COUNT = "(SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ {q}{range} LIMIT %s) c)"
+PRESENT = "EXISTS (SELECT 1 FROM segments s WHERE s.words @@ {q})"
+FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
+# ts_rank with normalization 1 (divided by 1 + the log of the segment's length), as bm25 favours the
+# shorter of two segments that hold the words equally; best first, then the older (FTS5's tie order).
+RANKING = """
+SELECT s.id, ts_rank(s.words, q.q, 1) AS score{text} FROM segments s, (SELECT {q} AS q) q
+WHERE s.words @@ q.q{range} ORDER BY score DESC, s.id LIMIT %s
+"""
+# One GIN scan for all the candidates (hundreds of strings one edit away, nearly all of them no word at
+# all), then each candidate's share of the segments found.
+TERM_DOCS = """
+SELECT l, count(*) FROM (SELECT s.words FROM segments s WHERE s.words @@ to_tsquery('simple', %s) LIMIT %s) f,
+unnest(tsvector_to_array(f.words)) l WHERE l = ANY(%s) GROUP BY l
+"""
+TEXTS = "SELECT id, text FROM segments WHERE id = ANY(%s)"
+EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = %s"
+EPISODE_SHOW = "SELECT show_id FROM episodes WHERE id = %s"
+SHOW_SPAN = """
+SELECT min(s.id), max(s.id) FROM segments s JOIN episodes e ON e.id = s.episode_id WHERE e.show_id = ANY(%s)
+"""
+CONTEXT = """
+SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
+       (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
+       (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
+       e.show_id, sh.title, s.cue_times
+FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
+WHERE s.id = ANY(%s)
+"""
+# ts_rank's scores are fractions; scaled so that the tier's scores spread over a range like bm25's.
+RANK_SCALE = 100.0
+
+
+def _clause(within: Within | None) -> tuple[str, tuple[object, ...]]:
+    if within is None:
+        return "", ()
+    if within.episode_range is not None:
+        return " AND s.id BETWEEN %s AND %s", within.episode_range
+    if within.show_ids is not None:
+        return (
+            " AND s.id BETWEEN %s AND %s AND s.episode_id IN (SELECT id FROM episodes WHERE show_id = ANY(%s))",
+            (*within.show_span, list(within.show_ids)),
+        )
+    return "", ()
+
+
+class PgTranscriptReader:
+    """bot.store.transcripts.TranscriptReader's methods, on PostgreSQL. Not thread-safe: one per worker."""
+
+    def __init__(self, conn: psycopg.Connection, stemmer: PgStemmer) -> None:
+        self._conn = conn
+        self._stemmer = stemmer
+        self._version: object = None
+        self._present: dict[str, bool] = {}
+        self._counts: dict[tuple[str, Within | None], tuple[int, int]] = {}
+        self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
+        # lexeme -> estimated segments (ANALYZE's most common elements)
+        self._estimates: dict[str, float] = {}
+
+    def fresh(self) -> None:
+        (version,) = self._one(CHANGED, ())
+        if version != self._version or len(self._counts) + len(self._present) > MEMORY:
+            self._version = version
+            self._present.clear()
+            self._counts.clear()
+            self._spans.clear()
+            self._estimates = self._read_estimates()
+
+    def _read_estimates(self) -> dict[str, float]:
+        row = self._conn.execute(COMMON_ELEMENTS).fetchone()
+        if row is None or row[0] is None or not row[2] or row[2] < 0:
+            return {}
+        elements, freqs, rows = row
+        # most_common_elem_freqs ends with three summary numbers (min, max, null fraction).
+        return {e: f * rows for e, f in zip(elements, freqs, strict=False)}
+
+    def _estimated_common(self, word: str, cap: int) -> bool:
+        """Whether `word` is one index term that the statistics put far above `cap` segments."""
+        n = self._estimate(word, cap)
+        return n is not None and n >= cap
+
+    def _estimate(self, word: str, cap: int) -> int | None:
+        """`word`'s segments up to `cap`, from the statistics, when they are far enough from `cap` to
+        decide as a count would; None: count it."""
+        if not self._estimates:
+            return None
+        [terms] = self._stemmer.terms([word])
+        estimate = self._estimates.get(terms[0], 0.0) if len(terms) == 1 else 0.0
+        if estimate >= cap * ESTIMATE_MARGIN:
+            return cap
+        if ESTIMATE_FLOOR <= estimate <= cap / ESTIMATE_MARGIN:
+            return round(estimate)
+        return None
+
+    def _one(self, sql: str, params: Sequence[object]) -> tuple[object, ...]:
+        row = self._conn.execute(sql, params).fetchone()
+        assert row is not None
+        return tuple(row)
+
+    def present(self, words: Sequence[str]) -> set[str]:
+        unknown = [w for w in dict.fromkeys(words) if w.strip() and w not in self._present]
+        if self._estimates:
+            self._stemmer.terms([w for w in unknown if w.isalnum()])  # one statement for all of them
+        for word in list(unknown):
+            if self._estimated_common(word, 1):
+                self._present[word] = True
+                unknown.remove(word)
+        if unknown:
+            parts, params = [], []
+            for word in unknown:
+                parts.append(PRESENT.format(q="podbot_phrase(%s)"))
+                params.append(word)
+            row = self._one("SELECT " + ", ".join(parts), params)
+            self._present.update(zip(unknown, map(bool, row), strict=True))
+        return {w for w in words if self._present.get(w)}
+
+    def survey(self, words: Sequence[str], probes: Sequence[str], *, cap: int) -> None:
+        """Counts of `words` (up to `cap`) and presence of `probes`, remembered: see TranscriptReader."""
+        words = [w for w in dict.fromkeys(words) if w.strip()]
+        for word, n in zip(words, self.counts([fts_expression([[w]]) for w in words], cap=cap), strict=True):
+            self._present[word] = bool(n)
+        self.present([p for p in probes if p not in words])
+
+    def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
+        terms = list(dict.fromkeys(t for t in terms if t))
+        # Candidates the statistics know are common words: their estimate stands (higher than any word
+        # they do not list), and the GIN scan is spared their long posting lists ("modle" -> "model").
+        found = {t: round(self._estimates[t]) for t in terms if t in self._estimates}
+        terms = [t for t in terms if t not in found]
+        if not terms:
+            return found
+        # Each candidate quoted as a tsquery lexeme: no candidate is ever read as an operator.
+        query = " | ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms)
+        with self._index_only():
+            rows = self._conn.execute(TERM_DOCS, (query, TERM_DOCS_CAP, terms)).fetchall()
+        return found | {t: int(n) for t, n in rows if n}
+
+    def show_span(self, show_ids: Sequence[int]) -> tuple[int, int] | None:
+        key = tuple(sorted(show_ids))
+        if key not in self._spans:
+            lo, hi = self._one(SHOW_SPAN, (list(key),))
+            self._spans[key] = (int(lo), int(hi)) if lo is not None else None  # type: ignore[call-overload]
+        return self._spans[key]
+
+    def episode_show(self, episode_id: int) -> int | None:
+        row = self._conn.execute(EPISODE_SHOW, (episode_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def episode_range(self, episode_id: int) -> tuple[int, int] | None:
+        row = self._conn.execute(EPISODE_RANGE, (episode_id,)).fetchone()
+        return (int(row[0]), int(row[1])) if row and row[0] is not None else None
+
+    def count(self, expression: str, *, cap: int, within: Within | None = None) -> int:
+        [n] = self.counts([expression], cap=cap, within=within)
+        return n
+
+    def counts(self, expressions: Sequence[str], *, cap: int, within: Within | None = None) -> list[int]:
+        def remembered(expression: str) -> int | None:
+            known = self._counts.get((expression, within))
+            if known is not None and (known[0] < known[1] or cap <= known[1]):
+                return min(known[0], cap)
+            return None
+
+        unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
+        if self._estimates and within is None:
+            self._stemmer.terms([w for e in unknown if (w := _single_word(e)) is not None])
+        asked: list[str] = []
+        for expression in unknown:
+            word = _single_word(expression)
+            estimate = self._estimate(word, cap) if within is None and word is not None else None
+            if estimate is not None:
+                self._counts[(expression, within)] = (estimate, cap)
+            else:
+                asked.append(expression)
+        if asked:
+            where, where_params = _clause(within)
+            parts: list[str] = []
+            params: list[object] = []
+            for expression in asked:
+                q, q_params = tsquery(expression)
+                parts.append(COUNT.format(q=q, range=where))
+                params += [*q_params, *where_params, cap]
+            # Words alone are estimated well by the planner; units of alternatives and phrases are not.
+            several = any(_single_word(e) is None for e in asked)
+            with self._index_only() if several else contextlib.nullcontext():
+                row = self._one("SELECT " + ", ".join(parts), params)
+            for expression, n in zip(asked, row, strict=True):
+                self._counts[(expression, within)] = (int(n), cap)  # type: ignore[call-overload]
+        return [n if (n := remembered(e)) is not None else 0 for e in expressions]
+
+    def newest(
+        self,
+        expression: str,
+        *,
+        limit: int,
+        within: Within | None = None,
+        budget_s: float | None = None,
+        until: Callable[[Match], bool] | None = None,
+    ) -> list[Match]:
+        q, q_params = tsquery(expression)
+        where, where_params = _clause(within)
+        sql = FIND_NEWEST.format(q=q, range=where)
+        rows: list[Match] = []
+        try:
+            with self._budget(budget_s):
+                fetched = self._conn.execute(sql, (*q_params, *where_params, limit)).fetchall()
+        except errors.QueryCanceled:
+            log.debug("quote query stopped at its time budget")
+            return rows
+        for segment_id, text in fetched:
+            match = Match(int(segment_id), text, 0.0)
+            rows.append(match)
+            if until is not None and until(match):
+                break
+        return rows
+
+    @contextlib.contextmanager
+    def _index_only(self) -> Iterator[None]:
+        """Sequential scans off for one statement. A tsquery of ORed alternatives and phrases looks
+        unselective to the planner, which then reads the table from its start testing each row (40 ms
+        at 10M words for a phrase in few segments, 8 s for hundreds of misspelling candidates) where
+        the GIN index answers in a few ms. Off is a cost, not a ban: a query with no index still runs."""
+        with self._conn.transaction():
+            self._conn.execute("SET LOCAL enable_seqscan = off")
+            yield
+
+    @contextlib.contextmanager
+    def _budget(self, seconds: float | None) -> Iterator[None]:
+        if seconds is None:
+            yield
+            return
+        with self._conn.transaction():
+            self._conn.execute(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
+            yield
+
+    def ranked(self, expression: str, *, limit: int, within: Within | None = None) -> list[tuple[int, float]]:
+        return [(m.segment_id, m.rank) for m in self._ranking(expression, limit, within, texts=False)]
+
+    def ranked_texts(self, expression: str, *, limit: int, within: Within | None = None) -> list[Match]:
+        return self._ranking(expression, limit, within, texts=True)
+
+    def _ranking(self, expression: str, limit: int, within: Within | None, *, texts: bool) -> list[Match]:
+        q, q_params = tsquery(expression)
+        where, where_params = _clause(within)
+        sql = RANKING.format(q=q, range=where, text=", s.text" if texts else ", NULL")
+        rows = self._conn.execute(sql, (*q_params, *where_params, limit)).fetchall()
+        # Lower is better, as with bm25.
+        return [Match(int(r[0]), r[2] or "", -float(r[1]) * RANK_SCALE) for r in rows]
+
+    def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
+        if not segment_ids:
+            return {}
+        return {int(i): t for i, t in self._conn.execute(TEXTS, (list(segment_ids),))}
+
+    def find_phrases(
+        self,
+        phrases: Sequence[Sequence[str]],
+        *,
+        limit: int,
+        within: Within | None = None,
+        costly: Sequence[str] = (),
+    ) -> list[Match]:
+        """Newest first, the segments holding every phrase as a `<->` phrase of stems: a superset of
+        those that hold them as typed, which the caller checks on the text. (`costly` is for SQLite's
+        pair index; a phrase query here walks positions only in segments that hold every word.)"""
+        wanted = [" ".join(p) for p in phrases if len(p) > 1]
+        if not wanted:
+            return []
+        return self.newest(fts_expression([[p] for p in wanted]), limit=limit, within=within)
+
+    def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
+        if not segment_ids:
+            return {}
+        rows = self._conn.execute(CONTEXT, (list(segment_ids),)).fetchall()
+        return {
+            int(r[0]): SegmentContext(
+                segment_id=r[0],
+                episode_id=r[1],
+                episode_title=r[2],
+                speaker=r[3],
+                start_s=r[4],
+                text=r[5],
+                previous=r[6],
+                next=r[7],
+                show_id=r[8],
+                show_title=r[9],
+                cues=cue_times.decode(r[10]),
+            )
+            for r in rows
+        }
+
+
+def _single_word(expression: str) -> str | None:
+    """The word of an expression of one quoted word ('"the"'), else None."""
+    if expression.startswith('"') and expression.endswith('"') and '"' not in expression[1:-1]:
+        word = expression[1:-1]
+        if word and word.isalnum():
+            return word
+    return None
