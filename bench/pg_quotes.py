@@ -3,7 +3,7 @@
 Run: `python -m bench.pg_quotes --dsn "host=127.0.0.1 port=5432 user=postgres dbname=postgres"` against
 a PostgreSQL 15 of your own (an empty database: its tables are replaced). The SQLite store is generated
 through the real ingest and cached in bench/.cache (10M transcript words by default: about 70 s once);
-its rows are copied into PostgreSQL (migration postgres/003 on top of the tables quote search reads), then
+its rows are copied into PostgreSQL (migration postgres/004 on top of the tables quote search reads), then
 both engines answer the same rare words, 4–8-word phrases and hard queries (bench/search.py's), each
 query first on SQLite then on PostgreSQL, through the same plan (bot/search/quotes.py). Prints p50 / p95 /
 max in ms and whether both engines gave the same hits.
@@ -34,7 +34,7 @@ from bot.store.transcripts import TranscriptReader
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/003_search.sql"
+MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/004_search.sql"
 # The tables quote search reads, as on SQLite (the PostgreSQL store's own schema replaces this).
 TABLES = """
 DROP TABLE IF EXISTS segments, chapters, episodes, shows, catalog_state CASCADE;

@@ -42,7 +42,6 @@ async def found_within(search: Search, query: str, seconds: float = 10.0) -> lis
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.sqlite_only("episode lookups weigh chapter matches, not yet searchable on PostgreSQL")
 @pytest.mark.parametrize("isolated", [False, True], ids=["thread", "process"])
 async def test_episodes_another_process_stores_reach_lookups_without_a_refresh(
     store_location: str | Path, isolated: bool

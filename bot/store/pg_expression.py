@@ -3,7 +3,7 @@
 The plan (bot/search/quotes.py) speaks in the expressions `fts_expression()` writes: units joined by
 AND, each a quoted phrase or a parenthesised OR of quoted phrases, every `"` inside a phrase doubled.
 That small language is ours, so it is read back here rather than the plan being taught a second one:
-each phrase becomes `podbot_phrase(%s)` (migration postgres/003: the index's own cleaning and stemmer,
+each phrase becomes `podbot_phrase(%s)` (migration postgres/004: the index's own cleaning and stemmer,
 `<->` between its words), ORs become `||` and ANDs `&&`. The user's words only ever travel as bound
 parameters, never as SQL or tsquery syntax.
 """

@@ -1,5 +1,5 @@
 """Quote search reads on PostgreSQL: the same questions as bot.store.transcripts.TranscriptReader asks
-SQLite, answered with the engine's full-text search (migration postgres/003).
+SQLite, answered with the engine's full-text search (migration postgres/004).
 
 The plan (bot/search/quotes.py) is shared by both engines and does not know which one answers: it asks
 which words occur, how many segments match (up to a cap), for the newest or the best-ranked matches, and

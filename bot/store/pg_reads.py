@@ -39,7 +39,7 @@ SELECT string_agg(c.title, chr(10) ORDER BY c.id) FROM chapters c JOIN episodes 
 WHERE c.toc = 1 AND e.show_id = ?
 """
 # The evidence queries of bot.store.index_reads, over the generated tsvector columns of migration
-# postgres/003; `{q}` is the expression's tsquery (bot.store.pg_expression), its phrases bound parameters.
+# postgres/004; `{q}` is the expression's tsquery (bot.store.pg_expression), its phrases bound parameters.
 PG_CHAPTER_MATCHES = """
 SELECT c.id, c.episode_id, c.start_s, c.title FROM chapters c JOIN episodes e ON e.id = c.episode_id
 WHERE c.words @@ {q} AND c.id BETWEEN %s AND %s AND c.toc = 1 AND e.show_id = %s
@@ -123,7 +123,7 @@ class PgLookupReader(LookupReader):
     def chapter_matches(
         self, expression: str, *, show_id: int, span: tuple[int, int], limit: int, rank_below: int = 0
     ) -> list[ChapterRow]:
-        """As LookupReader.chapter_matches, over `chapters.words` (migration postgres/003): newest first,
+        """As LookupReader.chapter_matches, over `chapters.words` (migration postgres/004): newest first,
         ranked (ts_rank, where SQLite has bm25) only when at most `rank_below` match."""
         q, q_params = tsquery(expression)
         where = (*q_params, *span, show_id)

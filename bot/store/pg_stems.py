@@ -3,7 +3,7 @@ bot.store.stems.Stemmer for a store on PostgreSQL.
 
 The plan compares the user's words with the index's terms (spelling correction, joined and split words),
 so the terms must come from the very function that builds the index (`podbot_words()`, migration
-postgres/003), asked in the database and remembered. Highlighting is done here rather than with
+postgres/004), asked in the database and remembered. Highlighting is done here rather than with
 `ts_headline`: it marks what FTS5's `highlight()` marks (each instance of a phrase of the expression,
 overlapping instances as one span, from the first word's first character to the last word's last), so
 that a hit's marked words are the same on both engines.
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Words whose terms are remembered (cleared when full), as bot.store.stems.KNOWN_WORDS.
 KNOWN_WORDS = 50_000
-# What the index calls a word: a run of letters and digits (migration postgres/003 cleans the text with
+# What the index calls a word: a run of letters and digits (migration postgres/004 cleans the text with
 # `[^[:alnum:]]+`, FTS5's unicode61 separates at the same characters).
 _WORD = re.compile(r"[^\W_]+")
 TERMS = """
