@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import default_db_path
-from bot.store.errors import damaged_sentence, is_damage
+from bot.store.errors import StoreError, damaged_sentence, is_damage
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -138,6 +138,8 @@ async def store_problem(store: Store) -> str | None:
         log.warning("the heartbeat's read of the store failed", exc_info=True)
         if is_damage(exc):
             return damaged_sentence(store.location)
+        if isinstance(exc, StoreError):
+            return str(exc)  # already a sentence that names the store (a server that stopped answering)
         return f"the store {store.location} cannot be read ({type(exc).__name__}: {exc})"
     return None
 

@@ -72,9 +72,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test of the store runs on both engines, unless it says why it cannot.
-    if "store_location" in metafunc.fixturenames:
+    if "engine" in metafunc.fixturenames:
         engines = ("sqlite",) if metafunc.definition.get_closest_marker("sqlite_only") else ENGINES
-        metafunc.parametrize("store_location", engines, indirect=True)
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store engine a test runs on: every test that reaches a store through the fixtures below runs
+    once on each (pytest_generate_tests)."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -102,10 +109,10 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 
 
 @pytest.fixture
-def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+def store_location(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str | Path:
     """Where a test's store lives: a new SQLite file, or a new PostgreSQL database (a copy of the
     migrated template), by the engine the test runs on."""
-    if request.param == "sqlite":
+    if engine == "sqlite":
         return tmp_path / "store.db"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.create_database(template=request.getfixturevalue("postgres_template"))
@@ -147,12 +154,40 @@ async def search(store: Store) -> AsyncIterator[Search]:
 # --- the Discord bot under simcord ------------------------------------------------------------------
 
 
-@pytest.fixture
-async def bundled_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A fresh store file holding the bundled page, as a newcomer's first `podbot run` creates it."""
+@pytest.fixture(scope="session")
+def postgres_bundled_template(postgres_server: PostgresServer, postgres_template: str) -> str:
+    """A migrated PostgreSQL database holding the bundled page, seeded once: the bot's tests copy it."""
+    import asyncio
+
     from bot.bootstrap import open_store
 
-    opened = await open_store(tmp_path / "bundled.db", seed=True)
+    url = postgres_server.create_database(template=postgres_template)
+
+    async def seed() -> None:
+        await (await open_store(url, seed=True)).close()
+
+    asyncio.run(seed())
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def bundled_location(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str | Path:
+    """Where a test's bundled store lives. On SQLite, a new file that opening fills as a newcomer's first
+    `podbot run` does; on PostgreSQL, a copy of a database seeded that way once per session (seeding per
+    test would cost each one a parse and an ingest). A sync fixture: the session ones it may start call
+    asyncio.run, which cannot run inside the test's loop."""
+    if engine == "sqlite":
+        return tmp_path / "bundled.db"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(template=request.getfixturevalue("postgres_bundled_template"))
+
+
+@pytest.fixture
+async def bundled_store(bundled_location: str | Path) -> AsyncIterator[Store]:
+    """A fresh store holding the bundled page, on the engine the test runs on."""
+    from bot.bootstrap import open_store
+
+    opened = await open_store(bundled_location, seed=True)
     try:
         yield opened
     finally:

@@ -25,7 +25,7 @@ BIN_GLOBS = ("/usr/lib/postgresql/*/bin",)
 RUN_AS = "postgres"
 
 
-def _binaries() -> Path:
+def binaries() -> Path:
     for pattern in BIN_GLOBS:
         found = sorted(glob.glob(pattern), key=lambda p: int(Path(p).parent.name), reverse=True)
         for folder in found:
@@ -48,7 +48,7 @@ def _free_port() -> int:
 
 class PostgresServer:
     def __init__(self) -> None:
-        self._bin = _binaries()
+        self._bin = binaries()
         self._root = Path(tempfile.mkdtemp(prefix="podbot-pg-"))
         self._data = self._root / "data"
         self.port = _free_port()

@@ -42,7 +42,7 @@ class World:
     clock: Clock
     channels: FakeChannels
     fetcher: Fetcher
-    path: Path
+    location: str | Path  # a SQLite file or a PostgreSQL database: every test runs on both
 
     def poller(self, config: PollerConfig = CONFIG) -> Poller:
         return Poller(
@@ -62,17 +62,16 @@ class World:
         await self.poller(config).run_cycle()
 
     async def restart(self) -> None:
-        """A new process over the same store file."""
+        """A new process over the same store."""
         await self.store.close()
-        self.store = await Store.open(self.path)
+        self.store = await Store.open(self.location)
 
 
 @pytest.fixture
-async def world(tmp_path: Path, feed_server: FeedServer) -> AsyncIterator[World]:
-    path = tmp_path / "store.db"
-    store = await Store.open(path)
+async def world(store_location: str | Path, feed_server: FeedServer) -> AsyncIterator[World]:
+    store = await Store.open(store_location)
     async with Fetcher(AddressPolicy(allow_private=True)) as fetcher:
-        w = World(store, feed_server, Clock(), FakeChannels(), fetcher, path)
+        w = World(store, feed_server, Clock(), FakeChannels(), fetcher, store_location)
         try:
             yield w
         finally:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def podbot(db: Path, *args: str) -> Result:
+def podbot(db: str | Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
@@ -31,24 +31,24 @@ def as_json(result: Result) -> object:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "search.db"
+def db(store_location: str | Path) -> str | Path:
+    """A store holding the small bundled-like show, on each engine."""
 
     async def fill() -> None:
-        async with await Store.open(path) as store:
+        async with await Store.open(store_location) as store:
             await store.catalog.ingest(latent_like())
 
     asyncio.run(fill())
-    return path
+    return store_location
 
 
 @pytest.fixture
-def bundled_db(tmp_path: Path) -> Path:
-    # A new store file: the first command fills it from the bundled page.
-    return tmp_path / "bundled.db"
+def bundled_db(store_location: str | Path) -> str | Path:
+    # A new store (a file, or an empty migrated database): the first command fills it from the bundled page.
+    return store_location
 
 
-def test_episode_json_shape_best_first(db: Path) -> None:
+def test_episode_json_shape_best_first(db: str | Path) -> None:
     found = as_json(podbot(db, "episode", "windsruf", "--json"))
     assert isinstance(found, list)
     assert found[0] == {
@@ -65,12 +65,12 @@ def test_episode_json_shape_best_first(db: Path) -> None:
     assert [e["score"] for e in found] == sorted((e["score"] for e in found), reverse=True)
 
 
-def test_episode_words_need_no_quotes_and_limit_applies(db: Path) -> None:
+def test_episode_words_need_no_quotes_and_limit_applies(db: str | Path) -> None:
     found = as_json(podbot(db, "episode", "lin", "qiao", "--json", "--limit", "1"))
     assert [e["title"] for e in found] == [COMPOUND]
 
 
-def test_episode_human_output(db: Path) -> None:
+def test_episode_human_output(db: str | Path) -> None:
     result = podbot(db, "episode", "bolt")
     assert result.exit_code == 0
     first, facts = result.stdout.splitlines()[:2]
@@ -79,7 +79,7 @@ def test_episode_human_output(db: Path) -> None:
     assert "with Eric Simons, Itamar Friedman" in facts
 
 
-def test_episode_scores_print_in_one_format(db: Path) -> None:
+def test_episode_scores_print_in_one_format(db: str | Path) -> None:
     # Whole and fractional scores side by side (95 beside 56.6 once): one decimal for every score.
     lines = podbot(db, "episode", "the", "--limit", "10").stdout.splitlines()
     scores = [fact for line in lines for fact in line.split(" · ") if fact.strip().startswith("score ")]
@@ -87,7 +87,7 @@ def test_episode_scores_print_in_one_format(db: Path) -> None:
     assert all(re.fullmatch(r"score \d+\.\d", fact.strip()) for fact in scores), scores
 
 
-def test_quote_json_shape(db: Path) -> None:
+def test_quote_json_shape(db: str | Path) -> None:
     found = as_json(podbot(db, "quote", "node.js", "inside", "--json"))
     assert found == [
         {
@@ -102,7 +102,7 @@ def test_quote_json_shape(db: Path) -> None:
     ]
 
 
-def test_quote_restricted_to_an_episode_by_words_or_id(db: Path) -> None:
+def test_quote_restricted_to_an_episode_by_words_or_id(db: str | Path) -> None:
     everywhere = as_json(podbot(db, "quote", "welcome", "--json"))
     assert {q["episode_title"] for q in everywhere} == {BOLT, WINDSURF}
     by_words = as_json(podbot(db, "quote", "welcome", "--episode", "windsurf", "--json"))
@@ -112,7 +112,7 @@ def test_quote_restricted_to_an_episode_by_words_or_id(db: Path) -> None:
     assert by_id == by_words
 
 
-def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: Path) -> None:
+def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: str | Path) -> None:
     # The bundled page transcribes three of its five episodes; Windsurf is not one.
     episode = "windsurf"
     result = podbot(bundled_db, "quote", "webcontainer", "--episode", episode)
@@ -126,7 +126,7 @@ def test_quote_in_an_episode_without_a_transcript_says_it_has_none(bundled_db: P
     assert "has no transcript" in as_script.stderr
 
 
-def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: Path) -> None:
+def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: str | Path) -> None:
     # `podbot quote '"give the thing a browser"'`: the shell's single quotes keep the double ones.
     result = podbot(bundled_db, "quote", '"give the thing a browser"')
     assert result.exit_code == 0, result.stderr
@@ -139,7 +139,7 @@ def test_an_exact_phrase_from_a_shell_marks_the_phrase_only(bundled_db: Path) ->
     ("typed", "names"), [("erik", ["Erik Schluntz", "Eric"]), ("eric", ["Eric", "Erik Schluntz"])]
 )
 def test_guest_finds_a_name_spelt_as_it_sounds_after_the_exact_spelling(
-    bundled_db: Path, typed: str, names: list[str]
+    bundled_db: str | Path, typed: str, names: list[str]
 ) -> None:
     found = as_json(podbot(bundled_db, "guest", typed, "--json"))
     assert [p["name"] for p in found][:2] == names
@@ -149,7 +149,7 @@ def test_guest_finds_a_name_spelt_as_it_sounds_after_the_exact_spelling(
     "args",
     [["chapters", "claude"], ["chapters", "claude", "--json"], ["quote", "agents", "--episode", "claude"]],
 )
-def test_a_close_runner_up_is_named_on_stderr(db: Path, args: list[str]) -> None:
+def test_a_close_runner_up_is_named_on_stderr(db: str | Path, args: list[str]) -> None:
     result = podbot(db, *args)
     assert result.exit_code == 0, result.stderr
     assert CLAUDE in result.stdout
@@ -158,14 +158,14 @@ def test_a_close_runner_up_is_named_on_stderr(db: Path, args: list[str]) -> None
     assert line.startswith(f"podbot: also matched: {BOLT} (episode ")
 
 
-def test_no_runner_up_is_named_when_one_episode_is_clearly_meant(db: Path) -> None:
+def test_no_runner_up_is_named_when_one_episode_is_clearly_meant(db: str | Path) -> None:
     for args in (["chapters", "windsurf"], ["chapters", "claude sonnet"]):
         result = podbot(db, *args)
         assert result.exit_code == 0
         assert result.stderr == ""
 
 
-def test_quote_human_output_marks_the_words(db: Path) -> None:
+def test_quote_human_output_marks_the_words(db: str | Path) -> None:
     result = podbot(db, "quote", "webcontaner", "--limit", "1")
     assert result.exit_code == 0
     assert f"{BOLT} (episode" in result.stdout
@@ -173,7 +173,7 @@ def test_quote_human_output_marks_the_words(db: Path) -> None:
     assert "[WebContainer" in result.stdout or "[web container]" in result.stdout
 
 
-def test_chapters_json_shape(db: Path) -> None:
+def test_chapters_json_shape(db: str | Path) -> None:
     found = as_json(podbot(db, "chapters", "schluntz", "--json"))
     assert isinstance(found, dict)
     assert found["episode"] == {"id": found["episode"]["id"], "title": CLAUDE}
@@ -184,7 +184,7 @@ def test_chapters_json_shape(db: Path) -> None:
     ]
 
 
-def test_chapters_human_output(db: Path) -> None:
+def test_chapters_human_output(db: str | Path) -> None:
     result = podbot(db, "chapters", "windsurf")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
@@ -194,7 +194,7 @@ def test_chapters_human_output(db: Path) -> None:
     ]
 
 
-def test_guest_json_shape(db: Path) -> None:
+def test_guest_json_shape(db: str | Path) -> None:
     found = as_json(podbot(db, "guest", "schluntz", "--json"))
     assert found[0] == {
         "name": "Erik Schluntz",
@@ -221,7 +221,7 @@ def test_guest_json_shape(db: Path) -> None:
     ],
 )
 def test_nothing_found_is_exit_0_with_an_empty_list_or_a_friendly_line(
-    db: Path, args: tuple[str, ...]
+    db: str | Path, args: tuple[str, ...]
 ) -> None:
     assert as_json(podbot(db, *args, "--json")) == []
     result = podbot(db, *args)
@@ -246,7 +246,7 @@ def test_nothing_found_is_exit_0_with_an_empty_list_or_a_friendly_line(
     ],
 )
 def test_bad_arguments_get_one_clear_line_and_a_non_zero_exit(
-    db: Path, args: tuple[str, ...], message: str
+    db: str | Path, args: tuple[str, ...], message: str
 ) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), *args])
     assert result.exit_code != 0
@@ -256,7 +256,7 @@ def test_bad_arguments_get_one_clear_line_and_a_non_zero_exit(
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_search_commands_on_the_bundled_store_in_a_real_process(bundled_db: Path) -> None:
+def test_search_commands_on_the_bundled_store_in_a_real_process(bundled_db: str | Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(bundled_db), "episode", "windsruf", "--json"],
         capture_output=True,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.bootstrap import open_store
 from bot.scope import Scope
 from bot.search import Search
 
@@ -16,7 +15,8 @@ EVERYWHERE = Scope.everything()
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-    from pathlib import Path
+
+    from bot.store import Store
 
 WINDSURF = "Windsurf: The Enterprise AI IDE - with Varun and Anshul of Codeium AI"
 ICML = "Generative Video WorldSim, Diffusion, Vision, Reinforcement Learning and Robotics — ICML 2024 Part 1"
@@ -26,14 +26,12 @@ COMPOUND = "Why Compound AI + Open Source will beat Closed AI"
 
 
 @pytest.fixture
-async def bundled(tmp_path: Path) -> AsyncIterator[Search]:
-    store = await open_store(str(tmp_path / "bundled.db"))
-    search = Search(store)
+async def bundled(bundled_store: Store) -> AsyncIterator[Search]:
+    search = Search(bundled_store)
     try:
         yield search
     finally:
         await search.close()
-        await store.close()
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from typing import TYPE_CHECKING
 
 import aiosqlite
@@ -21,6 +20,7 @@ from bot.store import Store
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pairs import register as register_functions
 from tests.factories import make_episode, make_source
+from tests.snapshots import dump
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -112,18 +112,18 @@ async def test_nothing_outside_the_scope_is_answered(store: Store) -> None:
         await search.close()
 
 
-def podbot(db: Path, *args: str) -> object:
+def podbot(db: str | Path, *args: str) -> object:
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
-async def _two_shows(path: Path) -> None:
-    async with await Store.open(path) as store:
+async def _two_shows(location: str | Path) -> None:
+    async with await Store.open(location) as store:
         await store.catalog.ingest(make_source(make_episode("Kelp Forests"), title="Kelp Cast"))
         await store.catalog.ingest(make_source(make_episode("Sonar Pings"), title="Sonar Hour"))
 
 
-def test_the_cli_lists_shows_and_narrows_to_one(tmp_path: Path) -> None:
-    db = tmp_path / "two.db"
+def test_the_cli_lists_shows_and_narrows_to_one(store_location: str | Path) -> None:
+    db = store_location
     asyncio.run(_two_shows(db))
     listed = podbot(db, "shows", "--json")
     shows = json.loads(listed.stdout)  # type: ignore[attr-defined]
@@ -139,11 +139,11 @@ def test_the_cli_lists_shows_and_narrows_to_one(tmp_path: Path) -> None:
     assert "on Sonar Hour" in text  # several shows in scope: each answer names its show
 
 
-def test_an_unknown_show_on_the_cli_is_one_sentence_and_exit_1(tmp_path: Path) -> None:
-    db = tmp_path / "two.db"
+def test_an_unknown_show_on_the_cli_is_one_sentence_and_exit_1(store_location: str | Path) -> None:
+    db = store_location
     asyncio.run(_two_shows(db))
+    before = dump(db)
     result = podbot(db, "quote", "pings", "--show", "zzzz qqqq")
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert result.stderr.strip() == "podbot: no show matches 'zzzz qqqq'; `podbot shows` lists them"  # type: ignore[attr-defined]
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM episodes").fetchone()[0] >= 2
+    assert dump(db) == before

@@ -101,10 +101,12 @@ async def test_ingesting_the_same_source_twice_changes_nothing(store: Store, tmp
     source = make_source(make_episode("One", words=100), make_episode("Two", words=60))
     first = await store.catalog.ingest(source)
     assert first.added == ["One", "Two"]
-    before = dump(store.location)
+    # Reading a source again records when it was read, and only that: a clock that moved on to the
+    # next second between the two ingests must not count as a change.
+    before = dump(store.location, reads=False)
     second = await store.catalog.ingest(source)
     assert (second.added, second.updated, second.unchanged) == ([], [], ["One", "Two"])
-    assert dump(store.location) == before
+    assert dump(store.location, reads=False) == before
 
 
 async def test_a_changed_source_updates_its_episodes_in_place(store: Store) -> None:

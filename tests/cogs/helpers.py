@@ -71,8 +71,8 @@ def button(message: Any, label: str) -> dict[str, Any]:
     return found[0]
 
 
-async def store_with(path: Path, *episodes: Episode, title: str = "Test Show") -> Store:
-    """A fresh store file holding exactly `episodes`."""
-    store = await Store.open(path)
+async def store_with(location: str | Path, *episodes: Episode, title: str = "Test Show") -> Store:
+    """A fresh store (a SQLite file or a PostgreSQL database) holding exactly `episodes`."""
+    store = await Store.open(location)
     await store.catalog.ingest(make_source(*episodes, title=title))
     return store

@@ -45,7 +45,7 @@ CHAPTERS = tuple(
 
 
 @pytest.fixture
-async def hostile_store(tmp_path: Path) -> AsyncIterator[Store]:
+async def hostile_store(store_location: str | Path) -> AsyncIterator[Store]:
     first = make_episode(
         PING_TITLE,
         show_notes=("**Bold** _claims_ and @everyone pings <@&123>. " * 120)[:5000],
@@ -75,7 +75,7 @@ async def hostile_store(tmp_path: Path) -> AsyncIterator[Store]:
         ),
     )
     many = [make_episode(f"Filler episode number {i} " + "x" * 120) for i in range(40)]
-    store = await store_with(tmp_path / "hostile.db", first, second, *many)
+    store = await store_with(store_location, first, second, *many)
     try:
         yield store
     finally:
@@ -329,12 +329,14 @@ async def test_a_long_query_pages_until_a_restart_then_asks_to_search_again(
     assert stale.response.content == "These results are from before the bot restarted. Run /quote again."
 
 
-async def test_latest_on_an_empty_store_says_there_is_nothing_yet(tmp_path: Path, make_bot: MakeBot) -> None:
+async def test_latest_on_an_empty_store_says_there_is_nothing_yet(
+    store_location: str | Path, make_bot: MakeBot
+) -> None:
     import simcord
 
     from bot.store import Store
 
-    async with await Store.open(tmp_path / "empty.db") as store:
+    async with await Store.open(store_location) as store:
         bot = await make_bot(store)
         async with simcord.run(bot) as env:
             world = await make_world(env)

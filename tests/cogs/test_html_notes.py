@@ -29,8 +29,8 @@ FEED = f"""<?xml version="1.0"?>
 
 
 @pytest.fixture
-async def notes_store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "notes.db")
+async def notes_store(store_location: str | Path) -> AsyncIterator[Store]:
+    store = await Store.open(store_location)
     await store.catalog.ingest(parse_feed(FEED, feed_url="https://kelp.example/feed.xml"))
     try:
         yield store

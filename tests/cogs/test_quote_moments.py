@@ -23,7 +23,7 @@ MOMENTS = Path(__file__).parent.parent / "feeds" / "moments"
 
 
 @pytest.fixture
-async def moments_store(tmp_path: Path) -> AsyncIterator[Store]:
+async def moments_store(store_location: str | Path) -> AsyncIterator[Store]:
     episodes = [
         make_episode(
             f"Kelp from {name}",
@@ -32,7 +32,7 @@ async def moments_store(tmp_path: Path) -> AsyncIterator[Store]:
         )
         for n, name in enumerate(["monologue.json", "monologue.srt", "seconds.vtt", "monologue.html"])
     ]
-    store = await store_with(tmp_path / "moments.db", *episodes)
+    store = await store_with(store_location, *episodes)
     try:
         yield store
     finally:
