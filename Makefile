@@ -22,8 +22,10 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/podbot run
 
+# One pytest worker per core (at most 4: each starts a PostgreSQL server of its own). A single test runs
+# without workers as usual: `.venv/bin/python -m pytest tests/test_store.py -k twice`.
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 # The static checks, also run by `make test`: lint rules, formatting, the Dockerfile, types.
 lint: install
