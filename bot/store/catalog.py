@@ -125,6 +125,12 @@ FROM episodes e JOIN shows s ON s.id = e.show_id
 # A LIMIT that limits nothing, valid on both engines (a 64-bit integer).
 NO_LIMIT = 2**62
 
+# What the SQLite insert triggers do row by row, for one episode's segments at once (migration 013).
+INDEX_EPISODE_SEGMENTS = (
+    "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE episode_id = ?",
+    "INSERT INTO segment_pairs (rowid, pairs) SELECT id, word_pairs(text) FROM segments WHERE episode_id = ?",
+)
+
 # Newest first: dated episodes by date, then undated ones in their source's own (newest-first) order.
 NEWEST_FIRST = " ORDER BY e.published IS NULL, e.published DESC, e.source_order, e.id DESC"
 
@@ -374,6 +380,13 @@ class Catalog:
             changed = True
         if segments_hash and segments_hash != old_hashes[2]:
             await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
+            # On SQLite, indexed once for the episode below rather than row by row in the insert triggers,
+            # which costs 3x the CPU (migration 013). PostgreSQL's index is a generated column: no triggers.
+            bulk_index = self._store.engine.name == "sqlite"
+            if bulk_index:
+                await conn.execute(
+                    "INSERT INTO segment_index_deferred (episode_id) VALUES (?)", (episode_id,)
+                )
             await conn.executemany(
                 "INSERT INTO segments (episode_id, position, start_s, speaker, text, cue_times)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -382,6 +395,10 @@ class Catalog:
                     for i, s in enumerate(ep.segments)
                 ],
             )
+            if bulk_index:
+                for index_segments in INDEX_EPISODE_SEGMENTS:
+                    await conn.execute(index_segments, (episode_id,))
+                await conn.execute("DELETE FROM segment_index_deferred WHERE episode_id = ?", (episode_id,))
             # The listing's summary (migration 012), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))
