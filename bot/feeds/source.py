@@ -9,7 +9,6 @@ import asyncio
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.ingest.detect import parse_source
 from bot.ingest.errors import ParseError
 
 if TYPE_CHECKING:
@@ -92,6 +91,9 @@ async def read_source(
     A feed with a long back catalogue would otherwise mean a request or more per episode, and a host
     that never answers would hold the ingest for as long as all of them take to time out.
     """
+    # Imported here: the CLI imports this module for its defaults, and `podbot episodes` parses nothing.
+    from bot.ingest.detect import parse_source
+
     parsed = await asyncio.to_thread(parse_source, raw, source_url=url, name=name)
     if parsed.format not in FEED_FORMATS:
         return ReadSource(parsed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,8 @@ class StoredEpisode:
     episode: Episode
     show_id: int = 0
     segment_count: int = 0
+    # Table-of-contents chapters (Chapter.toc), counted also when `episode.chapters` was not read.
+    toc_chapters: int = 0
     speakers: tuple[str, ...] = ()
     # How podcast apps know the episode's show (Show.podcast_guid, Show.apple_id), for listen links.
     show_guid: str | None = None
@@ -155,6 +158,17 @@ def _iso(value: datetime | None) -> str | None:
 
 def _parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+# Role(value) through the enum's machinery costs microseconds; a listing reads one per person per episode.
+_ROLES = {role.value: role for role in Role}
+
+
+@functools.lru_cache(maxsize=1024)
+def _speakers(summary: str) -> tuple[str, ...]:
+    # The episodes of a show mostly share a cast, so a listing decodes the same few summaries thousands of
+    # times (migration 012's JSON array).
+    return tuple(json.loads(summary))
 
 
 def _episode_row(ep: Episode) -> tuple[Any, ...]:
@@ -445,17 +459,26 @@ class Catalog:
         return int(row[0]) if row else 0
 
     async def episodes(
-        self, *, scope: Scope | None = None, limit: int | None = None, offset: int = 0
+        self,
+        *,
+        scope: Scope | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        with_chapters: bool = True,
     ) -> list[StoredEpisode]:
         """Every episode (of the scope's shows; of all without one), newest first, with people and
-        chapters (not segments); `limit` and `offset` page through them in that order."""
+        chapters (not segments); `limit` and `offset` page through them in that order.
+
+        Without `with_chapters`, as a listing shows them: `episode.chapters` and `transcript_urls` are
+        left empty (`toc_chapters` still counts the chapters): a 10k-episode listing would otherwise
+        build 150k chapter objects that it never prints."""
         clause, params = show_clause(scope) if scope is not None else (TRUE, ())
         sql = SELECT_EPISODES + f" WHERE {clause}" + NEWEST_FIRST
         if limit is not None or offset:
             # An offset needs a LIMIT; "none" is spelt differently by each engine (-1, ALL), a huge one is not.
             sql += " LIMIT ? OFFSET ?"
             params = (*params, NO_LIMIT if limit is None else limit, offset)
-        return await self._load(sql, params)
+        return await self._load(sql, params, with_chapters=with_chapters)
 
     async def get(
         self, episode_id: int, *, scope: Scope | None = None, with_segments: bool = False
@@ -485,7 +508,7 @@ class Catalog:
         return [by_id[i] for i in episode_ids if i in by_id]
 
     async def _load(
-        self, sql: str, params: tuple[Any, ...], *, with_segments: bool = False
+        self, sql: str, params: tuple[Any, ...], *, with_segments: bool = False, with_chapters: bool = True
     ) -> list[StoredEpisode]:
         reader = self._store.reader
         rows = await reader.fetch_all(sql, params)
@@ -497,15 +520,27 @@ class Catalog:
             " JOIN people p ON p.id = ep.person_id WHERE ep.episode_id IN ({}) ORDER BY ep.position",
             ids,
         )
-        chapters = await self._children(
-            "SELECT episode_id, start_s, title, end_s, url, toc FROM chapters"
-            " WHERE episode_id IN ({}) ORDER BY position",
-            ids,
-        )
-        refs = await self._children(
-            "SELECT episode_id, url, mime_type, language, rel FROM transcript_refs WHERE episode_id IN ({})",
-            ids,
-        )
+        chapters: dict[int, list[tuple[Any, ...]]] = {}
+        refs: dict[int, list[tuple[Any, ...]]] = {}
+        toc_counts: dict[int, int] = {}
+        if with_chapters:
+            chapters = await self._children(
+                "SELECT episode_id, start_s, title, end_s, url, toc FROM chapters"
+                " WHERE episode_id IN ({}) ORDER BY position",
+                ids,
+            )
+            refs = await self._children(
+                "SELECT episode_id, url, mime_type, language, rel FROM transcript_refs"
+                " WHERE episode_id IN ({})",
+                ids,
+            )
+        else:
+            counted = await self._children(
+                "SELECT episode_id, count(*) FROM chapters WHERE episode_id IN ({}) AND toc <> 0"
+                " GROUP BY episode_id",
+                ids,
+            )
+            toc_counts = {eid: int(found[0][0]) for eid, found in counted.items()}
         segments: dict[int, list[tuple[Any, ...]]] = {}
         if with_segments:
             segments = await self._children(
@@ -516,6 +551,10 @@ class Catalog:
         result = []
         for r in rows:
             eid = int(r[0])
+            episode_chapters = tuple(
+                Chapter(start, title, end, url, bool(toc))
+                for start, title, end, url, toc in chapters.get(eid, [])
+            )
             episode = Episode(
                 title=r[4],
                 guid=r[3],
@@ -527,11 +566,10 @@ class Catalog:
                 audio_url=r[10],
                 artwork=r[11],
                 chapters_url=r[12],
-                people=tuple(Person(n, Role(role), img, href) for n, role, img, href in people.get(eid, [])),
-                chapters=tuple(
-                    Chapter(start, title, end, url, bool(toc))
-                    for start, title, end, url, toc in chapters.get(eid, [])
+                people=tuple(
+                    Person(n, _ROLES[role], img, href) for n, role, img, href in people.get(eid, [])
                 ),
+                chapters=episode_chapters,
                 segments=tuple(
                     Segment(start, text, spk, cue_times.decode(cues))
                     for start, text, spk, cues in segments.get(eid, [])
@@ -545,7 +583,10 @@ class Catalog:
                     show_id=int(r[2]),
                     episode=episode,
                     segment_count=int(r[13]),
-                    speakers=tuple(json.loads(r[16])),
+                    toc_chapters=(
+                        sum(1 for c in episode_chapters if c.toc) if with_chapters else toc_counts.get(eid, 0)
+                    ),
+                    speakers=_speakers(r[16]),
                     show_guid=r[14],
                     show_apple_id=r[15],
                 )
