@@ -64,6 +64,9 @@ def test_ingesting_a_file_does_not_load_the_http_client(tmp_path: Path) -> None:
         f"{page}: 0 added, 0 updated, 5 unchanged"
     ]  # the new store was seeded with the same page
     assert "aiohttp" not in report["modules"]  # type: ignore[operator]
+    # Nor the feed parser's XML and HTML machinery, nor PostgreSQL's driver: a page needs neither.
+    assert "lxml" not in report["modules"]  # type: ignore[operator]
+    assert "psycopg" not in report["modules"]  # type: ignore[operator]
 
 
 def test_help_still_lists_every_command() -> None:

@@ -80,24 +80,52 @@ async def _read(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+class Network:
+    """The ingest's fetcher and file reader, made when a source first needs them: a page or a feed file
+    that names no chapter or transcript files never loads the HTTP machinery. `close()` closes them."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self._allow_private = allow_private
+        self._fetcher: Fetcher | None = None
+        self._files: FileReader | None = None
+
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            from bot.net.fetch import Fetcher
+            from bot.net.guard import AddressPolicy
+
+            self._fetcher = Fetcher(AddressPolicy(allow_private=self._allow_private))
+        return self._fetcher
+
+    def files(self) -> FileReader:
+        if self._files is None:
+            from bot.feeds.files import FileReader
+
+            self._files = FileReader(self.fetcher())
+        return self._files
+
+    async def close(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.close()
+
+
 async def ingest_one(
     store: Store,
     source: str,
-    files: FileReader,
-    fetcher: Fetcher,
+    network: Network,
     *,
     files_for: int = FILES_FOR,
     files_timeout_s: float = FILES_TIMEOUT_S,
 ) -> IngestReport:
     """Read one file or URL (a feed with its chapter and transcript files) and store it in one transaction."""
-    from bot.net.fetch import FEED_LIMITS, FetchError
-
     # What messages call the source: a URL's user name and password are never repeated.
     shown = redact_credentials(source)
     content_type = ""
     if is_url(source):
+        from bot.net.fetch import FEED_LIMITS, FetchError
+
         try:
-            fetched = await fetcher.fetch(source, limits=FEED_LIMITS)
+            fetched = await network.fetcher().fetch(source, limits=FEED_LIMITS)
         except FetchError as exc:
             raise CliError(f"{shown}: {redact_credentials(str(exc))}") from None
         raw, content_type = fetched.body, fetched.content_type
@@ -106,7 +134,7 @@ async def ingest_one(
     try:
         read = await read_source(
             raw,
-            files,
+            network.files,
             url=source if is_url(source) else None,
             # An untitled feed file is named after the file (`kelp-cast.xml` is "kelp-cast").
             name=None if is_url(source) else Path(source).stem,
@@ -200,31 +228,24 @@ def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_time
     Exits 1 if any source failed.
     """
 
-    from bot.feeds.files import FileReader
-    from bot.net.fetch import Fetcher
-    from bot.net.guard import AddressPolicy
-
     async def work(store: Store) -> int:
         # Writing over damaged pages would bury the damage under new data: refuse before any source.
         await store.verify()
         failures = 0
-        async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
-            files = FileReader(fetcher)
+        network = Network(allow_private=ctx.settings.allow_private_urls)
+        try:
             for source in sources:
                 try:
                     report = await ingest_one(
-                        store,
-                        source,
-                        files,
-                        fetcher,
-                        files_for=files_for,
-                        files_timeout_s=files_timeout,
+                        store, source, network, files_for=files_for, files_timeout_s=files_timeout
                     )
                 except CliError as exc:
                     warn(str(exc))
                     failures += 1
                     continue
                 _print_report(report)
+        finally:
+            await network.close()
         return failures
 
     if ctx.run(work):
