@@ -53,7 +53,10 @@ parse_clock = functools.lru_cache(maxsize=16384)(_parse_clock)
 
 @dataclass(frozen=True, slots=True)
 class TimedText:
-    """Part of a turn: its text and the moment it starts, when the source says (None: not said)."""
+    """Part of a turn: its text and the moment it starts, when the source says (None: not said).
+
+    `text` is squashed: words joined by single spaces, nothing around them (bot.ingest.segments counts
+    its words by its spaces)."""
 
     start_s: int | None
     text: str
