@@ -7,7 +7,6 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from bot.ingest.detect import parse_source
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -23,6 +22,9 @@ async def seed_if_empty(store: Store) -> bool:
     """Fill an empty store from the bundled page, so a newcomer's first command has episodes to find."""
     if await store.catalog.count():
         return False
+    # Imported here: a store that holds episodes already (most commands) never loads the parsers.
+    from bot.ingest.detect import parse_source
+
     # Parsing is CPU work: keep it off the event loop, which may be serving Discord already.
     parsed = await asyncio.to_thread(parse_source, bundled_page())
     report = await store.catalog.ingest(

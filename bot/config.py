@@ -24,9 +24,13 @@ def default_db_path() -> Path:
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+def is_postgres_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
 def store_location(value: str | Path) -> Path | str:
     """A PostgreSQL URL stays text (a Path would fold its "//"); anything else is a SQLite file's path."""
-    if isinstance(value, str) and value.startswith(POSTGRES_SCHEMES):
+    if is_postgres_url(value):
         return value
     return Path(value)
 

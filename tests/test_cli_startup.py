@@ -6,13 +6,17 @@ by the time `--version` has printed, which is what makes the start slow or quick
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import bot.cli
 from bot import __version__
 from bot.bootstrap import bundled_page
+from bot.cli import COMMAND_MODULES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,6 +64,9 @@ def test_ingesting_a_file_does_not_load_the_http_client(tmp_path: Path) -> None:
         f"{page}: 0 added, 0 updated, 5 unchanged"
     ]  # the new store was seeded with the same page
     assert "aiohttp" not in report["modules"]  # type: ignore[operator]
+    # Nor the feed parser's XML and HTML machinery, nor PostgreSQL's driver: a page needs neither.
+    assert "lxml" not in report["modules"]  # type: ignore[operator]
+    assert "psycopg" not in report["modules"]  # type: ignore[operator]
 
 
 def test_help_still_lists_every_command() -> None:
@@ -67,3 +74,25 @@ def test_help_still_lists_every_command() -> None:
     assert completed.returncode == 0, completed.stderr
     listed = {line.split()[0] for line in completed.stdout.split("Commands:")[1].splitlines() if line.strip()}
     assert {"chapters", "episode", "episodes", "guest", "ingest", "quote", "run", "shows", "sync"} <= listed
+
+
+def test_listing_episodes_loads_neither_the_lookups_nor_fetching_nor_postgresql(tmp_path: Path) -> None:
+    db = str(tmp_path / "podbot.db")
+    assert _run("-m", "bot", "--db", db, "episodes", "--limit", "1").returncode == 0  # seeded: has episodes
+    output, report = _probe("--db", db, "episodes")
+    assert report["code"] in (0, None)
+    assert len(output) == 10  # the bundled page's five episodes, two lines each
+    loaded = set(report["modules"])  # type: ignore[arg-type]
+    assert (
+        sorted({"aiohttp", "yarl", "lxml", "rapidfuzz", "jellyfish", "psycopg", "discord", "PIL"} & loaded)
+        == []
+    )
+
+
+def test_every_command_is_in_the_module_the_table_names() -> None:
+    found: dict[str, str] = {}
+    for module_info in pkgutil.iter_modules(bot.cli.__path__, "bot.cli."):
+        module = importlib.import_module(module_info.name)
+        for command in getattr(module, "COMMANDS", ()):
+            found[command.name] = module_info.name
+    assert found == COMMAND_MODULES

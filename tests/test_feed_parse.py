@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.identity import is_derived_key
+from bot.ingest.detect import looks_like_feed
 from bot.ingest.errors import ParseError
-from bot.ingest.feed import looks_like_feed, parse_date, parse_feed, read_feed
+from bot.ingest.feed import parse_date, parse_feed, read_feed
 from bot.models import Role, SharedGuid
 from tests.feedkit import Item, day, rss
 

@@ -22,7 +22,7 @@ from bot.ingest.detect import parse_source
 from bot.ingest.directory import parse_itunes_search
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import parse_date, parse_feed
-from bot.ingest.html_text import html_to_text
+from bot.ingest.html_text import html_to_text, tidy_text
 from bot.ingest.page import parse_page
 from bot.ingest.shownotes import parse_show_notes
 from bot.ingest.transcript import parse_time, parse_transcript
@@ -297,6 +297,52 @@ def test_show_notes_with_any_values(text: str, duration_s: int | None) -> None:
 @given(st.text(max_size=400))
 def test_any_markup_as_html(markup: str) -> None:
     html_to_text(markup)
+
+
+# Character references to any code point near the control ranges, written every way HTML allows.
+_references = st.builds(
+    lambda value, hexadecimal, zeros, upper, semicolon: (
+        "&#"
+        + (("X" if upper else "x") + "0" * zeros + f"{value:x}" if hexadecimal else "0" * zeros + str(value))
+        + (";" if semicolon else "")
+    ),
+    st.one_of(st.integers(0, 0x20), st.integers(0x7E, 0xA0), st.integers(0, 0x2FFFF)),
+    st.booleans(),
+    st.integers(0, 3),
+    st.booleans(),
+    st.booleans(),
+)
+_markup_pieces = st.one_of(
+    _references,
+    st.sampled_from(["<p>", "</p>", "<br>", "<b>", "</b>", "&amp;", " ", "a", "1", "x", ";", "\n"]),
+    st.characters(max_codepoint=0x7F),
+)
+
+
+@property_settings
+@given(st.lists(_markup_pieces, max_size=40).map("".join))
+def test_html_text_never_holds_a_control_character(markup: str) -> None:
+    # Control characters are replaced whether they come as bytes or as references (`&#1;`, `&#x01`):
+    # html_to_text looks for them in the markup before it looks in the text.
+    text = html_to_text(markup)
+    assert not any((ch < " " and ch not in "\t\n\r") or ch == "\x7f" for ch in text), repr(text)
+
+
+@property_settings
+@given(
+    st.lists(
+        st.sampled_from([" ", "  ", "\n", "\t", "\r", "\xa0", "\u200b", "\u3000", "a", "b."]), max_size=30
+    )
+)
+def test_tidy_text_collapses_spaces_and_drops_blank_lines(parts: list[str]) -> None:
+    # What tidy_text promises, spelt out the slow way: odd spaces plain, runs of spaces one, no space at
+    # either end of a line, no blank line, nothing around the whole.
+    text = "".join(parts)
+    expected = text.replace("\t", " ").replace("\r", " ").replace("\xa0", " ").replace("\u200b", "")
+    while "  " in expected:
+        expected = expected.replace("  ", " ")
+    lines = expected.replace("\n ", "\n").replace(" \n", "\n").split("\n")
+    assert tidy_text(text) == "\n".join(line for line in lines if line).strip()
 
 
 @property_settings

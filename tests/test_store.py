@@ -148,6 +148,37 @@ async def test_a_source_without_a_part_keeps_the_stored_part(store: Store) -> No
     assert stored.episode.link == "https://example.com/ep"
 
 
+async def test_a_listing_without_chapters_still_counts_the_table_of_contents(store: Store) -> None:
+    # `podbot episodes` prints only how many chapters an episode lists: it reads counts, not chapters.
+    chapters = (
+        Chapter(0, "Intro"),
+        Chapter(30, "Sponsor", toc=False),
+        Chapter(60, "Main"),
+        Chapter(90, "End"),
+    )
+    await store.catalog.ingest(
+        make_source(
+            make_episode("Four chapters", chapters=chapters),
+            make_episode("No chapters", chapters=()),
+            make_episode("Hidden only", chapters=(Chapter(0, "Ad", toc=False),)),
+        )
+    )
+    full = {s.episode.title: s for s in await store.catalog.episodes()}
+    listed = {s.episode.title: s for s in await store.catalog.episodes(with_chapters=False)}
+    assert {t: s.toc_chapters for t, s in listed.items()} == {
+        "Four chapters": 3,
+        "No chapters": 0,
+        "Hidden only": 0,
+    }
+    assert {t: s.toc_chapters for t, s in full.items()} == {t: s.toc_chapters for t, s in listed.items()}
+    assert full["Four chapters"].episode.chapters == chapters
+    assert all(s.episode.chapters == () for s in listed.values())
+    # Everything else a listing shows is as the full read gives it.
+    assert {
+        t: replace(s, episode=replace(s.episode, chapters=(), transcript_urls=())) for t, s in full.items()
+    } == listed
+
+
 async def test_a_real_guid_takes_over_a_derived_key_for_the_same_title(store: Store) -> None:
     from_page = make_episode("Same Episode", words=40)
     await store.catalog.ingest(make_source(from_page))

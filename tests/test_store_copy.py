@@ -48,6 +48,8 @@ def test_every_column_of_every_table_is_copied(tmp_path: Path) -> None:
             )
         }
     tables.pop("catalog_state")  # one row, its generation copied by itself
+    # Holds a row only inside an ingest's own transaction (migration 013): there is never one to copy.
+    tables.pop("segment_index_deferred")
     assert {name: set(columns) for name, columns, _ in TABLES} == {n: set(c) for n, c in tables.items()}
 
 
@@ -68,8 +70,10 @@ def test_a_store_goes_to_postgresql_and_back_with_nothing_lost(
     back = tmp_path / "back.db"
     again = podbot("store", "copy", url, str(back))
     assert again.exit_code == 0, again.output
-    # Row for row, index for index: the same store (the FTS5 tables rebuilt from the copied rows).
-    assert dump(back) == dump(original)
+    # Row for row, index for index: the same store. The FTS5 indexes are rebuilt from the copied rows, so
+    # they must hold the same postings, though not in the same b-tree bytes (the original's ingest indexes
+    # an episode at a time, the copy row by row in its triggers).
+    assert dump(back, index_layout=False) == dump(original, index_layout=False)
     # And it answers as the original does.
     for args in (["episode", "bolt", "--json"], ["quote", "webcontainer", "--json"]):
         assert podbot("--db", str(back), *args).output == podbot("--db", str(original), *args).output

@@ -125,3 +125,33 @@ async def test_pairs_checked_on_the_text_find_the_same_segments_as_the_index(
         ]
     finally:
         conn.close()
+
+
+async def test_segments_indexed_once_per_episode_are_the_index_the_triggers_build(store: Store) -> None:
+    # The catalog indexes an episode's segments in two statements (migration 013); a writer that does
+    # not (another tool) still has the triggers do it row by row. Both give the same, complete indexes.
+    first = (Segment(0, "You know what I mean?", "Ana"), Segment(10, "Sort of, I think.", "Bo"))
+    await store.catalog.ingest(make_source(make_episode("Bulk", segments=first)))
+    await store.catalog.ingest(
+        make_source(make_episode("Bulk", segments=(Segment(0, "Kind of new.", "Ana"),)))
+    )
+    with sqlite3.connect(store.path) as conn:
+        conn.create_function("word_pairs", 1, word_pairs, deterministic=True)
+        episode_id = conn.execute("SELECT episode_id FROM segments").fetchone()[0]
+        conn.execute(
+            "INSERT INTO segments (episode_id, position, start_s, speaker, text) VALUES (?, 5, 30, 'Bo', ?)",
+            (episode_id, "Written by another tool, you know."),
+        )
+        conn.commit()
+        # FTS5 checks an external-content index against its table: every segment, none twice or stale.
+        conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('integrity-check')")
+        assert conn.execute("SELECT count(*) FROM segment_index_deferred").fetchone()[0] == 0
+        found = conn.execute("SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'tool'").fetchall()
+        assert len(found) == 1
+        assert (
+            conn.execute("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'mean'").fetchone()[0]
+            == 0
+        )
+    assert indexed_terms(store.path) == expected_terms(store.path)
+    assert "you_know" in indexed_terms(store.path)  # from the other tool's segment
+    assert "kind_of" in indexed_terms(store.path)

@@ -7,6 +7,7 @@ and a non-zero exit; a traceback only reaches the log, shown with `--verbose`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import sys
 from typing import IO, Any
@@ -37,26 +38,48 @@ class PodbotUsageError(click.UsageError):
         click.echo(f"podbot: {self.format_message()}{hint}", err=True)
 
 
+# Which module holds each command (tests/test_cli_startup.py checks this against the modules' COMMANDS).
+# Running a command imports its own module only: `podbot episodes` never loads the search machinery that
+# `podbot quote` needs, nor `podbot ingest`'s fetching.
+COMMAND_MODULES: dict[str, str] = {
+    "ingest": "bot.cli.catalog",
+    "episodes": "bot.cli.catalog",
+    "shows": "bot.cli.catalog",
+    "episode": "bot.cli.search",
+    "quote": "bot.cli.search",
+    "chapters": "bot.cli.search",
+    "guest": "bot.cli.search",
+    "run": "bot.cli.bot",
+    "sync": "bot.cli.bot",
+    "health": "bot.cli.health",
+    "store": "bot.cli.store",
+}
+
+
 class PodbotGroup(click.Group):
     """Turns every failure into one line on stderr and an exit code; nothing else prints a traceback.
 
-    The command families are registered on the first lookup, not at import: an eager option such as
-    `--version` exits before any command is looked up."""
-
-    _registered = False
-
-    def _ensure_registered(self) -> None:
-        if not self._registered:
-            self._registered = True
-            _register_commands()
+    A command's module is imported when the command is looked up, not at import: an eager option such as
+    `--version` exits before any command is looked up, and a command loads only its own family."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._ensure_registered()
+        for name in COMMAND_MODULES:
+            self._load(name)
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._ensure_registered()
+        self._load(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def _load(self, name: str) -> None:
+        module_name = COMMAND_MODULES.get(name)
+        if module_name is None or name in self.commands:
+            return
+        module = importlib.import_module(module_name)
+        for command in module.COMMANDS:
+            if command.name not in self.commands:
+                _accept_global_options(command)
+                self.add_command(command)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -153,15 +176,6 @@ def _accept_global_options(command: click.Command) -> None:
             ["-v", "--verbose"], is_flag=True, expose_value=False, callback=_late_verbose, help=VERBOSE_HELP
         )
     )
-
-
-def _register_commands() -> None:
-    # Each command family lives in its own module and registers itself on `cli`.
-    from bot.cli import bot, catalog, health, search, store
-
-    for command in (*catalog.COMMANDS, *search.COMMANDS, *bot.COMMANDS, *health.COMMANDS, *store.COMMANDS):
-        _accept_global_options(command)
-        cli.add_command(command)
 
 
 def main() -> None:

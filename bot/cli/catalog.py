@@ -21,7 +21,6 @@ from bot.cli.context import (
     show_option,
     warn,
 )
-from bot.feeds.files import FileReader
 from bot.feeds.source import (
     FILES_FOR,
     FILES_TIMEOUT_S,
@@ -32,30 +31,35 @@ from bot.feeds.source import (
 )
 from bot.ingest.errors import ParseError
 from bot.links import redact_credentials
-from bot.net.fetch import FEED_LIMITS, Fetcher, FetchError
-from bot.net.guard import AddressPolicy
 from bot.store.errors import StoreDamaged, is_damage
 
+# The fetching machinery (aiohttp's URL library, the address guard) is imported by `podbot ingest` only,
+# in the functions that use it: listing episodes or shows fetches nothing.
 if TYPE_CHECKING:
     from bot.core import Core
+    from bot.feeds.files import FileReader
     from bot.feeds.source import ReadSource
+    from bot.net.fetch import Fetcher
     from bot.scope import Scope
     from bot.store import IngestReport, Store, StoredEpisode
     from bot.store.shows import ShowRecord
 
 
-# A file is held to the same cap as a feed fetched over HTTP: `podbot ingest /dev/zero` must not eat memory.
-MAX_SOURCE_BYTES = FEED_LIMITS.max_bytes
 # `scheme://…`: a URL, not a file name, even when it is not one podbot fetches.
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def _read_capped(path: str) -> bytes:
+    from bot.net.fetch import FEED_LIMITS
+
+    # A file is held to the same cap as a feed fetched over HTTP: `podbot ingest /dev/zero` must not eat
+    # memory.
+    cap = FEED_LIMITS.max_bytes
     with Path(path).open("rb") as file:
-        raw = file.read(MAX_SOURCE_BYTES + 1)
-    if len(raw) > MAX_SOURCE_BYTES:
+        raw = file.read(cap + 1)
+    if len(raw) > cap:
         raise CliError(
-            f"{path}: the file is larger than {MAX_SOURCE_BYTES / 1024 / 1024:g} MB, podbot's limit for a source"
+            f"{path}: the file is larger than {cap / 1024 / 1024:g} MB, podbot's limit for a source"
         )
     return raw
 
@@ -76,11 +80,39 @@ async def _read(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+class Network:
+    """The ingest's fetcher and file reader, made when a source first needs them: a page or a feed file
+    that names no chapter or transcript files never loads the HTTP machinery. `close()` closes them."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self._allow_private = allow_private
+        self._fetcher: Fetcher | None = None
+        self._files: FileReader | None = None
+
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            from bot.net.fetch import Fetcher
+            from bot.net.guard import AddressPolicy
+
+            self._fetcher = Fetcher(AddressPolicy(allow_private=self._allow_private))
+        return self._fetcher
+
+    def files(self) -> FileReader:
+        if self._files is None:
+            from bot.feeds.files import FileReader
+
+            self._files = FileReader(self.fetcher())
+        return self._files
+
+    async def close(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.close()
+
+
 async def ingest_one(
     store: Store,
     source: str,
-    files: FileReader,
-    fetcher: Fetcher,
+    network: Network,
     *,
     files_for: int = FILES_FOR,
     files_timeout_s: float = FILES_TIMEOUT_S,
@@ -90,8 +122,10 @@ async def ingest_one(
     shown = redact_credentials(source)
     content_type = ""
     if is_url(source):
+        from bot.net.fetch import FEED_LIMITS, FetchError
+
         try:
-            fetched = await fetcher.fetch(source, limits=FEED_LIMITS)
+            fetched = await network.fetcher().fetch(source, limits=FEED_LIMITS)
         except FetchError as exc:
             raise CliError(f"{shown}: {redact_credentials(str(exc))}") from None
         raw, content_type = fetched.body, fetched.content_type
@@ -100,7 +134,7 @@ async def ingest_one(
     try:
         read = await read_source(
             raw,
-            files,
+            network.files,
             url=source if is_url(source) else None,
             # An untitled feed file is named after the file (`kelp-cast.xml` is "kelp-cast").
             name=None if is_url(source) else Path(source).stem,
@@ -198,23 +232,20 @@ def ingest(ctx: CliContext, sources: tuple[str, ...], files_for: int, files_time
         # Writing over damaged pages would bury the damage under new data: refuse before any source.
         await store.verify()
         failures = 0
-        async with Fetcher(AddressPolicy(allow_private=ctx.settings.allow_private_urls)) as fetcher:
-            files = FileReader(fetcher)
+        network = Network(allow_private=ctx.settings.allow_private_urls)
+        try:
             for source in sources:
                 try:
                     report = await ingest_one(
-                        store,
-                        source,
-                        files,
-                        fetcher,
-                        files_for=files_for,
-                        files_timeout_s=files_timeout,
+                        store, source, network, files_for=files_for, files_timeout_s=files_timeout
                     )
                 except CliError as exc:
                     warn(str(exc))
                     failures += 1
                     continue
                 _print_report(report)
+        finally:
+            await network.close()
         return failures
 
     if ctx.run(work):
@@ -242,7 +273,7 @@ def episode_json(stored: StoredEpisode) -> dict[str, Any]:
 
 def _episode_lines(stored: StoredEpisode) -> list[str]:
     ep = stored.episode
-    chapters = sum(1 for c in ep.chapters if c.toc)
+    chapters = stored.toc_chapters
     return episode_lines(
         stored.id,
         ep.title,
@@ -273,9 +304,16 @@ def _episode_lines(stored: StoredEpisode) -> list[str]:
 def episodes(ctx: CliContext, as_json: bool, show: str | None, limit: int | None, offset: int) -> None:
     """List the store's episodes (or one show's), newest first; --limit and --offset page through them."""
 
+    # The text listing prints a count of chapters, the JSON one the chapters themselves.
     async def work(store: Store) -> list[StoredEpisode]:
+        if show is None or not show.strip():
+            # Every show: there is no show to find by name, so the lookups' machinery is never loaded.
+            return await store.catalog.episodes(limit=limit, offset=offset, with_chapters=as_json)
+
         async def listed(core: Core, scope: Scope, several: bool) -> list[StoredEpisode]:
-            return await core.store.catalog.episodes(scope=scope, limit=limit, offset=offset)
+            return await core.store.catalog.episodes(
+                scope=scope, limit=limit, offset=offset, with_chapters=as_json
+            )
 
         return await scoped(ctx, store, show, listed)
 
@@ -289,9 +327,8 @@ def episodes(ctx: CliContext, as_json: bool, show: str | None, limit: int | None
     if not found:
         click.echo("The store holds no episodes yet; add some with `podbot ingest`.")
         return
-    for stored in found:
-        for line in _episode_lines(stored):
-            click.echo(line)
+    # One write: 20k lines echoed one by one cost a fifth of a second.
+    click.echo("\n".join(line for stored in found for line in _episode_lines(stored)))
 
 
 def _show_json(show: ShowRecord) -> dict[str, Any]:

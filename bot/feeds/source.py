@@ -9,11 +9,10 @@ import asyncio
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.ingest.detect import parse_source
 from bot.ingest.errors import ParseError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from bot.feeds.files import FileFailure, FileReader
     from bot.models import Episode, ParsedSource, SharedGuid
@@ -79,7 +78,7 @@ def explain_parse_error(error: ParseError, content_type: str) -> str:
 
 async def read_source(
     raw: bytes,
-    files: FileReader,
+    files: FileReader | Callable[[], FileReader],
     *,
     url: str | None = None,
     name: str | None = None,
@@ -91,7 +90,13 @@ async def read_source(
 
     A feed with a long back catalogue would otherwise mean a request or more per episode, and a host
     that never answers would hold the ingest for as long as all of them take to time out.
+
+    `files` is a reader, or what makes one when the source turns out to name files (the CLI's: a page or
+    a feed without files never loads the HTTP machinery).
     """
+    # Imported here: the CLI imports this module for its defaults, and `podbot episodes` parses nothing.
+    from bot.ingest.detect import parse_source
+
     parsed = await asyncio.to_thread(parse_source, raw, source_url=url, name=name)
     if parsed.format not in FEED_FORMATS:
         return ReadSource(parsed)
@@ -99,7 +104,10 @@ async def read_source(
     with_files = [i for i, e in enumerate(episodes) if e.chapters_url or e.transcript_urls]
     with_files.sort(key=lambda i: _newest_first(episodes[i], i))
     chosen = with_files if files_for is None else with_files[: max(0, files_for)]
-    attached = await files.attach_all([episodes[i] for i in chosen], within_s=files_within_s)
+    if not chosen:
+        return ReadSource(parsed, episodes_past_cap=len(with_files))
+    reader = files() if callable(files) else files
+    attached = await reader.attach_all([episodes[i] for i in chosen], within_s=files_within_s)
     for i, with_its_files in zip(chosen, attached.episodes, strict=True):
         episodes[i] = with_its_files.episode
     return ReadSource(

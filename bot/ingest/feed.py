@@ -57,13 +57,7 @@ def _namespace_key(uri: str) -> str:
 
 _NAMESPACE_KEYS = {_namespace_key(uri): prefix for uri, prefix in _NAMESPACES.items()}
 
-_FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF)\b", re.IGNORECASE)
 _DAY_NAME = re.compile(r"^\s*[A-Za-z]+\.?,?\s+(?=\d)")
-
-
-def looks_like_feed(head: str) -> bool:
-    """True when the start of a document is an RSS, Atom or RDF feed."""
-    return _FEED_ROOT.search(head[:4096]) is not None
 
 
 # --- element access ------------------------------------------------------------------------------------

@@ -40,33 +40,43 @@ def segment_turns(
     max_words: int = MAX_WORDS,
 ) -> tuple[Segment, ...]:
     """Segments of `turns` in order; `end_s` (the episode's duration) caps times past the last known one."""
-    turn_words: list[list[str]] = []
+    # Pieces' texts are squashed (TimedText): their words are counted by their spaces, and a turn short
+    # enough for one segment is its own text. Only longer turns are split into words (a feed's 39k turns
+    # were otherwise split twice over, once here and once when squashed).
+    turn_counts: list[int] = []
     anchors: list[tuple[int, float]] = []
     word_count = 0
     for turn in turns:
-        words: list[str] = []
+        count = 0
         for piece in turn.pieces:
             if piece.start_s is not None:
-                anchors.append((word_count + len(words), float(piece.start_s)))
-            words.extend(piece.text.split())
-        turn_words.append(words)
-        word_count += len(words)
+                anchors.append((word_count + count, float(piece.start_s)))
+            if piece.text:
+                count += piece.text.count(" ") + 1
+        turn_counts.append(count)
+        word_count += count
     anchors = _monotonic(anchors) or [(0, 0.0)]
     # The anchors' word indexes, for bisect without a key function (called once per segment).
     indexes = [index for index, _ in anchors]
 
     segments: list[Segment] = []
     offset = 0
-    for turn, words in zip(turns, turn_words, strict=True):
-        for start, end in _chunks(words, min_words, max_words):
-            segments.append(
-                Segment(
-                    start_s=int(_time_of(offset + start, anchors, indexes, end_s)),
-                    text=" ".join(words[start:end]),
-                    speaker=turn.speaker,
+    for turn, count in zip(turns, turn_counts, strict=True):
+        if count <= max_words:  # most turns: one segment, the turn's text as it is (or none, if empty)
+            if count:
+                start_s = int(_time_of(offset, anchors, indexes, end_s))
+                segments.append(Segment(start_s=start_s, text=turn.text, speaker=turn.speaker))
+        else:
+            words = [word for piece in turn.pieces for word in piece.text.split(" ") if piece.text]
+            for start, end in _chunks(words, min_words, max_words):
+                segments.append(
+                    Segment(
+                        start_s=int(_time_of(offset + start, anchors, indexes, end_s)),
+                        text=" ".join(words[start:end]),
+                        speaker=turn.speaker,
+                    )
                 )
-            )
-        offset += len(words)
+        offset += count
     return tuple(segments)
 
 

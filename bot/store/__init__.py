@@ -12,10 +12,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from bot.config import is_postgres_url
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.follow import Follows
-from bot.store.postgres import PostgresEngine, is_postgres_url
 from bot.store.shows import Shows
 from bot.store.sqlite import SqliteEngine
 
@@ -49,6 +49,9 @@ class Store:
         (postgresql://…); StoreError says what is wrong."""
         engine: Engine
         if is_postgres_url(path):
+            # Imported here: psycopg takes a tenth of a second to import, and most stores are SQLite files.
+            from bot.store.postgres import PostgresEngine
+
             engine = await PostgresEngine.open(str(path))
         else:
             engine = await SqliteEngine.open(Path(path))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-import psycopg
+from typing import Any
 
 # SQLite's primary result code for a file whose pages do not hold what its b-trees say (extended codes,
 # such as SQLITE_CORRUPT_VTAB for an FTS5 index, keep it in their low byte).
@@ -15,8 +14,15 @@ SQLITE_CORRUPT = 11
 DAMAGE_MESSAGES = ("database disk image is malformed", "Could not decode to UTF-8", "fts5: corrupt")
 
 
-# A constraint said no (a foreign key, a unique key), whichever engine said it.
-INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
+def __getattr__(name: str) -> Any:
+    # INTEGRITY_ERRORS: a constraint said no (a foreign key, a unique key), whichever engine said it.
+    # Made on first use: importing psycopg costs a tenth of a second that a SQLite store never needs.
+    if name == "INTEGRITY_ERRORS":
+        import psycopg
+
+        errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
+        return errors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class StoreError(Exception):
