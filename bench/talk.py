@@ -170,14 +170,15 @@ class Engine:
         self.reader = TranscriptReader(self.conn)
         self.stemmer = Stemmer()
 
-    def ms(self, query: str) -> tuple[float, float, bool]:
+    def ms(self, query: str) -> tuple[float, float, bool, bool]:
         """Wall and CPU milliseconds of one search, and whether its first hit is the words as typed. The
         plan runs SQLite in this thread, so the thread's CPU time is the search's work: on a shared
-        machine whose load is several times its cores, wall time is mostly time spent waiting to run."""
+        machine whose load is several times its cores, wall time is mostly time spent waiting to run.
+        Also whether anything was found, and whether the first hit is the words as typed."""
         start, cpu = time.perf_counter(), time.thread_time()
         hits = quotes.search(query, self.reader, self.stemmer, limit=5)
         wall, cpu = (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
-        return wall, cpu, bool(hits) and hits[0].exact
+        return wall, cpu, bool(hits), bool(hits) and hits[0].exact
 
     def close(self) -> None:
         self.conn.close()
@@ -208,18 +209,21 @@ def measure(stores: dict[str, Path], n: int) -> None:
     for name in names:
         times: dict[str, list[tuple[float, float]]] = {label: [] for label in stores}
         first: dict[str, int] = dict.fromkeys(stores, 0)
+        found: dict[str, int] = dict.fromkeys(stores, 0)
         slowest: dict[str, tuple[float, str]] = dict.fromkeys(stores, (0.0, ""))
         sets = {label: q.sets()[name] for label, q in queries.items()}
         for i in range(max(len(s) for s in sets.values())):
             for label, engine in engines.items():
                 if i < len(sets[label]):
-                    t, cpu, exact = engine.ms(sets[label][i])
+                    t, cpu, hit, exact = engine.ms(sets[label][i])
                     times[label].append((t, cpu))
                     first[label] += exact
-                    slowest[label] = max(slowest[label], (t, sets[label][i]))
+                    found[label] += hit
+                    slowest[label] = max(slowest[label], (cpu, sets[label][i]))
         for label in stores:
             if times[label]:
-                note = f"exact first {first[label]}/{len(times[label])}; slowest {slowest[label][1][:40]!r}"
+                n = len(times[label])
+                note = f"found {found[label]}/{n}, as typed first {first[label]}/{n}; slowest (CPU) {slowest[label][1][:40]!r}"
                 line(name, label, times[label], note)
     for engine in engines.values():
         engine.close()
