@@ -346,6 +346,9 @@ def size_report(label: str, path: Path) -> None:
     (segments,) = conn.execute("SELECT count(*) FROM segments").fetchone()
     (text_bytes,) = conn.execute("SELECT sum(length(CAST(text AS BLOB))) FROM segments").fetchone()
     sizes = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
+    # Pages FTS5's merges freed, which the file keeps until a VACUUM.
+    (free,) = conn.execute("PRAGMA freelist_count").fetchone()
+    (page,) = conn.execute("PRAGMA page_size").fetchone()
     (pairs_terms,) = (
         conn.execute("SELECT count(*) FROM segment_pairs_vocab").fetchone()
         if _has(conn, "segment_pairs_vocab")
@@ -359,7 +362,8 @@ def size_report(label: str, path: Path) -> None:
     print(
         f"  size {label}: {path.stat().st_size / mib:.0f} MiB for {words:,} words in {segments:,} segments:"
         f" {path.stat().st_size / mib / million:.1f} MiB/M words (raw text {text_bytes / mib / million:.1f},"
-        f" word index {fts / mib / million:.1f}, pair index {pairs / mib / million:.1f} MiB/M words)"
+        f" word index {fts / mib / million:.1f}, pair index {pairs / mib / million:.1f},"
+        f" free pages {free * page / mib / million:.1f} MiB/M words)"
         + (f"; {pairs_terms:,} distinct pairs" if pairs_terms is not None else ""),
         flush=True,
     )
