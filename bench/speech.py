@@ -102,7 +102,8 @@ class TrainingTurn:
         return sum(t not in _PUNCTUATION for t in self.tokens)
 
 
-def bundled_turns() -> list[TrainingTurn]:
+@cache
+def bundled_turns() -> tuple[TrainingTurn, ...]:
     """The speaker turns of the bundled page's transcripts, as the project's parser reads them (segments
     of one speaker in a row are one turn)."""
     text = resources.files("data").joinpath("latent-space.txt").read_text(encoding="utf-8")
@@ -116,7 +117,7 @@ def bundled_turns() -> list[TrainingTurn]:
             body = " ".join(s.text for s in segments)
             is_host = (speaker or "").split()[0].casefold() in host_first if speaker else False
             turns.append(TrainingTurn(is_host, tuple(tokens(body))))
-    return turns
+    return tuple(turns)
 
 
 def _table(counts: Counter[int], discount: float) -> tuple[float, list[int], list[float], float]:
