@@ -1,4 +1,7 @@
-"""Deterministic synthetic stores for the benchmarks: real-looking titles and names, Zipf-distributed words.
+"""Deterministic synthetic stores for the benchmarks: real-looking titles and names, and transcripts either
+of independent Zipf-distributed words (`corpus="zipf"`, the default) or of speech from a trigram model of the
+bundled transcripts (`corpus="talk"`, bench.speech: hour-long episodes whose word pairs are as common as
+speech makes them).
 
 A store is built through the real ingest path (`store.catalog.ingest`), so it has exactly the schema,
 triggers and indexes a podbot store has, and cached under bench/.cache keyed by its parameters.
@@ -18,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from bench import speech
 from bench.names import (
     ADJECTIVES,
     COMPANY_SUFFIXES,
@@ -34,6 +38,8 @@ from bot.store import Store
 CACHE = Path(__file__).parent / ".cache"
 # Part of every cached store's name: bump it when a change here changes the stores generated.
 GENERATOR_VERSION = 1
+# The same for stores of the "talk" corpus (bench.speech), which also change when its model does.
+TALK_VERSION = 2
 VOCABULARY_SIZE = 120_000
 SEGMENT_WORDS = 60
 BENCHMARKS = ["SWE-Bench", "MMLU", "HumanEval", "GSM8K", "ARC-AGI", "HellaSwag", "MT-Bench", "LiveCodeBench"]
@@ -45,22 +51,37 @@ class Spec:
     episodes: int
     words: int  # transcript words in the whole store
     seed: int = 42
+    # "zipf": `words` split evenly over the episodes; "talk": each episode an hour of speech (15–20k
+    # words, bench.speech.EPISODE_WORDS), so `words` is about `episodes` x 17,500 (see `talk()`).
+    corpus: str = "zipf"
 
     @property
     def path(self) -> Path:
+        if self.corpus == "talk":
+            return CACHE / f"store-{self.episodes}ep-{self.words}w-s{self.seed}-talk-v{TALK_VERSION}.db"
         return CACHE / f"store-{self.episodes}ep-{self.words}w-s{self.seed}-v{GENERATOR_VERSION}.db"
+
+    @classmethod
+    def talk(cls, words: int, seed: int = 42) -> Spec:
+        """A store of about `words` words of generated speech, in hour-long episodes."""
+        return cls(max(1, round(words / sum(speech.EPISODE_WORDS) * 2)), words, seed, "talk")
 
 
 def _pseudo_word(rng: random.Random, syllables: int) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(syllables)) + rng.choice(CONSONANT_ENDS)
 
 
+def real_words() -> list[str]:
+    """The bundled page's words, most common first."""
+    text = resources.files("data").joinpath("latent-space.txt").read_text(encoding="utf-8")
+    counts = Counter(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 1 or w in {"a", "i"})
+    return [w for w, _ in counts.most_common()]
+
+
 def vocabulary(rng: random.Random) -> list[str]:
     """Words ranked by frequency: the bundled transcript's real words first (so "the", "and", "model" are
     the common ones, as in speech), then made-up words for the long tail that a big corpus has."""
-    text = resources.files("data").joinpath("latent-space.txt").read_text(encoding="utf-8")
-    counts = Counter(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 1 or w in {"a", "i"})
-    words = [w for w, _ in counts.most_common()]
+    words = real_words()
     seen = set(words)
     while len(words) < VOCABULARY_SIZE:
         word = _pseudo_word(rng, rng.choice((2, 3, 3, 4)))
@@ -84,6 +105,12 @@ class Generator:
         self.brands: set[str] = set()
         self.people = [f"{f} {last}" for f in FIRST_NAMES for last in LAST_NAMES]
         self.rng.shuffle(self.people)
+        self.writer: speech.Writer | None = None
+        if spec.corpus == "talk":
+            # The long tail of speech: the made-up words past the bundled page's own, Zipf-weighted.
+            real = len(real_words())
+            tail_cum = [c - self.cum[real - 1] for c in self.cum[real:]]
+            self.writer = speech.Writer(speech.bundled_model(), self.words[real:], tail_cum)
 
     def zipf(self, k: int) -> list[str]:
         return self.rng.choices(self.words, cum_weights=self.cum, k=k)
@@ -113,7 +140,14 @@ class Generator:
         ]
         return r.choice(templates)
 
-    def episode(self, i: int, words: int) -> Episode:
+    def talk(self, i: int, speakers: list[str], revision: int = 0) -> tuple[Segment, ...]:
+        """Episode `i`'s transcript of speech, from a generator of its own (so that one episode can be made
+        again, or made anew as `revision` 1, 2, … for a re-ingest, without the others)."""
+        assert self.writer is not None
+        rng = random.Random(f"talk:{self.spec.seed}:{i}:{revision}")
+        return speech.transcript(self.writer, rng, speakers, len(HOSTS), speech.episode_words(rng))
+
+    def episode(self, i: int, words: int, revision: int = 0) -> Episode:
         r = self.rng
         guests = [self.people[(i * 7 + k * 13) % len(self.people)] for k in range(r.choice((1, 1, 1, 2)))]
         brand, company = self.brand(), self.company()
@@ -135,13 +169,17 @@ class Generator:
             else:
                 text = f"Why {' '.join(self.zipf(r.randint(2, 5)))}?"
             chapters.append(Chapter(start, text))
-        speakers = [HOSTS[r.randrange(2)].name, guests[0]]
-        segments = []
-        stream = self.zipf(words)
-        for n, at in enumerate(range(0, words, SEGMENT_WORDS)):
-            chunk = stream[at : at + SEGMENT_WORDS]
-            chunk[0] = chunk[0].capitalize()
-            segments.append(Segment(start_s=n * 24, text=" ".join(chunk) + ".", speaker=speakers[n % 2]))
+        if self.writer is not None:
+            # Both hosts and every guest speak, as in the bundled episodes.
+            segments = list(self.talk(i, [h.name for h in HOSTS] + guests, revision))
+        else:
+            speakers = [HOSTS[r.randrange(2)].name, guests[0]]
+            segments = []
+            stream = self.zipf(words)
+            for n, at in enumerate(range(0, words, SEGMENT_WORDS)):
+                chunk = stream[at : at + SEGMENT_WORDS]
+                chunk[0] = chunk[0].capitalize()
+                segments.append(Segment(start_s=n * 24, text=" ".join(chunk) + ".", speaker=speakers[n % 2]))
         published = datetime(2025, 6, 1, tzinfo=UTC) - timedelta(hours=3 * i)
         return Episode(
             title=title,

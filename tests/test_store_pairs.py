@@ -155,3 +155,44 @@ async def test_segments_indexed_once_per_episode_are_the_index_the_triggers_buil
     assert indexed_terms(store.path) == expected_terms(store.path)
     assert "you_know" in indexed_terms(store.path)  # from the other tool's segment
     assert "kind_of" in indexed_terms(store.path)
+
+
+async def test_a_phrase_of_common_pairs_found_through_its_rarest_pairs_finds_what_the_index_finds(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "you know" and "i think" are in most segments, "know i" in a few, the phrase in fewer still.
+    lines = [
+        "You know, I think so.",  # the phrase
+        "I think you know it.",  # every word, not the phrase
+        "You know I said, I think.",  # you_know and know_i and i_think, apart
+        "Well you know, and I think not.",  # the common pairs only
+        "Do you know what I think?",
+        "So you know I think, you know.",  # the phrase again
+    ]
+    segments = tuple(Segment(10 * i, text, "Ana") for i, text in enumerate(lines * 4))
+    await store.catalog.ingest(make_source(make_episode("Common pairs", segments=segments)))
+    conn = connect_reader(store.path)
+    try:
+        phrase = [["you", "know", "i", "think"]]
+        every = ["you_know", "know_i", "i_think"]
+        (low,) = conn.execute("SELECT min(id) FROM segments").fetchone()
+        monkeypatch.setattr(transcripts, "PAIR_COUNT_CAP", 0)
+        expected = {}
+        for limit, within in ((100, None), (3, None), (100, Within(episode_range=(low + 4, low + 15)))):
+            expected[limit, within] = [
+                m.segment_id for m in TranscriptReader(conn).find_phrases(phrase, limit=limit, within=within)
+            ]
+            assert expected[limit, within]
+        # Caps below the common pairs' counts: they are estimated, the rare one drives, the rest is
+        # tested on the texts; at 1 every pair is estimated. Past PAIRS_CHECKED the index answers.
+        for cap, checked in ((5, 200), (1, 200), (5, 2)):
+            monkeypatch.setattr(transcripts, "PAIR_COUNT_CAP", cap)
+            monkeypatch.setattr(transcripts, "PAIRS_CHECKED", checked)
+            reader = TranscriptReader(conn)
+            for (limit, within), ids in expected.items():
+                found = reader.find_phrases(phrase, limit=limit, within=within, costly=every)
+                assert [m.segment_id for m in found] == ids
+        counts = TranscriptReader(conn).pair_counts(every)
+        assert counts["know_i"] < counts["you_know"]
+    finally:
+        conn.close()

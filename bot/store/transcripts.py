@@ -77,6 +77,18 @@ WHERE segment_pairs MATCH ?{range} ORDER BY p.rowid DESC LIMIT ?
 # checked on the texts of the rarer pairs' segments instead, for at most this many segments; past them
 # (the rarer pairs are not rare after all) the index answers the whole phrase.
 PAIRS_CHECKED = 200
+# FTS5 intersects a phrase's pairs at a cost in proportion to every one of their postings, however short
+# the others are (measured at 50M words: "have_yeah", 563 segments, alone 0.13 ms; AND "i_think",
+# 365,000 segments, 2.6 ms). Whether two words are common says little about their pair (both words of
+# "have yeah" are), so each pair's segments are counted, newest first, up to this cap (0.1 ms for a pair
+# past it at 50M words; remembered like the words' counts); past the cap, how far back its cap-th segment
+# lies says how common the pair is. Only the rarest pairs, enough of them that few segments hold them
+# all, are intersected in the index; the others are checked on the texts of those segments.
+PAIR_COUNT_CAP = 3_000
+COUNT_PAIR = """(SELECT count(*) || ' ' || ifnull(min(rowid), 0) FROM (
+    SELECT rowid FROM segment_pairs WHERE segment_pairs MATCH ? ORDER BY rowid DESC LIMIT ?))"""
+# Two subqueries: SQLite answers a lone min() or max() from the primary key, but both at once by a scan.
+SEGMENT_IDS = "SELECT (SELECT min(id) FROM segments), (SELECT max(id) FROM segments)"
 # Term statistics remembered per reader (and forgotten whenever the store changes).
 MEMORY = 20_000
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = ?"
@@ -212,16 +224,21 @@ class TranscriptReader:
         self._counts: dict[tuple[str, Within | None], tuple[int, int]] = {}
         # show ids -> their segments' id range (see show_span)
         self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
+        # pair term -> its segments: counted up to PAIR_COUNT_CAP, estimated past it
+        self._pairs: dict[str, float] = {}
+        self._segment_ids: tuple[int, int] | None = None
 
     def fresh(self) -> None:
         """Forget the remembered statistics if another connection has committed since they were read;
         call before each search."""
         (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-        if version != self._version or len(self._counts) + len(self._present) > MEMORY:
+        if version != self._version or len(self._counts) + len(self._present) + len(self._pairs) > MEMORY:
             self._version = version
             self._present.clear()
             self._counts.clear()
             self._spans.clear()
+            self._pairs.clear()
+            self._segment_ids = None
 
     def present(self, words: Sequence[str]) -> set[str]:
         """Which of these words (or phrases) occur in some segment, each stemmed as FTS5 stems it."""
@@ -375,7 +392,63 @@ class TranscriptReader:
             found = self._pairs_checked(sql, rarer, checked, limit, within)
             if found is not None:
                 return found
+        if checked and len(terms) > 1 and PAIR_COUNT_CAP:
+            # Every pair of common words (or too many segments with the others): which are rare, the
+            # counts tell.
+            found = self._rarest_pairs(sql, terms, limit, within)
+            if found is not None:
+                return found
         return self._rows(sql, (fts_expression([[t] for t in terms]), *_params(within), limit), None, None)
+
+    def _rarest_pairs(
+        self, sql: str, terms: list[str], limit: int, within: Within | None
+    ) -> list[Match] | None:
+        """`find_phrases` through its rarest pairs in the index and the others on the texts (see
+        PAIR_COUNT_CAP); None when that would test too many texts."""
+        segments = self.pair_counts(terms)
+        lo, hi = self._ids()
+        total = max(1, hi - lo + 1)
+        order = sorted(terms, key=segments.__getitem__)
+        drive: list[str] = []
+        expected = float(total)
+        for term in order:
+            # Short postings cost less to intersect than a text costs to test: all of them; then the
+            # rarest others until few segments are expected to hold them all (pairs as independent).
+            if drive and segments[term] >= PAIR_COUNT_CAP and expected <= PAIRS_CHECKED / 4:
+                break
+            drive.append(term)
+            expected *= segments[term] / total
+        rest = [t for t in terms if t not in drive]
+        if not rest:
+            return self._rows(
+                sql, (fts_expression([[t] for t in terms]), *_params(within), limit), None, None
+            )
+        return self._pairs_checked(sql, fts_expression([[t] for t in drive]), rest, limit, within)
+
+    def _ids(self) -> tuple[int, int]:
+        if self._segment_ids is None:
+            lo, hi = self._conn.execute(SEGMENT_IDS).fetchone()
+            self._segment_ids = (int(lo or 0), int(hi or 0))
+        return self._segment_ids
+
+    def pair_counts(self, terms: Sequence[str]) -> dict[str, float]:
+        """Segments holding each pair term: counted up to PAIR_COUNT_CAP, past it estimated from how far
+        back the cap-th newest one lies (over the whole store), in one statement for those not
+        remembered."""
+        unknown = [t for t in dict.fromkeys(terms) if t not in self._pairs]
+        if unknown:
+            lo, hi = self._ids()
+        for start in range(0, len(unknown), PROBES_PER_STATEMENT):
+            chunk = unknown[start : start + PROBES_PER_STATEMENT]
+            params = [p for t in chunk for p in (fts_expression([[t]]), PAIR_COUNT_CAP)]
+            row = self._conn.execute("SELECT " + ", ".join([COUNT_PAIR] * len(chunk)), params).fetchone()
+            for term, packed in zip(chunk, row, strict=True):
+                n, low = map(int, packed.split())
+                if n >= PAIR_COUNT_CAP:
+                    self._pairs[term] = n * (hi - lo + 1) / max(1, hi - low + 1)
+                else:
+                    self._pairs[term] = float(n)
+        return {t: self._pairs[t] for t in terms}
 
     def _pairs_checked(
         self, sql: str, rarer: str, checked: list[str], limit: int, within: Within | None
