@@ -3,7 +3,7 @@
 Run: `python -m bench.pg_quotes --dsn "host=127.0.0.1 port=5432 user=postgres dbname=postgres"` against
 a PostgreSQL 15 of your own (an empty database: its tables are replaced). The SQLite store is generated
 through the real ingest and cached in bench/.cache (10M transcript words by default: about 70 s once);
-its rows are copied into PostgreSQL (migration postgres/004 on top of the tables quote search reads), then
+its rows are copied into PostgreSQL (migrations postgres/004 on, on top of the tables quote search reads), then
 both engines answer the same rare words, 4–8-word phrases and hard queries (bench/search.py's), each
 query first on SQLite then on PostgreSQL, through the same plan (bot/search/quotes.py). Prints p50 / p95 /
 max in ms and whether both engines gave the same hits.
@@ -34,11 +34,12 @@ from bot.store.transcripts import TranscriptReader
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/004_search.sql"
+# The search migrations (004 on), applied over the tables quote search reads.
+MIGRATIONS = sorted((Path(__file__).parents[1] / "data/migrations/postgres").glob("00[4-9]_*.sql"))
 # The tables quote search reads, as on SQLite (the PostgreSQL store's own schema replaces this).
 TABLES = """
 DROP TABLE IF EXISTS segments, chapters, episodes, shows, catalog_state CASCADE;
-DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean CASCADE;
+DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean, podbot_pairs, podbot_pair_terms CASCADE;
 DROP TEXT SEARCH CONFIGURATION IF EXISTS podbot CASCADE;
 DROP TEXT SEARCH DICTIONARY IF EXISTS podbot_porter CASCADE;
 CREATE TABLE shows (id bigint PRIMARY KEY, title text NOT NULL);
@@ -65,7 +66,8 @@ def copy_store(path: Path, dsn: str) -> float:
     start = time.perf_counter()
     with contextlib.closing(sqlite3.connect(path)) as src, psycopg.connect(dsn, autocommit=True) as pg:
         pg.execute(TABLES)
-        pg.execute(MIGRATION.read_text(encoding="utf-8"))
+        for migration in MIGRATIONS:
+            pg.execute(migration.read_text(encoding="utf-8"))
         with pg.cursor() as cur:
             for table, columns in COPIED.items():
                 with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
