@@ -19,6 +19,9 @@ from bot.models import ParsedSource, Segment
 from bot.scope import Scope
 from bot.search import Search, quotes
 from bot.store import Store
+from bot.store.pg_quotes import PgTranscriptReader
+from bot.store.pg_reads import connect_reader
+from bot.store.pg_stems import PgStemmer
 from tests.factories import make_episode, make_source
 from tests.search_data import latent_like
 from tests.test_search_adversarial import ADVERSARIAL
@@ -232,3 +235,43 @@ async def test_the_index_follows_a_transcript_read_again(stores: Stores) -> None
                 "A brand new sentence."
             ]
             assert await search.quotes("old line", scope=EVERYWHERE) == []
+
+
+def _zebra_episode(lines: int) -> ParsedSource:
+    # One episode whose `lines` segments all hold "zebra" (a word in that many segments), with filler.
+    segments = tuple(Segment(i * 10, f"The zebra line {i} of {lines}.", "Ana") for i in range(lines))
+    return make_source(make_episode("Zebras", guid="zebras", segments=segments))
+
+
+async def test_word_counts_from_statistics_never_cross_a_cap_the_store_has_moved_past(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+) -> None:
+    # ANALYZE's counts (migration postgres/005's statistics object) stand in for counting a word only
+    # while no segment stored or removed since could move the word to the other side of the cap asked.
+    url = postgres_server.create_database(template=postgres_template)
+    store = await Store.open(url)
+    try:
+        await store.catalog.ingest(_zebra_episode(700))
+    finally:
+        await store.close()
+    conn = connect_reader(url)
+    try:
+        conn.execute("ANALYZE segments")
+        reader = PgTranscriptReader(conn, PgStemmer(conn))
+        reader.fresh()
+        # Every segment was sampled, nothing has changed since: the counts are the statistics' own.
+        assert reader._bounds == (0, 0)
+        assert reader.count('"zebra"', cap=3000) == 700
+        assert reader.count('"zebra"', cap=650) == 650
+        # Read again with fewer lines: 700 removed, 600 stored, and the statistics still say 700.
+        store = await Store.open(url)
+        try:
+            await store.catalog.ingest(_zebra_episode(600))
+        finally:
+            await store.close()
+        reader.fresh()
+        assert reader._bounds == (600, 700)
+        assert reader.count('"zebra"', cap=650) == 600
+        assert reader.count('"zebra"', cap=3000) == 600
+    finally:
+        conn.close()

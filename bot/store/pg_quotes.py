@@ -14,9 +14,12 @@ Where SQLite's FTS5 and PostgreSQL differ, and what is done about it:
   segment with all of the words and recheck each one's positions on the heap (300-450 ms at 10M words).
 - Ranking: FTS5 ranks by bm25, PostgreSQL has `ts_rank`. Only the order within a tier of hits (see
   bot.search.quotes.Tiers: all the words, not as typed) and its score (50–80) depend on it.
-- Counting a very common word: a GIN scan reads the word's whole posting list before the first row, so
-  words that ANALYZE's statistics (`pg_stats.most_common_elems`) put far above the cap are taken as
-  common without being counted.
+- Counting a word: a GIN scan reads the word's whole posting list before the first row, and each match
+  costs a heap visit (10-30 ms for a word in 3,000 segments at 10M words). Words that ANALYZE's
+  statistics settle are not counted: migration postgres/005's statistics object lists 10,000 words with
+  counts that are exact when the table has at most 300,000 segments, and off since then by at most the
+  segments stored or removed (known from the ids and one index-only count per catalog change); past
+  that size, or without it, the column's sampled statistics are used with a margin.
 - A walk with a time budget (`newest(budget_s=…)`) that runs out keeps nothing on PostgreSQL (a
   cancelled statement returns no rows), where SQLite keeps the rows found so far.
 """
@@ -51,6 +54,9 @@ MEMORY = 20_000
 # segment (GIN must recheck), 5 ms for a word in 3,000 segments.
 ESTIMATE_MARGIN = 1.25
 ESTIMATE_FLOOR = 500
+# ANALYZE samples 300 rows per unit of statistics target: up to that many segments, migration
+# postgres/005's statistics object is computed from every segment, and its counts were exact then.
+SAMPLE_PER_TARGET = 300
 # term_docs() counts the candidates' segments among at most this many that hold any of them: a
 # misspelt word's candidates are mostly rare words, and a common one is the most used either way.
 TERM_DOCS_CAP = 1_000
@@ -60,6 +66,22 @@ TERM_DOCS_CAP = 1_000
 # sees the new segments. (SQLite asks `PRAGMA data_version`; PostgreSQL has no such counter that moves
 # only with commits: the write-ahead log's position moves with reads that prune pages too.)
 CHANGED = "SELECT generation FROM catalog_state"
+# The statistics object of migration postgres/005 (10,000 lexemes), if it has been analysed, with the
+# highest segment id that ANALYZE saw (the last bound of the id column's histogram: exact when every row
+# was sampled); else the column's own statistics (COMMON_ELEMENTS).
+TERM_ELEMENTS = """
+SELECT e.most_common_elems::text::text[], e.most_common_elem_freqs, c.reltuples, x.stxstattarget,
+       (SELECT h.b[cardinality(h.b)] FROM (SELECT i.histogram_bounds::text::bigint[] AS b FROM pg_stats i
+        WHERE i.schemaname = current_schema() AND i.tablename = 'segments' AND i.attname = 'id') h)
+FROM pg_stats_ext_exprs e
+JOIN pg_statistic_ext x ON x.stxname = e.statistics_name AND x.stxnamespace = current_schema()::regnamespace
+JOIN pg_class c ON c.oid = x.stxrelid
+WHERE e.statistics_name = 'segments_words_terms' AND e.statistics_schemaname = current_schema()
+"""
+# How far counts may have moved since exact statistics: segments stored since (ids above the highest
+# one ANALYZE saw: an index range, usually empty) and at most how many were removed since (the rows then
+# less those left of them now: one index-only count, once per change of the catalog).
+SINCE_ANALYZE = "SELECT count(*) FILTER (WHERE id > %s), count(*) FROM segments"
 COMMON_ELEMENTS = """
 SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
@@ -130,6 +152,8 @@ class PgTranscriptReader:
         self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
         # lexeme -> estimated segments (ANALYZE's most common elements)
         self._estimates: dict[str, float] = {}
+        # (segments stored, segments removed) since exact statistics were computed; None: sampled ones.
+        self._bounds: tuple[int, int] | None = None
 
     def fresh(self) -> None:
         (version,) = self._one(CHANGED, ())
@@ -141,10 +165,19 @@ class PgTranscriptReader:
             self._estimates = self._read_estimates()
 
     def _read_estimates(self) -> dict[str, float]:
-        row = self._conn.execute(COMMON_ELEMENTS).fetchone()
-        if row is None or row[0] is None or not row[2] or row[2] < 0:
-            return {}
-        elements, freqs, rows = row
+        self._bounds = None
+        row = self._conn.execute(TERM_ELEMENTS).fetchone()
+        if row is not None and row[0] is not None and row[2] and row[2] > 0:
+            elements, freqs, rows, target, analysed_max = row
+            if target is not None and analysed_max is not None and rows <= int(target) * SAMPLE_PER_TARGET:
+                added, now = self._one(SINCE_ANALYZE, (analysed_max,))
+                removed = max(0, round(rows) - (int(now) - int(added)))  # type: ignore[call-overload]
+                self._bounds = (int(added), removed)  # type: ignore[call-overload]
+        else:
+            row = self._conn.execute(COMMON_ELEMENTS).fetchone()
+            if row is None or row[0] is None or not row[2] or row[2] < 0:
+                return {}
+            elements, freqs, rows = row
         # most_common_elem_freqs ends with three summary numbers (min, max, null fraction).
         return {e: f * rows for e, f in zip(elements, freqs, strict=False)}
 
@@ -160,6 +193,15 @@ class PgTranscriptReader:
             return None
         [terms] = self._stemmer.terms([word])
         estimate = self._estimates.get(terms[0], 0.0) if len(terms) == 1 else 0.0
+        if self._bounds is not None:
+            # Exact when ANALYZE ran; since then each segment stored or removed moves a count by one.
+            added, removed = self._bounds
+            counted = round(estimate)
+            if counted - removed >= cap:
+                return cap
+            if counted + added < cap and counted - removed >= ESTIMATE_FLOOR:
+                return counted
+            return None
         if estimate >= cap * ESTIMATE_MARGIN:
             return cap
         if ESTIMATE_FLOOR <= estimate <= cap / ESTIMATE_MARGIN:
