@@ -10,6 +10,7 @@ themselves also run on both engines (the parametrized `store`); these compare th
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -273,5 +274,41 @@ async def test_word_counts_from_statistics_never_cross_a_cap_the_store_has_moved
         assert reader._bounds == (600, 700)
         assert reader.count('"zebra"', cap=650) == 600
         assert reader.count('"zebra"', cap=3000) == 600
+    finally:
+        conn.close()
+
+
+async def test_terms_learned_from_a_hits_tsvector_are_the_terms_the_database_gives(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+) -> None:
+    # contexts() teaches the stemmer the words of the hits it reads (from their stored tsvector), so that
+    # marking them costs no statement: each learned term must be what asking the database gives.
+    texts = (
+        "Is it us, as I said? Running runners ran 40,000 laps; $40,000 is a lot.",
+        "I still write C++ every day, on Bolt.new, with self-driving cars (and cars).",
+        "Un CAFÉ crème, déjà vu: naïve words stay unlearned.",
+    )
+    url = postgres_server.create_database(template=postgres_template)
+    store = await Store.open(url)
+    try:
+        segments = tuple(Segment(i * 10, text, "Ana") for i, text in enumerate(texts))
+        await store.catalog.ingest(make_source(make_episode("Words", segments=segments)))
+    finally:
+        await store.close()
+    conn = connect_reader(url)
+    try:
+        learner = PgStemmer(conn)
+        reader = PgTranscriptReader(conn, learner)
+        reader.fresh()
+        [ids] = conn.execute("SELECT array_agg(id ORDER BY id) FROM segments").fetchone() or [[]]
+        contexts = reader.contexts(ids)
+        learned = dict(learner._known)
+        assert {w for t in texts[:2] for w in re.findall(r"[^\W_]+", t)} <= set(learned)
+        assert not {"CAFÉ", "déjà", "naïve"} & set(learned)  # not ASCII: left to terms()
+        asked = PgStemmer(conn).terms(list(learned))
+        assert {w: list(t) for w, t in learned.items()} == dict(zip(learned, asked, strict=True))
+        assert learned["Is"] == ("is0",)
+        assert learned["Running"] == ("run",)
+        assert len(contexts) == len(texts)
     finally:
         conn.close()

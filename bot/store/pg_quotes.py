@@ -119,8 +119,10 @@ CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
        (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
-       e.show_id, sh.title, s.cue_times
+       e.show_id, sh.title, s.cue_times, v.lexemes, v.positions
 FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
+LEFT JOIN LATERAL (SELECT array_agg(l.lexeme ORDER BY p.p) AS lexemes, array_agg(p.p ORDER BY p.p) AS positions
+                   FROM unnest(s.words) l, unnest(l.positions) AS p(p)) v ON true
 WHERE s.id = ANY(%s)
 """
 # ts_rank's scores are fractions; scaled so that the tier's scores spread over a range like bm25's.
@@ -152,10 +154,13 @@ class PgTranscriptReader:
         self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
         # lexeme -> estimated segments (ANALYZE's most common elements)
         self._estimates: dict[str, float] = {}
+        # segment id -> text, of the last ranking of this search (see ranked())
+        self._ranked_texts: dict[int, str] = {}
         # (segments stored, segments removed) since exact statistics were computed; None: sampled ones.
         self._bounds: tuple[int, int] | None = None
 
     def fresh(self) -> None:
+        self._ranked_texts = {}
         (version,) = self._one(CHANGED, ())
         if version != self._version or len(self._counts) + len(self._present) > MEMORY:
             self._version = version
@@ -356,7 +361,11 @@ class PgTranscriptReader:
         return cursor.fetchall()
 
     def ranked(self, expression: str, *, limit: int, within: Within | None = None) -> list[tuple[int, float]]:
-        return [(m.segment_id, m.rank) for m in self._ranking(expression, limit, within, texts=False)]
+        # With the texts, which the rows ranked have been read for already: the plan's next question is
+        # the texts of the best of them (texts()), answered from these without a round trip.
+        matches = self._ranking(expression, limit, within, texts=True)
+        self._ranked_texts = {m.segment_id: m.text for m in matches}
+        return [(m.segment_id, m.rank) for m in matches]
 
     def ranked_texts(self, expression: str, *, limit: int, within: Within | None = None) -> list[Match]:
         return self._ranking(expression, limit, within, texts=True)
@@ -372,6 +381,8 @@ class PgTranscriptReader:
     def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
         if not segment_ids:
             return {}
+        if all(i in self._ranked_texts for i in segment_ids):
+            return {i: self._ranked_texts[i] for i in segment_ids}
         return {int(i): t for i, t in self._conn.execute(TEXTS, (list(segment_ids),))}
 
     def find_phrases(
@@ -398,6 +409,10 @@ class PgTranscriptReader:
         if not segment_ids:
             return {}
         rows = self._conn.execute(CONTEXT, (list(segment_ids),)).fetchall()
+        # The hits' words, as the index holds them, come with them: marking them then needs no
+        # statement of its own to stem their words (bot.store.pg_stems.PgStemmer.learn).
+        for r in rows:
+            self._stemmer.learn(r[5], r[11], r[12])
         return {
             int(r[0]): SegmentContext(
                 segment_id=r[0],
