@@ -3,7 +3,7 @@
 Run: `python -m bench.pg_quotes --dsn "host=127.0.0.1 port=5432 user=postgres dbname=postgres"` against
 a PostgreSQL 15 of your own (an empty database: its tables are replaced). The SQLite store is generated
 through the real ingest and cached in bench/.cache (10M transcript words by default: about 70 s once);
-its rows are copied into PostgreSQL (migration postgres/004 on top of the tables quote search reads), then
+its rows are copied into PostgreSQL (migrations postgres/004 on, on top of the tables quote search reads), then
 both engines answer the same rare words, 4–8-word phrases and hard queries (bench/search.py's), each
 query first on SQLite then on PostgreSQL, through the same plan (bot/search/quotes.py). Prints p50 / p95 /
 max in ms and whether both engines gave the same hits.
@@ -34,11 +34,12 @@ from bot.store.transcripts import TranscriptReader
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-MIGRATION = Path(__file__).parents[1] / "data/migrations/postgres/004_search.sql"
+# The search migrations (004 on), applied over the tables quote search reads.
+MIGRATIONS = sorted((Path(__file__).parents[1] / "data/migrations/postgres").glob("00[4-9]_*.sql"))
 # The tables quote search reads, as on SQLite (the PostgreSQL store's own schema replaces this).
 TABLES = """
 DROP TABLE IF EXISTS segments, chapters, episodes, shows, catalog_state CASCADE;
-DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean CASCADE;
+DROP FUNCTION IF EXISTS podbot_words, podbot_phrase, podbot_clean, podbot_pairs, podbot_pair_terms CASCADE;
 DROP TEXT SEARCH CONFIGURATION IF EXISTS podbot CASCADE;
 DROP TEXT SEARCH DICTIONARY IF EXISTS podbot_porter CASCADE;
 CREATE TABLE shows (id bigint PRIMARY KEY, title text NOT NULL);
@@ -65,7 +66,8 @@ def copy_store(path: Path, dsn: str) -> float:
     start = time.perf_counter()
     with contextlib.closing(sqlite3.connect(path)) as src, psycopg.connect(dsn, autocommit=True) as pg:
         pg.execute(TABLES)
-        pg.execute(MIGRATION.read_text(encoding="utf-8"))
+        for migration in MIGRATIONS:
+            pg.execute(migration.read_text(encoding="utf-8"))
         with pg.cursor() as cur:
             for table, columns in COPIED.items():
                 with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -75,10 +77,29 @@ def copy_store(path: Path, dsn: str) -> float:
     return time.perf_counter() - start
 
 
-def timed(fn: Callable[[], list[QuoteHit]]) -> tuple[float, list[QuoteHit]]:
+def _backend_ns(pid: int | None) -> int:
+    """CPU time the PostgreSQL backend has run, in ns (Linux's /proc/<pid>/schedstat, up to date while
+    the backend waits for the next statement); 0 where there is none."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
+            return int(f.read().split()[0])
+    except OSError:
+        return 0
+
+
+def timed(
+    fn: Callable[[], list[QuoteHit]], backend: int | None = None
+) -> tuple[float, float, list[QuoteHit]]:
+    """Wall ms, CPU ms (this thread, plus the PostgreSQL backend's when given: what the query costs the
+    machine, much less disturbed than wall time by other work on a shared one), and the hits."""
+    cpu = time.thread_time_ns() + _backend_ns(backend)
     start = time.perf_counter()
     hits = fn()
-    return (time.perf_counter() - start) * 1000, hits
+    wall = (time.perf_counter() - start) * 1000
+    cpu = time.thread_time_ns() + _backend_ns(backend) - cpu
+    return wall, cpu / 1e6, hits
 
 
 def key(hits: Sequence[QuoteHit]) -> list[tuple[object, ...]]:
@@ -117,26 +138,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     for q in rare[:10]:
         quotes.search(q, sqlite_reader, sqlite_stemmer)
         quotes.search(q, pg_reader, pg_stemmer)
+    backend = pconn.info.backend_pid if Path(f"/proc/{pconn.info.backend_pid}/schedstat").exists() else None
     print(
-        f"{'queries':34} {'n':>4} | {'SQLite p50/p95/max ms':>24} | {'PostgreSQL p50/p95/max ms':>26} | same hits"
+        f"{'queries':26} {'n':>4} | {'SQLite p50/p95/max ms':>22} | {'PostgreSQL p50/p95/max ms':>25} | same"
+        " | CPU p50/p95 ms: SQLite, PostgreSQL (client + server)"
     )
     for name, queries in (
         ("rare word", rare),
         ("4–8-word phrase", phrases),
         ("hard (common, typo, long)", hard),
     ):
-        s_times, p_times, same, slowest = [], [], 0, (0.0, "")
+        s_times, p_times, s_cpu, p_cpu, same, slowest = [], [], [], [], 0, (0.0, "")
         for q in queries:
-            ts, a = timed(lambda q=q: quotes.search(q, sqlite_reader, sqlite_stemmer, limit=5))
-            tp, b = timed(lambda q=q: quotes.search(q, pg_reader, pg_stemmer, limit=5))
+            ts, cs, a = timed(lambda q=q: quotes.search(q, sqlite_reader, sqlite_stemmer, limit=5))
+            tp, cp, b = timed(lambda q=q: quotes.search(q, pg_reader, pg_stemmer, limit=5), backend)
             s_times.append(ts)
             p_times.append(tp)
+            s_cpu.append(cs)
+            p_cpu.append(cp)
             same += key(a) == key(b)
             slowest = max(slowest, (tp, q[:24]))
-        s, p = sorted(s_times), sorted(p_times)
+        s, p, sc, pc = sorted(s_times), sorted(p_times), sorted(s_cpu), sorted(p_cpu)
         print(
-            f"{name:34} {len(queries):>4} | {pct(s, 50):7.2f} {pct(s, 95):7.2f} {s[-1]:8.2f} |"
-            f" {pct(p, 50):7.2f} {pct(p, 95):7.2f} {p[-1]:9.2f} | {same}/{len(queries)}"
+            f"{name:26} {len(queries):>4} | {pct(s, 50):6.2f} {pct(s, 95):6.2f} {s[-1]:8.2f} |"
+            f" {pct(p, 50):6.2f} {pct(p, 95):6.2f} {p[-1]:9.2f} | {same:>3}/{len(queries)}"
+            f" | {pct(sc, 50):5.2f} {pct(sc, 95):5.2f}, {pct(pc, 50):5.2f} {pct(pc, 95):5.2f}"
             f"  (PostgreSQL's slowest: {slowest[1]!r})"
         )
 

@@ -10,6 +10,7 @@ themselves also run on both engines (the parametrized `store`); these compare th
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,9 @@ from bot.models import ParsedSource, Segment
 from bot.scope import Scope
 from bot.search import Search, quotes
 from bot.store import Store
+from bot.store.pg_quotes import PgTranscriptReader
+from bot.store.pg_reads import connect_reader
+from bot.store.pg_stems import PgStemmer
 from tests.factories import make_episode, make_source
 from tests.search_data import latent_like
 from tests.test_search_adversarial import ADVERSARIAL
@@ -232,3 +236,86 @@ async def test_the_index_follows_a_transcript_read_again(stores: Stores) -> None
                 "A brand new sentence."
             ]
             assert await search.quotes("old line", scope=EVERYWHERE) == []
+
+
+def _zebra_episode(lines: int) -> ParsedSource:
+    # One episode whose `lines` segments all hold "zebra" (a word in that many segments), the first 40 of
+    # them "okapi" too, with filler.
+    segments = tuple(
+        Segment(i * 10, f"The zebra{' and okapi' * (i < 40)} line {i} of {lines}.", "Ana")
+        for i in range(lines)
+    )
+    return make_source(make_episode("Zebras", guid="zebras", segments=segments))
+
+
+async def test_word_counts_from_statistics_never_cross_a_cap_the_store_has_moved_past(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+) -> None:
+    # ANALYZE's counts (migration postgres/005's statistics object) stand in for counting a word only
+    # while no segment stored or removed since could move the word to the other side of the cap asked.
+    url = postgres_server.create_database(template=postgres_template)
+    store = await Store.open(url)
+    try:
+        await store.catalog.ingest(_zebra_episode(700))
+    finally:
+        await store.close()
+    conn = connect_reader(url)
+    try:
+        conn.execute("ANALYZE segments")
+        reader = PgTranscriptReader(conn, PgStemmer(conn))
+        reader.fresh()
+        # Every segment was sampled, nothing has changed since: the counts are the statistics' own.
+        assert reader._bounds == (0, 0)
+        assert reader.count('"zebra"', cap=3000) == 700
+        assert reader.count('"zebra"', cap=650) == 650
+        assert reader.count('"okapi"', cap=3000) == 40
+        # Read again with fewer lines: 700 removed, 600 stored, and the statistics still say 700.
+        store = await Store.open(url)
+        try:
+            await store.catalog.ingest(_zebra_episode(600))
+        finally:
+            await store.close()
+        reader.fresh()
+        assert reader._bounds == (600, 700)
+        assert reader.count('"zebra"', cap=650) == 600
+        assert reader.count('"zebra"', cap=3000) == 600
+        # Still 40, but no longer known without counting: the statistics' 40 might be anyone's now.
+        assert reader.count('"okapi"', cap=3000) == 40
+    finally:
+        conn.close()
+
+
+async def test_terms_learned_from_a_hits_tsvector_are_the_terms_the_database_gives(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+) -> None:
+    # contexts() teaches the stemmer the words of the hits it reads (from their stored tsvector), so that
+    # marking them costs no statement: each learned term must be what asking the database gives.
+    texts = (
+        "Is it us, as I said? Running runners ran 40,000 laps; $40,000 is a lot.",
+        "I still write C++ every day, on Bolt.new, with self-driving cars (and cars).",
+        "Un CAFÉ crème, déjà vu: naïve words stay unlearned.",
+    )
+    url = postgres_server.create_database(template=postgres_template)
+    store = await Store.open(url)
+    try:
+        segments = tuple(Segment(i * 10, text, "Ana") for i, text in enumerate(texts))
+        await store.catalog.ingest(make_source(make_episode("Words", segments=segments)))
+    finally:
+        await store.close()
+    conn = connect_reader(url)
+    try:
+        learner = PgStemmer(conn)
+        reader = PgTranscriptReader(conn, learner)
+        reader.fresh()
+        [ids] = conn.execute("SELECT array_agg(id ORDER BY id) FROM segments").fetchone() or [[]]
+        contexts = reader.contexts(ids)
+        learned = dict(learner._known)
+        assert {w for t in texts[:2] for w in re.findall(r"[^\W_]+", t)} <= set(learned)
+        assert not {"CAFÉ", "déjà", "naïve"} & set(learned)  # not ASCII: left to terms()
+        asked = PgStemmer(conn).terms(list(learned))
+        assert {w: list(t) for w, t in learned.items()} == dict(zip(learned, asked, strict=True))
+        assert learned["Is"] == ("is0",)
+        assert learned["Running"] == ("run",)
+        assert len(contexts) == len(texts)
+    finally:
+        conn.close()

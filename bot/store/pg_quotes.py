@@ -8,23 +8,26 @@ generated tsvector with a GIN index), every query word a bound parameter turned 
 `podbot_phrase()` in the database (bot.store.pg_expression).
 
 Where SQLite's FTS5 and PostgreSQL differ, and what is done about it:
-- Phrases: SQLite finds phrases of common words through its word-pair index (migration 004); here a
-  `<->` phrase query does it (GIN finds the segments with every word, positions decide), so there is no
-  pair table to keep in step.
+- Phrases: both engines find the segments that may hold a phrase through an index of adjacent word
+  pairs (SQLite's segment_pairs, migration 004; here `segments.pairs`, a generated tsvector of pair
+  lexemes, migration postgres/005). A `<->` phrase query of common words would make GIN return every
+  segment with all of the words and recheck each one's positions on the heap (300-450 ms at 10M words).
 - Ranking: FTS5 ranks by bm25, PostgreSQL has `ts_rank`. Only the order within a tier of hits (see
   bot.search.quotes.Tiers: all the words, not as typed) and its score (50–80) depend on it.
-- Counting a very common word: a GIN scan reads the word's whole posting list before the first row, so
-  words that ANALYZE's statistics (`pg_stats.most_common_elems`) put far above the cap are taken as
-  common without being counted.
+- Counting a word: a GIN scan reads the word's whole posting list before the first row, and each match
+  costs a heap visit (10-30 ms for a word in 3,000 segments at 10M words). Words that ANALYZE's
+  statistics settle are not counted: migration postgres/005's statistics object lists 10,000 words with
+  counts that are exact when the table has at most 300,000 segments, and off since then by at most the
+  segments stored or removed (known from the ids and one index-only count per catalog change); past
+  that size, or without it, the column's sampled statistics are used with a margin.
 - A walk with a time budget (`newest(budget_s=…)`) that runs out keeps nothing on PostgreSQL (a
   cancelled statement returns no rows), where SQLite keeps the rows found so far.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import errors
@@ -35,7 +38,7 @@ from bot.store.pg_expression import tsquery
 from bot.store.transcripts import Match, SegmentContext, Within
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
 
     from bot.store.pg_stems import PgStemmer
 
@@ -51,6 +54,9 @@ MEMORY = 20_000
 # segment (GIN must recheck), 5 ms for a word in 3,000 segments.
 ESTIMATE_MARGIN = 1.25
 ESTIMATE_FLOOR = 500
+# ANALYZE samples 300 rows per unit of statistics target: up to that many segments, migration
+# postgres/005's statistics object is computed from every segment, and its counts were exact then.
+SAMPLE_PER_TARGET = 300
 # term_docs() counts the candidates' segments among at most this many that hold any of them: a
 # misspelt word's candidates are mostly rare words, and a common one is the most used either way.
 TERM_DOCS_CAP = 1_000
@@ -60,6 +66,22 @@ TERM_DOCS_CAP = 1_000
 # sees the new segments. (SQLite asks `PRAGMA data_version`; PostgreSQL has no such counter that moves
 # only with commits: the write-ahead log's position moves with reads that prune pages too.)
 CHANGED = "SELECT generation FROM catalog_state"
+# The statistics object of migration postgres/005 (10,000 lexemes), if it has been analysed, with the
+# highest segment id that ANALYZE saw (the last bound of the id column's histogram: exact when every row
+# was sampled); else the column's own statistics (COMMON_ELEMENTS).
+TERM_ELEMENTS = """
+SELECT e.most_common_elems::text::text[], e.most_common_elem_freqs, c.reltuples, x.stxstattarget,
+       (SELECT h.b[cardinality(h.b)] FROM (SELECT i.histogram_bounds::text::bigint[] AS b FROM pg_stats i
+        WHERE i.schemaname = current_schema() AND i.tablename = 'segments' AND i.attname = 'id') h)
+FROM pg_stats_ext_exprs e
+JOIN pg_statistic_ext x ON x.stxname = e.statistics_name AND x.stxnamespace = current_schema()::regnamespace
+JOIN pg_class c ON c.oid = x.stxrelid
+WHERE e.statistics_name = 'segments_words_terms' AND e.statistics_schemaname = current_schema()
+"""
+# How far counts may have moved since exact statistics: segments stored since (ids above the highest
+# one ANALYZE saw: an index range, usually empty) and at most how many were removed since (the rows then
+# less those left of them now: one index-only count, once per change of the catalog).
+SINCE_ANALYZE = "SELECT count(*) FILTER (WHERE id > %s), count(*) FROM segments"
 COMMON_ELEMENTS = """
 SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
@@ -71,16 +93,22 @@ PRESENT = "EXISTS (SELECT 1 FROM segments s WHERE s.words @@ {q})"
 FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 # ts_rank with normalization 1 (divided by 1 + the log of the segment's length), as bm25 favours the
 # shorter of two segments that hold the words equally; best first, then the older (FTS5's tie order).
+# Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
+# exact hits, which the caller checks on the text, found without reading any word's positions.
+FIND_PAIRS = "SELECT s.id, s.text FROM segments s WHERE s.pairs @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 RANKING = """
 SELECT s.id, ts_rank(s.words, q.q, 1) AS score{text} FROM segments s, (SELECT {q} AS q) q
 WHERE s.words @@ q.q{range} ORDER BY score DESC, s.id LIMIT %s
 """
-# One GIN scan for all the candidates (hundreds of strings one edit away, nearly all of them no word at
-# all), then each candidate's share of the segments found.
+# GIN scans for the candidates (hundreds of strings one edit away, nearly all of them no word at all),
+# ORed, then each candidate's share of the segments found. One scan of an OR of n lexemes costs more than
+# linearly in n (611 lexemes 4.2-5.5 ms, the same in 25 scans of 25 each, BitmapOr'ed: 1.0 ms).
 TERM_DOCS = """
-SELECT l, count(*) FROM (SELECT s.words FROM segments s WHERE s.words @@ to_tsquery('simple', %s) LIMIT %s) f,
+SELECT l, count(*) FROM (SELECT s.words FROM segments s WHERE {where} LIMIT %s) f,
 unnest(tsvector_to_array(f.words)) l WHERE l = ANY(%s) GROUP BY l
 """
+TERM_DOCS_SCAN = "s.words @@ to_tsquery('simple', %s)"
+TERM_DOCS_CHUNK = 25
 TEXTS = "SELECT id, text FROM segments WHERE id = ANY(%s)"
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = %s"
 EPISODE_SHOW = "SELECT show_id FROM episodes WHERE id = %s"
@@ -91,8 +119,10 @@ CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
        (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
-       e.show_id, sh.title, s.cue_times
+       e.show_id, sh.title, s.cue_times, v.lexemes, v.positions
 FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
+LEFT JOIN LATERAL (SELECT array_agg(l.lexeme ORDER BY p.p) AS lexemes, array_agg(p.p ORDER BY p.p) AS positions
+                   FROM unnest(s.words) l, unnest(l.positions) AS p(p)) v ON true
 WHERE s.id = ANY(%s)
 """
 # ts_rank's scores are fractions; scaled so that the tier's scores spread over a range like bm25's.
@@ -124,8 +154,13 @@ class PgTranscriptReader:
         self._spans: dict[tuple[int, ...], tuple[int, int] | None] = {}
         # lexeme -> estimated segments (ANALYZE's most common elements)
         self._estimates: dict[str, float] = {}
+        # segment id -> text, of the last ranking of this search (see ranked())
+        self._ranked_texts: dict[int, str] = {}
+        # (segments stored, segments removed) since exact statistics were computed; None: sampled ones.
+        self._bounds: tuple[int, int] | None = None
 
     def fresh(self) -> None:
+        self._ranked_texts = {}
         (version,) = self._one(CHANGED, ())
         if version != self._version or len(self._counts) + len(self._present) > MEMORY:
             self._version = version
@@ -135,10 +170,19 @@ class PgTranscriptReader:
             self._estimates = self._read_estimates()
 
     def _read_estimates(self) -> dict[str, float]:
-        row = self._conn.execute(COMMON_ELEMENTS).fetchone()
-        if row is None or row[0] is None or not row[2] or row[2] < 0:
-            return {}
-        elements, freqs, rows = row
+        self._bounds = None
+        row = self._conn.execute(TERM_ELEMENTS).fetchone()
+        if row is not None and row[0] is not None and row[2] and row[2] > 0:
+            elements, freqs, rows, target, analysed_max = row
+            if target is not None and analysed_max is not None and rows <= int(target) * SAMPLE_PER_TARGET:
+                added, now = self._one(SINCE_ANALYZE, (analysed_max,))
+                removed = max(0, round(rows) - (int(now) - int(added)))  # type: ignore[call-overload]
+                self._bounds = (int(added), removed)  # type: ignore[call-overload]
+        else:
+            row = self._conn.execute(COMMON_ELEMENTS).fetchone()
+            if row is None or row[0] is None or not row[2] or row[2] < 0:
+                return {}
+            elements, freqs, rows = row
         # most_common_elem_freqs ends with three summary numbers (min, max, null fraction).
         return {e: f * rows for e, f in zip(elements, freqs, strict=False)}
 
@@ -154,6 +198,20 @@ class PgTranscriptReader:
             return None
         [terms] = self._stemmer.terms([word])
         estimate = self._estimates.get(terms[0], 0.0) if len(terms) == 1 else 0.0
+        if self._bounds is not None:
+            # Exact when ANALYZE ran; since then each segment stored or removed moves a count by one.
+            added, removed = self._bounds
+            counted = round(estimate)
+            if counted - removed >= cap:
+                return cap
+            if counted and not added and not removed:
+                # Nothing stored or removed since (segments are only ever inserted and deleted, by
+                # bot.store.catalog): the count itself, however small. Words not listed are in fewer
+                # segments than the 10,000th listed (about 70 at 10M words), cheap to count.
+                return counted
+            if counted + added < cap and counted - removed >= ESTIMATE_FLOOR:
+                return counted
+            return None
         if estimate >= cap * ESTIMATE_MARGIN:
             return cap
         if ESTIMATE_FLOOR <= estimate <= cap / ESTIMATE_MARGIN:
@@ -198,9 +256,12 @@ class PgTranscriptReader:
         if not terms:
             return found
         # Each candidate quoted as a tsquery lexeme: no candidate is ever read as an operator.
-        query = " | ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms)
-        with self._index_only():
-            rows = self._conn.execute(TERM_DOCS, (query, TERM_DOCS_CAP, terms)).fetchall()
+        quoted = ["'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms]
+        queries = [
+            " | ".join(quoted[i : i + TERM_DOCS_CHUNK]) for i in range(0, len(quoted), TERM_DOCS_CHUNK)
+        ]
+        sql = TERM_DOCS.format(where=" OR ".join([TERM_DOCS_SCAN] * len(queries)))
+        rows = self._index_only(sql, (*queries, TERM_DOCS_CAP, terms))
         return found | {t: int(n) for t, n in rows if n}
 
     def show_span(self, show_ids: Sequence[int]) -> tuple[int, int] | None:
@@ -250,10 +311,10 @@ class PgTranscriptReader:
                 params += [*q_params, *where_params, cap]
             # Words alone are estimated well by the planner; units of alternatives and phrases are not.
             several = any(_single_word(e) is None for e in asked)
-            with self._index_only() if several else contextlib.nullcontext():
-                row = self._one("SELECT " + ", ".join(parts), params)
+            sql = "SELECT " + ", ".join(parts)
+            [row] = self._index_only(sql, params) if several else [self._one(sql, params)]
             for expression, n in zip(asked, row, strict=True):
-                self._counts[(expression, within)] = (int(n), cap)  # type: ignore[call-overload]
+                self._counts[(expression, within)] = (int(n), cap)
         return [n if (n := remembered(e)) is not None else 0 for e in expressions]
 
     def newest(
@@ -269,9 +330,13 @@ class PgTranscriptReader:
         where, where_params = _clause(within)
         sql = FIND_NEWEST.format(q=q, range=where)
         rows: list[Match] = []
+        params = (*q_params, *where_params, limit)
         try:
-            with self._budget(budget_s):
-                fetched = self._conn.execute(sql, (*q_params, *where_params, limit)).fetchall()
+            if budget_s is None:
+                fetched = self._conn.execute(sql, params).fetchall()
+            else:
+                timeout = f"SET LOCAL statement_timeout = {max(1, int(budget_s * 1000))}"
+                fetched = self._with_setting(timeout, sql, params)
         except errors.QueryCanceled:
             log.debug("quote query stopped at its time budget")
             return rows
@@ -282,27 +347,30 @@ class PgTranscriptReader:
                 break
         return rows
 
-    @contextlib.contextmanager
-    def _index_only(self) -> Iterator[None]:
-        """Sequential scans off for one statement. A tsquery of ORed alternatives and phrases looks
-        unselective to the planner, which then reads the table from its start testing each row (40 ms
-        at 10M words for a phrase in few segments, 8 s for hundreds of misspelling candidates) where
-        the GIN index answers in a few ms. Off is a cost, not a ban: a query with no index still runs."""
-        with self._conn.transaction():
-            self._conn.execute("SET LOCAL enable_seqscan = off")
-            yield
+    def _index_only(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """The rows of one statement with sequential scans off. A tsquery of ORed alternatives and
+        phrases looks unselective to the planner, which then reads the table from its start testing each
+        row (40 ms at 10M words for a phrase in few segments, 8 s for hundreds of misspelling candidates)
+        where the GIN index answers in a few ms. Off is a cost, not a ban: a query with no index still
+        runs."""
+        return self._with_setting("SET LOCAL enable_seqscan = off", sql, params)
 
-    @contextlib.contextmanager
-    def _budget(self, seconds: float | None) -> Iterator[None]:
-        if seconds is None:
-            yield
-            return
-        with self._conn.transaction():
-            self._conn.execute(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
-            yield
+    def _with_setting(self, setting: str, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """The rows of `sql` run after `setting` (a SET LOCAL), the two sent as one pipeline: the
+        statements before a pipeline's sync are one implicit transaction, which the setting lasts
+        for, so it costs no round trip of its own (BEGIN, SET, the statement and COMMIT in a
+        transaction block cost four: psycopg syncs after BEGIN and after COMMIT)."""
+        with self._conn.pipeline():
+            self._conn.execute(setting)
+            cursor = self._conn.execute(sql, params)
+        return cursor.fetchall()
 
     def ranked(self, expression: str, *, limit: int, within: Within | None = None) -> list[tuple[int, float]]:
-        return [(m.segment_id, m.rank) for m in self._ranking(expression, limit, within, texts=False)]
+        # With the texts, which the rows ranked have been read for already: the plan's next question is
+        # the texts of the best of them (texts()), answered from these without a round trip.
+        matches = self._ranking(expression, limit, within, texts=True)
+        self._ranked_texts = {m.segment_id: m.text for m in matches}
+        return [(m.segment_id, m.rank) for m in matches]
 
     def ranked_texts(self, expression: str, *, limit: int, within: Within | None = None) -> list[Match]:
         return self._ranking(expression, limit, within, texts=True)
@@ -318,6 +386,8 @@ class PgTranscriptReader:
     def texts(self, segment_ids: Sequence[int]) -> dict[int, str]:
         if not segment_ids:
             return {}
+        if all(i in self._ranked_texts for i in segment_ids):
+            return {i: self._ranked_texts[i] for i in segment_ids}
         return {int(i): t for i, t in self._conn.execute(TEXTS, (list(segment_ids),))}
 
     def find_phrases(
@@ -328,18 +398,26 @@ class PgTranscriptReader:
         within: Within | None = None,
         costly: Sequence[str] = (),
     ) -> list[Match]:
-        """Newest first, the segments holding every phrase as a `<->` phrase of stems: a superset of
-        those that hold them as typed, which the caller checks on the text. (`costly` is for SQLite's
-        pair index; a phrase query here walks positions only in segments that hold every word.)"""
+        """Newest first, the segments holding every adjacent word pair of the phrases (folded words, as
+        SQLite's pair index): a superset of those that hold them as typed, which the caller checks on
+        the text. (`costly` is for SQLite's pair index, where intersecting common pairs costs more; GIN
+        intersects them at no heap cost.)"""
         wanted = [" ".join(p) for p in phrases if len(p) > 1]
         if not wanted:
             return []
-        return self.newest(fts_expression([[p] for p in wanted]), limit=limit, within=within)
+        where, where_params = _clause(within)
+        q = "(" + " && ".join(["podbot_pairs(%s)"] * len(wanted)) + ")"
+        rows = self._conn.execute(FIND_PAIRS.format(q=q, range=where), (*wanted, *where_params, limit))
+        return [Match(int(segment_id), text, 0.0) for segment_id, text in rows]
 
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:
         if not segment_ids:
             return {}
         rows = self._conn.execute(CONTEXT, (list(segment_ids),)).fetchall()
+        # The hits' words, as the index holds them, come with them: marking them then needs no
+        # statement of its own to stem their words (bot.store.pg_stems.PgStemmer.learn).
+        for r in rows:
+            self._stemmer.learn(r[5], r[11], r[12])
         return {
             int(r[0]): SegmentContext(
                 segment_id=r[0],

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from bot.store.pg_expression import units
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import psycopg
 
 # Words whose terms are remembered (cleared when full), as bot.store.stems.KNOWN_WORDS.
@@ -46,6 +48,25 @@ class PgStemmer:
             rows = self._conn.execute(TERMS, (unknown,)).fetchall()
             self._known.update(zip(unknown, (tuple(r[0]) for r in rows), strict=True))
         return [list(self._known[w]) for w in words]
+
+    def learn(self, text: str, lexemes: Sequence[str] | None, positions: Sequence[int] | None) -> None:
+        """Remember the terms of `text`'s words from its segment's tsvector (`lexemes` in the order of
+        their `positions`), as terms() would have asked for them. Only where the two line up beyond
+        doubt: an ASCII text (what is left of it after the index's cleaning is letters, digits and
+        spaces, and each run of them is one word that stems alone as it does in the text), one lexeme
+        at each position from 1 to the number of words (a tsvector keeps at most 256 positions of a
+        lexeme), and each word one term wherever it stands. Anything else is left to terms()."""
+        if not lexemes or positions is None or not text.isascii():
+            return
+        words = _WORD.findall(text)
+        if len(words) != len(lexemes) or list(positions) != list(range(1, len(words) + 1)):
+            return
+        learned: dict[str, str] = {}
+        for word, lexeme in zip(words, lexemes, strict=True):
+            if learned.setdefault(word, lexeme) != lexeme:
+                return
+        for word, lexeme in learned.items():
+            self._known.setdefault(word, (lexeme,))
 
     def mark(self, expression: str, texts: list[str], open_: str, close: str) -> list[str | None]:
         """Each text with `open_`/`close` around what `expression` matches in it (None where the
