@@ -13,15 +13,14 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.locations import POSTGRES_SCHEMES
+
 APP_NAME = "podbot"
 
 
 def default_db_path() -> Path:
     """The store's default home: the user's data directory (e.g. ~/.local/share/podbot/podbot.db)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "podbot.db"
-
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def store_location(value: str | Path) -> Path | str:

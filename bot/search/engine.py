@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+from bot.locations import is_postgres_url
 from bot.logs import configure_logging
 from bot.search import across
 from bot.search.build import build_index
-from bot.store.postgres import is_postgres_url
 from bot.store.readers import connect, lookup_reader
 
 if TYPE_CHECKING:

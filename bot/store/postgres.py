@@ -16,7 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bot.config import POSTGRES_SCHEMES
+# Where it was defined before bot.locations: importers of this name here keep working.
+from bot.locations import is_postgres_url as is_postgres_url
 from bot.store.errors import StoreError
 from bot.store.pg_migrations import migrate
 from bot.store.placeholders import to_pyformat
@@ -30,10 +31,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 10
-
-
-def is_postgres_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
 
 
 def shown(url: str) -> str:
