@@ -13,19 +13,14 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.locations import is_postgres_url
+
 APP_NAME = "podbot"
 
 
 def default_db_path() -> Path:
     """The store's default home: the user's data directory (e.g. ~/.local/share/podbot/podbot.db)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "podbot.db"
-
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_postgres_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
 
 
 def store_location(value: str | Path) -> Path | str:

@@ -55,6 +55,12 @@ def alive(pid: int) -> bool:
         return False
 
 
+def mapped_files(pid: int) -> str:
+    """What the process has mapped: its shared libraries, the C extensions it imported among them."""
+    with open(f"/proc/{pid}/maps", encoding="utf-8") as maps:
+        return maps.read()
+
+
 async def killed(search: Search, pid: int) -> None:
     """Kill the lookup process, and wait until the search has noticed."""
     os.kill(pid, signal.SIGKILL)
@@ -258,3 +264,14 @@ async def test_people_may_list_only_their_newest_episodes(store: Store) -> None:
     assert everything.episode_count == newest.episode_count == len(everything.episodes) == 20
     assert [ref.title for ref in newest.episodes] == ["Episode 20", "Episode 19", "Episode 18"]
     assert newest.episodes == everything.episodes[:3]
+
+
+@pytest.mark.sqlite_only("a PostgreSQL store's lookup process does need psycopg")
+async def test_the_lookup_process_of_a_sqlite_store_loads_no_postgresql_driver(isolated: Search) -> None:
+    # It holds every show's index, so its own footprint counts: psycopg with libpq, and pydantic (the
+    # settings), are some 20 MiB of a process's memory that a SQLite store's lookups never use.
+    [found, *_] = await isolated.episodes("bolt", scope=EVERYWHERE)
+    assert found.title == BOLT
+    loaded = mapped_files(child_pid(isolated))
+    assert "psycopg" not in loaded
+    assert "pydantic_core" not in loaded

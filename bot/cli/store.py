@@ -9,9 +9,9 @@ import click
 
 from bot.cli.context import CliContext, CliError
 from bot.config import store_location
+from bot.locations import is_postgres_url
 from bot.store import Store, StoreError
 from bot.store.copy import copy_store
-from bot.store.postgres import is_postgres_url
 
 
 @click.group()

@@ -75,16 +75,15 @@ def suggest(indexes: Sequence[EpisodeIndex], typed: str, limit: int) -> list[Sug
     for index in indexes:
         if not typed.strip():
             # Each index lists its episodes newest first: its first `limit` are all it can contribute.
-            for position in range(min(limit, len(index.episodes))):
-                scored.append((0.0, _recency(index.episodes[position].published), index, position))
+            for position in range(min(limit, len(index.episode_ids))):
+                scored.append((0.0, _recency(index.published(position)), index, position))
             continue
         _, _, candidates = index.candidates(typed, typing=True)
         for score, _, cand in episode_search.rank(candidates)[:limit]:
-            published = index.episodes[cand.position].published
-            scored.append((score, _recency(published), index, cand.position))
+            scored.append((score, _recency(index.published(cand.position)), index, cand.position))
     best = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], -s[1]))
     return [
-        Suggestion(label=episode_search.episode_label(index, p), value=str(index.episodes[p].id))
+        Suggestion(label=episode_search.episode_label(index, p), value=str(index.episode_ids[p]))
         for _, _, index, p in best
     ]
 
@@ -101,15 +100,15 @@ def find_people(
         for p, score in index.people_matches(query, limit=limit):
             if score < episode_search.MIN_SCORE:
                 continue
-            person = index.people[p]
-            best, refs, roles, name = merged.get(person.id, (0.0, [], {}, person.name))
-            for position in person.episodes:
-                ep = index.episodes[position]
-                refs.append(
-                    (_recency(ep.published), EpisodeRef(ep.id, ep.title, index.show_id, index.show_title))
+            person_id = index.person_ids[p]
+            best, refs, roles, name = merged.get(person_id, (0.0, [], {}, index.person_name(p)))
+            for position in index.person_episodes(p):
+                ref = EpisodeRef(
+                    index.episode_ids[position], index.title(position), index.show_id, index.show_title
                 )
-            roles.update(dict.fromkeys(person.roles))
-            merged[person.id] = (max(best, score), refs, roles, name)
+                refs.append((_recency(index.published(position)), ref))
+            roles.update(dict.fromkeys(index.person_roles(p)))
+            merged[person_id] = (max(best, score), refs, roles, name)
     ranked = sorted(merged.values(), key=lambda m: (-m[0], -len(m[1]), m[3]))[:limit]
     out = []
     for score, refs, roles, name in ranked:
@@ -136,12 +135,13 @@ def suggest_people(indexes: Sequence[EpisodeIndex], typed: str, limit: int) -> l
         seen: dict[int, tuple[tuple[bool, float], str, int]] = {}
         for index in indexes:
             for p in index.recent_people[:limit]:
-                person = index.people[p]
-                newest = index.episodes[person.episodes[0]].published if person.episodes else None
-                key = ("guest" not in person.roles, -_recency(newest))
-                old = seen.get(person.id)
-                count = len(person.episodes) + (old[2] if old else 0)
-                seen[person.id] = (min(key, old[0]) if old else key, person.name, count)
+                theirs = index.person_episodes(p)
+                newest = index.published(theirs[0]) if theirs else None
+                key = ("guest" not in index.person_roles(p), -_recency(newest))
+                person_id = index.person_ids[p]
+                old = seen.get(person_id)
+                count = len(theirs) + (old[2] if old else 0)
+                seen[person_id] = (min(key, old[0]) if old else key, index.person_name(p), count)
         people = sorted(seen.values())[:limit]
         return [_person_suggestion(name, count) for _, name, count in people]
     return [_person_suggestion(m.name, m.episode_count) for m in find_people(indexes, typed, limit, 0)]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import gc
-from datetime import datetime
 from sys import intern
 from typing import TYPE_CHECKING
 
-from bot.search.index import EpisodeIndex, IndexedEpisode, IndexedPerson
+from bot.search.index import EpisodeColumns, EpisodeIndex, PeopleColumns
 from bot.text import fold_words
 
 if TYPE_CHECKING:
@@ -15,8 +14,8 @@ if TYPE_CHECKING:
 
 
 def build_index(rows: IndexRows) -> EpisodeIndex:
-    # Millions of new long-lived objects: without a pause, the collector would walk them again and again
-    # as they are made (a third of the build time). They are frozen once built (Search.refresh).
+    # Many new objects, most of them garbage once the index has packed them: without a pause, the
+    # collector would walk them again and again as they are made. What is kept is frozen (Search.refresh).
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -29,14 +28,11 @@ def build_index(rows: IndexRows) -> EpisodeIndex:
 def _build(rows: IndexRows) -> EpisodeIndex:
     positions = {row[0]: i for i, row in enumerate(rows.episodes)}
     people_of: dict[int, list[tuple[int, str]]] = {}
-    guests_of: dict[int, list[str]] = {}
     person_position: dict[int, int] = {}
     names: list[tuple[str, str]] = []
     person_ids: list[int] = []
     person_episodes: list[list[int]] = []
     person_roles: list[dict[str, None]] = []
-    # One (person, role) tuple per pair, shared by every episode that has it: a host is on all of them.
-    pairs: dict[tuple[int, str], tuple[int, str]] = {}
     # Interned: one index per show, and a person on forty shows is in forty of them.
     known = {person_id: (intern(name), intern(folded)) for person_id, name, folded in rows.people}
     for episode_id, person_id, raw_role in rows.appearances:
@@ -52,37 +48,28 @@ def _build(rows: IndexRows) -> EpisodeIndex:
             person_episodes.append([])
             person_roles.append({})
         person_roles[p][role] = None
-        pair = pairs.setdefault((p, role), (p, role))
-        people_of.setdefault(position, []).append(pair)
-        if role == "guest":
-            guests_of.setdefault(position, []).append(names[p][0])
+        people_of.setdefault(position, []).append((p, role))
     # Newest first, like the episodes: a person's latest appearance comes first. Walking the positions in
     # order lists each person's ascending, with no sort per person.
     for position in range(len(rows.episodes)):
         for p, _ in people_of.get(position, ()):
             person_episodes[p].append(position)
-    episodes = [
-        IndexedEpisode(
-            id=episode_id,
-            title=title,
-            folded=folded,
-            duration_s=duration_s,
-            published=datetime.fromisoformat(published) if published else None,
-            guests=tuple(guests_of.get(i, ())),
-            people=tuple(people_of.get(i, ())),
-        )
-        for i, (episode_id, title, folded, duration_s, published) in enumerate(rows.episodes)
-    ]
-    people = [
-        IndexedPerson(
-            id=person_ids[p],
-            name=name,
-            folded=folded,
-            episodes=tuple(person_episodes[p]),
-            roles=tuple(person_roles[p]),
-        )
-        for p, (name, folded) in enumerate(names)
-    ]
+    count = len(rows.episodes)
+    episodes = EpisodeColumns(
+        ids=[row[0] for row in rows.episodes],
+        titles=[row[1] for row in rows.episodes],
+        folded=[row[2] for row in rows.episodes],
+        durations=[row[3] for row in rows.episodes],
+        published=[row[4] for row in rows.episodes],
+        people=[people_of.get(i, []) for i in range(count)],
+    )
+    people = PeopleColumns(
+        ids=person_ids,
+        names=[name for name, _ in names],
+        folded=[folded for _, folded in names],
+        episodes=person_episodes,
+        roles=[tuple(roles) for roles in person_roles],
+    )
     return EpisodeIndex(
         episodes,
         people,

@@ -78,7 +78,7 @@ def find(index: EpisodeIndex, reader: LookupReader, query: str, *, limit: int) -
     return [
         ChapterHit(
             episode_id=row.episode_id,
-            episode_title=index.episodes[position].title,
+            episode_title=index.title(position),
             start_s=row.start_s,
             title=row.title,
             score=round(score, 1),

@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+from bot.locations import is_postgres_url
 from bot.logs import configure_logging
 from bot.search import across
 from bot.search.build import build_index
-from bot.store.postgres import is_postgres_url
 from bot.store.readers import connect, lookup_reader
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class Lookups:
         # Not the people across all shows (size() counts them): that union walks every show's people
         # while holding the GIL, tens of milliseconds at 1,000 shows, stalling the lookups on every
         # refresh after an ingest.
-        return rebuilt, sum(len(index.episodes) for index in (self._indexes or {}).values())
+        return rebuilt, sum(len(index.episode_ids) for index in (self._indexes or {}).values())
 
     def _rebuild_if_stale(self) -> int:
         """Rebuild the indexes of the shows that changed (and drop those of shows that are gone), then
@@ -194,8 +194,8 @@ class Lookups:
 
     def size(self, show_ids: frozenset[int] | None = None) -> tuple[int, int]:
         indexes = self._in_scope(show_ids)
-        people = {person.id for index in indexes for person in index.people}
-        return sum(len(index.episodes) for index in indexes), len(people)
+        people = {person_id for index in indexes for person_id in index.person_ids}
+        return sum(len(index.episode_ids) for index in indexes), len(people)
 
     def episodes(self, show_ids: frozenset[int] | None, query: str, limit: int) -> list[EpisodeMatch]:
         return across.find(self._in_scope(show_ids), self._reader, query, limit=limit)

@@ -81,14 +81,14 @@ def _says_something_in_notes(folded: str) -> bool:
 
 
 def _match(index: EpisodeIndex, cand: Candidate, score: float, field: str) -> EpisodeMatch:
-    ep = index.episodes[cand.position]
+    p = cand.position
     return EpisodeMatch(
-        episode_id=ep.id,
-        title=ep.title,
+        episode_id=index.episode_ids[p],
+        title=index.title(p),
         score=round(score, 1),
-        guests=ep.guests,
-        duration_s=ep.duration_s,
-        published=ep.published,
+        guests=index.guests(p),
+        duration_s=index.duration(p),
+        published=index.published(p),
         matched_on=field,
         show_id=index.show_id,
         show_title=index.show_title,
@@ -111,14 +111,14 @@ def clip(text: str, limit: int = LABEL_MAX) -> str:
 
 
 def episode_label(index: EpisodeIndex, position: int) -> str:
-    ep = index.episodes[position]
+    published, duration = index.published(position), index.duration(position)
     facts = []
-    if ep.published:
-        facts.append(ep.published.date().isoformat())
-    if ep.duration_s:
-        facts.append(format_timestamp(ep.duration_s))
+    if published:
+        facts.append(published.date().isoformat())
+    if duration:
+        facts.append(format_timestamp(duration))
     suffix = f" ({', '.join(facts)})" if facts else ""
-    title = ep.title.strip() or f"Episode {ep.id}"
+    title = index.title(position).strip() or f"Episode {index.episode_ids[position]}"
     # The date and length only if the title leaves room: the title is what the listener recognises.
     return clip(title + suffix) if len(title) + len(suffix) <= LABEL_MAX else clip(title)
 
@@ -126,26 +126,25 @@ def episode_label(index: EpisodeIndex, position: int) -> str:
 def suggest(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
     limit = max(0, min(limit, 25))
     if not typed.strip():
-        positions = list(range(min(limit, len(index.episodes))))
+        positions = list(range(min(limit, len(index.episode_ids))))
     else:
         _, _, found = index.candidates(typed, typing=True)
         positions = [cand.position for _, _, cand in rank(found)[:limit]]
-    return [Suggestion(label=episode_label(index, p), value=str(index.episodes[p].id)) for p in positions]
+    return [Suggestion(label=episode_label(index, p), value=str(index.episode_ids[p])) for p in positions]
 
 
 def _person(index: EpisodeIndex, position: int, score: float, episodes: int | None) -> PersonMatch:
-    person = index.people[position]
-    listed = person.episodes if episodes is None else person.episodes[: max(0, episodes)]
+    theirs = index.person_episodes(position)
+    listed = theirs if episodes is None else theirs[: max(0, episodes)]
     refs = tuple(
-        EpisodeRef(index.episodes[p].id, index.episodes[p].title, index.show_id, index.show_title)
-        for p in listed
+        EpisodeRef(index.episode_ids[p], index.title(p), index.show_id, index.show_title) for p in listed
     )
     return PersonMatch(
-        name=person.name,
+        name=index.person_name(position),
         score=round(score, 1),
         episodes=refs,
-        roles=person.roles,
-        episode_count=len(person.episodes),
+        roles=index.person_roles(position),
+        episode_count=len(theirs),
     )
 
 
@@ -160,15 +159,14 @@ def find_people(
 def suggest_people(index: EpisodeIndex, typed: str, limit: int) -> list[Suggestion]:
     limit = max(0, min(limit, 25))
     if not typed.strip():
-        positions = index.recent_people[:limit]
+        positions = list(index.recent_people[:limit])
     else:
         positions = [
             p for p, score in index.people_matches(typed, typing=True, limit=limit) if score >= MIN_SCORE
         ]
     out = []
     for p in positions:
-        person = index.people[p]
-        count = len(person.episodes)
-        label = clip(f"{person.name} ({count} episode{'s' if count != 1 else ''})")
-        out.append(Suggestion(label=label, value=clip(person.name)))
+        name, count = index.person_name(p), index.person_episode_count(p)
+        label = clip(f"{name} ({count} episode{'s' if count != 1 else ''})")
+        out.append(Suggestion(label=label, value=clip(name)))
     return out

@@ -10,8 +10,9 @@ Everything in this module is synchronous and pure CPU; `bot.search.Search` runs 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
-import sys
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,12 +20,13 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from bot.search.packed import IdPositions, Lists, Texts, uints
 from bot.search.phonetic import SoundsAlike
 from bot.search.vocab import Vocabulary
 from bot.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 # How much an expansion of a query word is worth, relative to the word itself.
 EXACT, PREFIX, INFIX, TYPO1, TYPO2 = 1.0, 0.85, 0.55, 0.8, 0.65
@@ -123,26 +125,29 @@ class Expansion:
 
 
 class Postings:
-    """word -> positions (ascending), with sets built on first need for the long lists that are only ever
-    intersected (in the lookups' own process or thread: building one holds the GIL for a few ms)."""
+    """word -> positions (ascending), for the words of one vocabulary: one row of positions per
+    vocabulary word (empty for the words these texts lack), found by the word's place in the sorted
+    vocabulary. Sets are built on first need for the long lists that are only ever intersected (in the
+    lookups' own process or thread: building one holds the GIL for a few ms)."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Vocabulary, words_of: Sequence[Iterable[str]]) -> None:
         lists: defaultdict[str, list[int]] = defaultdict(list)
-        for position, words in enumerate(map(set, map(str.split, texts))):
+        for position, words in enumerate(words_of):
             for word in words:
                 lists[word].append(position)
-        # One index per show: the same words recur in a thousand of them. Interned, each word is one
-        # string for all; as tuples, the lists lose their spare capacity; and most words are in one title
-        # only, whose position is kept as a bare int (CPython shares the ints below 257: no object at all
-        # in a show of a few hundred episodes, where a one-element tuple costs 48 bytes).
-        self.lists: dict[str, int | tuple[int, ...]] = {
-            sys.intern(w): p[0] if len(p) == 1 else tuple(p) for w, p in lists.items()
-        }
+        self._vocabulary = vocabulary
+        self._rows = Lists((lists.get(w, ()) for w in vocabulary.words), len(words_of))
+        self._empty = self._rows[0][:0] if len(self._rows) else array("H")
         self._sets: dict[str, frozenset[int]] = {}
 
-    def get(self, word: str) -> tuple[int, ...]:
-        found = self.lists.get(word, ())
-        return (found,) if isinstance(found, int) else found
+    def get(self, word: str) -> array[int]:
+        i = self._vocabulary.position(word)
+        return self._rows[i] if i >= 0 else self._empty
+
+    def words(self) -> Iterator[str]:
+        """The words that have positions here."""
+        rows = self._rows
+        return (w for i, w in enumerate(self._vocabulary.words) if rows.size(i))
 
     def as_set(self, word: str) -> frozenset[int]:
         cached = self._sets.get(word)
@@ -195,13 +200,83 @@ def tokens_of(query: str) -> list[str]:
     return list(dict.fromkeys(fold(query).split()))
 
 
+@dataclass(frozen=True, slots=True)
+class EpisodeColumns:
+    """A show's episodes, newest first, one list per field: what the builder gives EpisodeIndex, which
+    packs them (the lists are garbage once it is built)."""
+
+    ids: list[int]
+    titles: list[str]
+    folded: list[str]
+    durations: list[int | None]
+    # As the store has them (ISO 8601), or None.
+    published: list[str | None]
+    # Each episode's people in their listed order: positions in PeopleColumns, with the role it gives each.
+    people: list[list[tuple[int, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleColumns:
+    ids: list[int]
+    names: list[str]
+    folded: list[str]
+    # Each person's episodes: positions in EpisodeColumns, ascending (newest first).
+    episodes: list[list[int]]
+    # The roles seen across them, in the order first seen.
+    roles: list[tuple[str, ...]]
+
+
+# Stands for a missing duration in the durations array (a signed 64-bit column: no real duration is this).
+NO_DURATION = -(1 << 63)
+
+
+class _Episodes:
+    """`index.episodes`: a sequence of IndexedEpisode made on access from the index's columns."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: EpisodeIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index.episode_ids)
+
+    def __getitem__(self, position: int) -> IndexedEpisode:
+        return self._index.episode(position)
+
+    def __iter__(self) -> Iterator[IndexedEpisode]:
+        return map(self._index.episode, range(len(self)))
+
+
+class _People:
+    """`index.people`: a sequence of IndexedPerson made on access from the index's columns."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: EpisodeIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index.person_ids)
+
+    def __getitem__(self, position: int) -> IndexedPerson:
+        return self._index.person(position)
+
+    def __iter__(self) -> Iterator[IndexedPerson]:
+        return map(self._index.person, range(len(self)))
+
+
 class EpisodeIndex:
-    """Titles and people of one show's episodes, newest first, with the word index that finds candidates."""
+    """Titles and people of one show's episodes, newest first, with the word index that finds candidates.
+
+    The lookup process holds one per show, so each is kept in a few flat columns (bot.search.packed)
+    rather than an object per episode and person: `episodes[p]` and `people[p]` make one on access, and
+    the lookups themselves read single fields through the accessors below."""
 
     def __init__(
         self,
-        episodes: Sequence[IndexedEpisode],
-        people: Sequence[IndexedPerson],
+        episodes: EpisodeColumns,
+        people: PeopleColumns,
         extra_words: Iterable[str] = (),
         *,
         show_id: int = 0,
@@ -213,24 +288,125 @@ class EpisodeIndex:
         self.show_title = show_title
         # The show's generation (migration 006) this index was built from.
         self.generation = generation
-        self.episodes = list(episodes)
-        self.people = list(people)
-        self.by_id = {e.id: i for i, e in enumerate(self.episodes)}
+        n, count = len(episodes.ids), len(people.ids)
+        self.episode_ids = array("q", episodes.ids)
+        self._titles = Texts(episodes.titles)
+        self._folded = Texts(episodes.folded)
+        self._durations = array("q", (NO_DURATION if d is None else d for d in episodes.durations))
+        self._published = Texts(p or "" for p in episodes.published)
+        # An episode's people as one number each, person position * len(roles) + role: "is this person a
+        # host of this episode" is then one `in` over a short array slice.
+        self._roles: tuple[str, ...] = tuple(dict.fromkeys(r for each in episodes.people for _, r in each))
+        role_code = {r: i for i, r in enumerate(self._roles)}
+        width = max(1, len(self._roles))
+        self._episode_people = Lists(
+            ([p * width + role_code[r] for p, r in each] for each in episodes.people), count * width
+        )
+        self.person_ids = array("q", people.ids)
+        # Lists of str: names are interned by the builder, one string for a person on forty shows.
+        self._names = list(people.names)
+        self._folded_names = list(people.folded)
+        self._person_episodes = Lists(people.episodes, n)
+        # Each person's roles as an index into the few distinct role tuples of the show.
+        role_sets: dict[tuple[str, ...], int] = {}
+        self._person_roles = array("B", (role_sets.setdefault(r, len(role_sets)) for r in people.roles))
+        self._role_sets = tuple(role_sets)
+        self.by_id = IdPositions(episodes.ids)
         # The show's episode and chapter ids, lowest and highest: the rowid ranges its full-text evidence
         # queries are restricted to.
-        self.episode_span = (min(self.by_id), max(self.by_id)) if self.by_id else (0, -1)
+        self.episode_span = self.by_id.span()
         self.chapter_span = chapter_span
-        self.title_postings = Postings(e.folded for e in self.episodes)
-        self.person_postings = Postings(p.folded for p in self.people)
+        title_words = [set(t.split()) for t in episodes.folded]
+        name_words = [set(f.split()) for f in people.folded]
         # Chapter words join the vocabulary (not the postings): a misspelt word is corrected towards them
         # too, for the chapter and show-notes evidence that the store's full-text indexes provide.
+        self.vocabulary = Vocabulary(itertools.chain(*title_words, *name_words, extra_words))
+        self.title_postings = Postings(self.vocabulary, title_words)
+        self.person_postings = Postings(self.vocabulary, name_words)
         # Nothing typed yet in a people autocomplete: the guests of the latest episodes, then the hosts.
-        self.recent_people = sorted(
-            range(len(self.people)),
-            key=lambda p: ("guest" not in self.people[p].roles, self.people[p].episodes[:1] or [1 << 62]),
+        self.recent_people = uints(
+            sorted(
+                range(count),
+                key=lambda p: ("guest" not in people.roles[p], people.episodes[p][:1] or [1 << 62]),
+            ),
+            count,
         )
-        self.vocabulary = Vocabulary({*self.title_postings.lists, *self.person_postings.lists, *extra_words})
-        self.sounds = SoundsAlike(self.person_postings.lists)
+        self.sounds = SoundsAlike(self.person_postings.words())
+
+    # --- the columns, one field at a time ---------------------------------------------------------------
+
+    @property
+    def episodes(self) -> _Episodes:
+        return _Episodes(self)
+
+    @property
+    def people(self) -> _People:
+        return _People(self)
+
+    def title(self, position: int) -> str:
+        return self._titles[position]
+
+    def folded(self, position: int) -> str:
+        return self._folded[position]
+
+    def published(self, position: int) -> datetime | None:
+        text = self._published[position]
+        return datetime.fromisoformat(text) if text else None
+
+    def duration(self, position: int) -> int | None:
+        d = self._durations[position]
+        return None if d == NO_DURATION else d
+
+    def episode_people(self, position: int) -> tuple[tuple[int, str], ...]:
+        width = max(1, len(self._roles))
+        return tuple((c // width, self._roles[c % width]) for c in self._episode_people[position])
+
+    def guests(self, position: int) -> tuple[str, ...]:
+        """The names of the episode's guests, in their listed order."""
+        return tuple(self._names[p] for p, role in self.episode_people(position) if role == "guest")
+
+    def has_role(self, position: int, person: int, role: str) -> bool:
+        """Whether the episode at `position` gives the person at `person` this role."""
+        if role not in self._roles:
+            return False
+        code = person * max(1, len(self._roles)) + self._roles.index(role)
+        return code in self._episode_people[position]
+
+    def episode(self, position: int) -> IndexedEpisode:
+        return IndexedEpisode(
+            id=self.episode_ids[position],
+            title=self.title(position),
+            folded=self.folded(position),
+            duration_s=self.duration(position),
+            published=self.published(position),
+            guests=self.guests(position),
+            people=self.episode_people(position),
+        )
+
+    def person_name(self, position: int) -> str:
+        return self._names[position]
+
+    def person_folded(self, position: int) -> str:
+        return self._folded_names[position]
+
+    def person_episodes(self, position: int) -> array[int]:
+        """Positions of the person's episodes, newest first."""
+        return self._person_episodes[position]
+
+    def person_episode_count(self, position: int) -> int:
+        return self._person_episodes.size(position)
+
+    def person_roles(self, position: int) -> tuple[str, ...]:
+        return self._role_sets[self._person_roles[position]]
+
+    def person(self, position: int) -> IndexedPerson:
+        return IndexedPerson(
+            id=self.person_ids[position],
+            name=self._names[position],
+            folded=self._folded_names[position],
+            episodes=tuple(self._person_episodes[position]),
+            roles=self.person_roles(position),
+        )
 
     # --- query words ------------------------------------------------------------------------------------
 
@@ -283,7 +459,7 @@ class EpisodeIndex:
     def _weight(self, token: str) -> float:
         # Inverse document frequency over titles and names; a word found nowhere is as rare as can be.
         df = len(self.title_postings.get(token)) + len(self.person_postings.get(token))
-        return math.log((len(self.episodes) + len(self.people) + 1) / (df + 0.5))
+        return math.log((len(self.episode_ids) + len(self.person_ids) + 1) / (df + 0.5))
 
     # --- candidates -------------------------------------------------------------------------------------
 
@@ -349,7 +525,7 @@ class EpisodeIndex:
         by_title = self._top(self._gather(self.title_postings, expansions), MAX_CANDIDATES)
         by_person = self._top(self._gather(self.person_postings, expansions), MAX_PEOPLE)
         found: dict[int, Candidate] = {p: Candidate(p) for p in by_title}
-        titles = [self.episodes[p].folded for p in by_title]
+        titles = [self._folded[p] for p in by_title]
         for _, score, i in process.extract(folded, titles, scorer=fuzz.WRatio, limit=None):
             cand = found[by_title[i]]
             cand.wratio = score
@@ -359,15 +535,14 @@ class EpisodeIndex:
         for person_pos, score in people[:MATCHED_PEOPLE]:
             if score < MIN_PERSON:
                 break
-            person = self.people[person_pos]
-            hosts = "host" in person.roles
+            hosts = "host" in self.person_roles(person_pos)
             # A person on thousands of episodes (a host) would crowd out everything; their newest do.
-            for episode_pos in person.episodes[:MAX_CANDIDATES]:
+            for episode_pos in self._person_episodes[person_pos][:MAX_CANDIDATES]:
                 held = found.get(episode_pos)
                 if held is None:
                     held = found[episode_pos] = Candidate(episode_pos)
                 weight = score
-                if hosts and (person_pos, "host") in self.episodes[episode_pos].people:
+                if hosts and self.has_role(episode_pos, person_pos, "host"):
                     weight *= HOST_FACTOR
                 if weight > held.person:
                     held.person = weight
@@ -378,7 +553,7 @@ class EpisodeIndex:
     ) -> dict[int, float]:
         """Names in any order ("qiao lin" is "Lin Qiao"): the best of WRatio, token-sort ratio and word
         coverage (a surname alone, "Schluntz", names the person)."""
-        names = [self.people[p].folded for p in positions]
+        names = [self._folded_names[p] for p in positions]
         fuzzy = dict.fromkeys(positions, 0.0)
         for scorer in (fuzz.WRatio, fuzz.token_sort_ratio):
             for _, score, i in process.extract(folded, names, scorer=scorer, limit=None):
@@ -395,5 +570,5 @@ class EpisodeIndex:
         expansions = self.expand(tokens, typing=typing, names=True)
         positions = self._top(self._gather(self.person_postings, expansions), MAX_CANDIDATES)
         scores = self.score_people(" ".join(tokens), expansions, positions)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(self.people[kv[0]].episodes), kv[0]))
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -self.person_episode_count(kv[0]), kv[0]))
         return ranked[:limit]

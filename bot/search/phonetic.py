@@ -6,6 +6,8 @@ a lookup then tries the indexed name words that share the query word's code, bel
 
 from __future__ import annotations
 
+import bisect
+import sys
 from typing import TYPE_CHECKING
 
 import jellyfish
@@ -29,25 +31,33 @@ def sound_code(word: str) -> str | None:
 
 class SoundsAlike:
     """Code -> the words that have it, over a vocabulary of name words; built on first use (metaphone
-    costs about a microsecond a word: tens of ms at a hundred thousand names)."""
+    costs about a microsecond a word: tens of ms at a hundred thousand names). Kept as two aligned
+    lists sorted by code, not a dict of lists: there is one per show's index, a thousand of them."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self._words = words
-        self._by_code: dict[str, list[str]] | None = None
+        self._words: Iterable[str] | None = words
+        # Interned codes, sorted, and the word each belongs to (words of one code in their sorted order).
+        self._codes: list[str] = []
+        self._coded: list[str] = []
 
-    def _codes(self) -> dict[str, list[str]]:
-        if self._by_code is None:
-            by_code: dict[str, list[str]] = {}
-            for word in sorted(self._words):
-                code = sound_code(word)
-                if code is not None:
-                    by_code.setdefault(code, []).append(word)
-            self._by_code = by_code
-        return self._by_code
+    def _index(self) -> tuple[list[str], list[str]]:
+        if self._words is not None:
+            pairs = sorted(
+                (sys.intern(code), word)
+                for word in set(self._words)
+                if (code := sound_code(word)) is not None
+            )
+            self._codes = [code for code, _ in pairs]
+            self._coded = [word for _, word in pairs]
+            self._words = None
+        return self._codes, self._coded
 
     def alike(self, word: str) -> list[str]:
         """The other words that sound like `word` (not `word` itself)."""
         code = sound_code(word)
         if code is None:
             return []
-        return [w for w in self._codes().get(code, ())[: MAX_ALIKE + 1] if w != word][:MAX_ALIKE]
+        codes, coded = self._index()
+        lo = bisect.bisect_left(codes, code)
+        hi = bisect.bisect_right(codes, code, lo)
+        return [w for w in coded[lo : min(hi, lo + MAX_ALIKE + 1)] if w != word][:MAX_ALIKE]

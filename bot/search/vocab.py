@@ -1,6 +1,6 @@
 """A vocabulary of folded words with the lookups fuzzy search needs: exact, prefix, substring and typo.
 
-Every lookup is bounded by an index (sorted list, one text blob, length/first-letter buckets), so its cost
+Every lookup is bounded by an index (the sorted list, and one text blob), so its cost
 depends on how many words match, not on how many the vocabulary holds: that is what keeps a 100k-episode
 lookup in milliseconds and short enough that it never holds the GIL for long.
 """
@@ -8,10 +8,8 @@ lookup in milliseconds and short enough that it never holds the GIL for long.
 from __future__ import annotations
 
 import bisect
-import itertools
+import sys
 import threading
-from array import array
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -31,39 +29,29 @@ def typo_budget(word: str) -> int:
 
 class Vocabulary:
     def __init__(self, words: Iterable[str]) -> None:
-        self.words: list[str] = sorted(set(words))
-        # The substring blob and the typo buckets are built on first need (or by warm(), which the search
-        # calls off the critical path right after publishing a new index): exact and prefix lookups, all a
-        # first answer usually needs, use only the sorted list.
+        # Interned: one index per show, and the same words recur in a thousand of them.
+        self.words: list[str] = sorted(map(sys.intern, set(words)))
+        # The substring blob is built on first need (or by warm(), which the search calls off the critical
+        # path right after publishing a new index): exact, prefix and typo lookups use only the sorted list.
         self._lock = threading.Lock()
-        self._blob = ""
-        self._starts: array[int] = array("I")
-        self._buckets: dict[tuple[str, int], list[str]] | None = None
+        self._blob: str | None = None
 
     def warm(self) -> None:
         with self._lock:
-            if self._buckets is not None:
-                return
-            # One newline-separated blob answers "which words contain this text" with C-speed str.find.
-            self._blob = "\n" + "\n".join(self.words) + "\n"
-            # An array, not a list of ints: 4 bytes a word rather than 36, in each of a thousand shows' indexes.
-            self._starts = array(
-                "I", [s + 1 for s in itertools.accumulate((len(w) + 1 for w in self.words), initial=0)][:-1]
-            )
-            # Typo candidates are words of about the same length that start with the same letter (or with
-            # the second letter, which covers swapped first letters). Users rarely mistype a word's first
-            # letter, and the buckets keep each comparison run to a few thousand short strings.
-            buckets: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
-            for word in self.words:
-                buckets[word[0], len(word)].append(word)
-            self._buckets = dict(buckets)
+            if self._blob is None:
+                # One newline-separated blob answers "which words contain this text" with C-speed str.find.
+                self._blob = "\n" + "\n".join(self.words) + "\n"
 
     def __len__(self) -> int:
         return len(self.words)
 
     def __contains__(self, word: str) -> bool:
+        return self.position(word) >= 0
+
+    def position(self, word: str) -> int:
+        """The word's place in `words`, or -1 if it is not one of them."""
         i = bisect.bisect_left(self.words, word)
-        return i < len(self.words) and self.words[i] == word
+        return i if i < len(self.words) and self.words[i] == word else -1
 
     def prefixed(self, prefix: str, limit: int) -> list[str]:
         """Words that start with `prefix` (itself included), shortest first, at most `limit`."""
@@ -75,16 +63,30 @@ class Vocabulary:
     def containing(self, part: str, limit: int) -> list[str]:
         """Words that contain `part` somewhere after their first letter ("bolt" in "thunderbolt")."""
         self.warm()
+        blob = self._blob
+        assert blob is not None
         found: list[str] = []
-        at = self._blob.find(part)
+        at = blob.find(part)
         while at != -1 and len(found) < limit:
-            i = bisect.bisect_right(self._starts, at) - 1
-            word = self.words[i]
-            if at > self._starts[i]:
-                found.append(word)
+            # The word around the hit, between the newlines on either side (`part` holds none: it is one
+            # folded word).
+            start = blob.rfind("\n", 0, at) + 1
+            end = blob.find("\n", at)
+            if at > start:
+                found.append(blob[start:end])
             # Continue after this word: one hit per word is enough.
-            at = self._blob.find(part, self._starts[i] + len(word))
+            at = blob.find(part, end)
         return found
+
+    def _starting_with(self, letter: str) -> list[str]:
+        """The words whose first character is `letter`: one run of the sorted list."""
+        lo = bisect.bisect_left(self.words, letter)
+        hi = (
+            bisect.bisect_left(self.words, chr(ord(letter) + 1), lo)
+            if letter < "\U0010ffff"
+            else len(self.words)
+        )
+        return self.words[lo:hi]
 
     def near(self, word: str, limit: int) -> list[tuple[str, int]]:
         """Words within the word's typo budget (optimal string alignment: a swap of neighbours is one
@@ -92,17 +94,19 @@ class Vocabulary:
         budget = typo_budget(word)
         if not budget:
             return []
-        self.warm()
-        assert self._buckets is not None
         found: dict[str, int] = {}
+        # Typo candidates are words that start with the same letter (or with the second letter, which
+        # covers swapped first letters): users rarely mistype a word's first letter. A show's vocabulary
+        # has a few hundred to a few thousand words, so a letter's run is short; words of other lengths
+        # than the budget allows are rejected by rapidfuzz on their length alone (the distance is at
+        # least the difference), so no length buckets need to be kept.
         for first in {word[0], word[1]}:
-            for length in range(len(word) - budget, len(word) + budget + 1):
-                bucket = self._buckets.get((first, length))
-                if not bucket:
-                    continue
-                for candidate, distance, _ in process.extract(
-                    word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=None
-                ):
-                    if candidate != word:
-                        found[candidate] = int(distance)
+            run = self._starting_with(first)
+            if not run:
+                continue
+            for candidate, distance, _ in process.extract(
+                word, run, scorer=OSA.distance, score_cutoff=budget, limit=None
+            ):
+                if candidate != word:
+                    found[candidate] = int(distance)
         return sorted(found.items(), key=lambda item: (item[1], item[0]))[:limit]

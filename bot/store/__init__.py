@@ -12,12 +12,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from bot.config import is_postgres_url
+from bot.locations import is_postgres_url
 from bot.store.catalog import Catalog, IngestReport, StoredEpisode
 from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.follow import Follows
 from bot.store.shows import Shows
-from bot.store.sqlite import SqliteEngine
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -47,13 +46,16 @@ class Store:
     async def open(cls, path: str | Path) -> Self:
         """Open (creating if needed) and migrate the store at `path`: a SQLite file, or a PostgreSQL URL
         (postgresql://…); StoreError says what is wrong."""
+        # Each engine's module (and its driver) is imported by the stores that use it: the search's lookup
+        # process imports this package for its reads, and needs neither.
         engine: Engine
         if is_postgres_url(path):
-            # Imported here: psycopg takes a tenth of a second to import, and most stores are SQLite files.
             from bot.store.postgres import PostgresEngine
 
             engine = await PostgresEngine.open(str(path))
         else:
+            from bot.store.sqlite import SqliteEngine
+
             engine = await SqliteEngine.open(Path(path))
         log.debug("opened store %s", engine.location)
         return cls(engine)

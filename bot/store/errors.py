@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 # SQLite's primary result code for a file whose pages do not hold what its b-trees say (extended codes,
 # such as SQLITE_CORRUPT_VTAB for an FTS5 index, keep it in their low byte).
@@ -14,14 +14,18 @@ SQLITE_CORRUPT = 11
 DAMAGE_MESSAGES = ("database disk image is malformed", "Could not decode to UTF-8", "fts5: corrupt")
 
 
-def __getattr__(name: str) -> Any:
-    # INTEGRITY_ERRORS: a constraint said no (a foreign key, a unique key), whichever engine said it.
-    # Made on first use: importing psycopg costs a tenth of a second that a SQLite store never needs.
+if TYPE_CHECKING:
+    # A constraint said no (a foreign key, a unique key), whichever engine said it.
+    INTEGRITY_ERRORS: tuple[type[Exception], ...]
+
+
+def __getattr__(name: str) -> object:
+    # INTEGRITY_ERRORS names psycopg's error, made on first use: this module is imported wherever the
+    # store is, the lookup process of a SQLite store among them, which never needs psycopg.
     if name == "INTEGRITY_ERRORS":
         import psycopg
 
-        errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
-        return errors
+        return (sqlite3.IntegrityError, psycopg.IntegrityError)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-# Where it always lived; it moved next to the schemes it checks so that telling engines apart imports no psycopg.
-from bot.config import is_postgres_url as is_postgres_url
+# Where it was defined before bot.locations: importers of this name here keep working.
+from bot.locations import is_postgres_url as is_postgres_url
 from bot.store.errors import StoreError
 from bot.store.pg_migrations import migrate
 from bot.store.placeholders import to_pyformat

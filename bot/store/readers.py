@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from bot.locations import is_postgres_url
 from bot.store.index_reads import LookupReader, connect_reader
-from bot.store.postgres import is_postgres_url
 from bot.store.stems import Stemmer
 from bot.store.transcripts import TranscriptReader
 
