@@ -79,6 +79,15 @@ class Cluster:
             guild_id=guild, channel_id=channel, feed_url=url, role_id=None, now=self.clock()
         )
 
+    async def survivor_following(self) -> tuple[Process, str]:
+        """A process of every shard following a feed whose first episode it has read (announcing nothing
+        old); the feed's URL."""
+        survivor = await self.start("survivor", Shards((0, 1), 2))
+        url = self.server.serve("/feed.xml", rss([EP1]))
+        await self.follow(survivor, url, GUILD_ON_0, CHANNEL_ON_0)
+        await survivor.poller.run_cycle()
+        return survivor, url
+
     def posted(self) -> list[tuple[str, int, str]]:
         return sorted((p.name, m.channel_id, m.title) for p in self.processes for m in p.channels.posted)
 
@@ -116,10 +125,7 @@ async def test_two_processes_on_different_shards_announce_each_episode_once(clus
 
 
 async def test_a_process_that_dies_mid_poll_loses_the_feed_when_its_lease_ends(cluster: Cluster) -> None:
-    survivor = await cluster.start("survivor", Shards((0, 1), 2))
-    url = cluster.server.serve("/feed.xml", rss([EP1]))
-    await cluster.follow(survivor, url, GUILD_ON_0, CHANNEL_ON_0)
-    await survivor.poller.run_cycle()
+    survivor, url = await cluster.survivor_following()
     cluster.server.serve("/feed.xml", rss([EP2, EP1]))
     cluster.clock.advance(17)
 
@@ -143,10 +149,7 @@ async def test_a_process_that_dies_mid_poll_loses_the_feed_when_its_lease_ends(c
 
 
 async def test_a_send_left_claimed_by_a_dead_process_goes_out_once(cluster: Cluster) -> None:
-    survivor = await cluster.start("survivor", Shards((0, 1), 2))
-    url = cluster.server.serve("/feed.xml", rss([EP1]))
-    await cluster.follow(survivor, url, GUILD_ON_0, CHANNEL_ON_0)
-    await survivor.poller.run_cycle()
+    survivor, _ = await cluster.survivor_following()
     cluster.server.serve("/feed.xml", rss([EP2, EP1]))
     cluster.clock.advance(17)
     # Store the news without delivering it: a process that polls and then crashes while posting.
@@ -173,10 +176,7 @@ async def test_a_send_left_claimed_by_a_dead_process_goes_out_once(cluster: Clus
 
 
 async def test_kill_9_mid_poll_then_the_other_process_takes_the_feed_over(cluster: Cluster) -> None:
-    survivor = await cluster.start("survivor", Shards((0, 1), 2))
-    url = cluster.server.serve("/feed.xml", rss([EP1]))
-    await cluster.follow(survivor, url, GUILD_ON_0, CHANNEL_ON_0)
-    await survivor.poller.run_cycle()
+    survivor, _ = await cluster.survivor_following()
     # The next fetch hangs: the real process below is in the middle of it when it is killed.
     cluster.server.route("/feed.xml", stalls)
     # The child runs on the real clock, by which the feed is long due; it claims it for CONFIG.poll_lease.

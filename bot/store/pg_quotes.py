@@ -35,7 +35,7 @@ from psycopg import errors
 from bot.store import cue_times
 from bot.store.index_reads import fts_expression
 from bot.store.pg_expression import tsquery
-from bot.store.transcripts import Match, SegmentContext, Within
+from bot.store.transcripts import Match, SegmentContext, Within, remembered_count
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -285,10 +285,7 @@ class PgTranscriptReader:
 
     def counts(self, expressions: Sequence[str], *, cap: int, within: Within | None = None) -> list[int]:
         def remembered(expression: str) -> int | None:
-            known = self._counts.get((expression, within))
-            if known is not None and (known[0] < known[1] or cap <= known[1]):
-                return min(known[0], cap)
-            return None
+            return remembered_count(self._counts, expression, within, cap)
 
         unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
         if self._estimates and within is None:

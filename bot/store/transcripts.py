@@ -211,6 +211,18 @@ def _deadline(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]
         timer.join()
 
 
+def remembered_count(
+    counts: dict[tuple[str, Within | None], tuple[int, int]], expression: str, within: Within | None, cap: int
+) -> int | None:
+    """The count of `expression` up to `cap`, if one taken earlier settles it (both engines' readers keep
+    theirs as (found, the cap it was counted up to)): it found fewer than its cap, so it is the true
+    number, or its cap was at least this one. None: it must be counted."""
+    known = counts.get((expression, within))
+    if known is not None and (known[0] < known[1] or cap <= known[1]):
+        return min(known[0], cap)
+    return None
+
+
 class TranscriptReader:
     """Reads for quote search. Term statistics (which words occur, how many segments match) are
     remembered until the store changes (`PRAGMA data_version`): a bot is asked about the same words
@@ -320,10 +332,7 @@ class TranscriptReader:
         """`count()` of each expression; those not remembered are counted in one statement."""
 
         def remembered(expression: str) -> int | None:
-            known = self._counts.get((expression, within))
-            if known is not None and (known[0] < known[1] or cap <= known[1]):
-                return min(known[0], cap)
-            return None
+            return remembered_count(self._counts, expression, within, cap)
 
         unknown = list(dict.fromkeys(e for e in expressions if remembered(e) is None))
         for start in range(0, len(unknown), PROBES_PER_STATEMENT):
