@@ -192,6 +192,42 @@ def test_python_dash_m_bot_is_the_same_command(db: str) -> None:
     assert len(json.loads(completed.stdout)) == 5
 
 
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the terminal's other end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_json_is_indented_at_a_terminal_and_one_line_in_a_pipe(db: str) -> None:
+    piped = _podbot_process(db, "episodes", "--json")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.count("\n") == 1  # one line, which `jq` or json.load read as well
+
+    import pty  # POSIX only, as the bot's machines are
+
+    main, child = pty.openpty()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PODBOT_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--db", str(db), "episodes", "--json"],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        env=clean,
+    )
+    os.close(child)
+    shown = _read_all(main).decode().replace("\r\n", "\n")
+    os.close(main)
+    assert process.wait(timeout=60) == 0
+    assert '\n  {\n    "id": ' in shown
+    assert json.loads(shown) == json.loads(piped.stdout)
+
+
 def test_a_bad_list_setting_names_the_variable_not_its_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PODBOT_OWNER_IDS", "123, abc")
     # `podbot sync` logs in as the bot, whose owner commands read the owners: it stops before connecting.

