@@ -62,11 +62,16 @@ def fold_many(texts: list[str]) -> list[str]:
     return out
 
 
+def ascii_fold_words(text: str) -> list[str]:
+    """`fold(text).split()` for ASCII `text`, in one C-level pass: the words in order."""
+    return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
+
+
 def fold_words(text: str) -> set[str]:
     """`set(fold(text).split())`: the distinct folded words of a long text (all chapter titles of a store,
     for the search vocabulary) in one pass, without joining them into a string first."""
     if text.isascii():
-        return set(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+        return set(ascii_fold_words(text))
     return set(fold(text).split())
 
 

@@ -227,7 +227,8 @@ async def test_accents_symbols_and_joined_words_answer_the_same(stores: Stores) 
 
 
 async def test_the_index_follows_a_transcript_read_again(stores: Stores) -> None:
-    # The generated column is rewritten with the text: a line read again is found by its new words only.
+    # A transcript read again replaces its segments, words and pairs with them: a line read again is found
+    # by its new words only.
     for text in ("An old line.", "A brand new sentence."):
         await stores.ingest(make_source(make_episode("Edited", segments=(Segment(0, text, "Ana"),))))
     async with both(stores) as (sqlite, pg):

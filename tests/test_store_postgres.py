@@ -4,14 +4,17 @@ not there. (Everything the engines share is tested on both by the store fixture.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.models import Segment
 from bot.store import Store, StoreError
 from bot.store.migrations import Migration
+from bot.store.pairs import pg_segment_pairs
 from bot.store.pg_migrations import bundled_migrations, migrate
 from bot.store.placeholders import to_pyformat
 from tests.factories import make_episode, make_source
@@ -114,3 +117,82 @@ async def test_a_server_that_goes_away_mid_command_is_one_sentence_and_loses_not
             await store.close()
     finally:
         server.stop()
+
+
+# Segments as podbot stored them before the store made the phrase index's terms (migration postgres/006):
+# plain English, other scripts (whose terms the database folded otherwise: "ø" by `unaccent`, Greek kept
+# as it is), and two long words whose pair was too long for a lexeme.
+OLD_SEGMENTS = (
+    "You know what I mean, it just works.",
+    "Søren Kierkegaard wrote about anxiety.",
+    "Ελληνικά λέξη εδώ, και λίγο ακόμα.",
+    "a" * 1500 + " " + "b" * 1500 + " and then some",
+)
+OLD_TIME = "2025-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("version", [4, 5])
+async def test_a_store_from_before_the_pair_terms_moved_to_the_store_upgrades_and_finds_its_phrases(
+    postgres_server: PostgresServer, version: int
+) -> None:
+    url = postgres_server.create_database()
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        await migrate(conn, bundled_migrations()[:version])
+        (show,) = await (
+            await conn.execute("INSERT INTO shows (key, title) VALUES ('old-show', 'Old Show') RETURNING id")
+        ).fetchone()
+        (episode,) = await (
+            await conn.execute(
+                "INSERT INTO episodes (show_id, guid, title, title_key, added_at, updated_at)"
+                " VALUES (%s, 'g1', 'Old Times', 'old times', %s, %s) RETURNING id",
+                (show, OLD_TIME, OLD_TIME),
+            )
+        ).fetchone()
+        for position, text in enumerate(OLD_SEGMENTS):
+            await conn.execute(
+                "INSERT INTO segments (episode_id, position, start_s, speaker, text) VALUES (%s, %s, %s, 'Ana', %s)",
+                (episode, position, position * 60, text),
+            )
+    async with await Store.open(url) as store:
+        rows = await store.reader.fetch_all("SELECT text, pairs::text FROM segments ORDER BY position")
+        # Nothing lost, and every segment holds the terms the store makes now, the query side's own.
+        assert [text for text, _ in rows] == list(OLD_SEGMENTS)
+        for text, pairs in rows:
+            expected = await store.reader.fetch_one("SELECT ?::tsvector::text", (pg_segment_pairs(text),))
+            assert expected is not None
+            assert pairs == expected[0], text[:40]
+    assert _migrations(url) == [(m.version, m.name) for m in bundled_migrations()]
+    # The phrases are found as typed. (Not the Greek one: the tests' server runs in the C locale, where
+    # the words of migration postgres/004 hold Latin letters only.)
+    for phrase, segment in (
+        ('"kierkegaard wrote about"', 1),
+        ('"Søren Kierkegaard"', 1),
+        ('"what I mean"', 0),
+        ('"and then some"', 3),
+    ):
+        args = ["--db", url, "quote", phrase, "--json"]
+        # The CLI runs its own event loop: in a thread of its own, as from a terminal.
+        result = await asyncio.to_thread(CliRunner().invoke, cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        [hit, *_] = json.loads(result.output)
+        assert hit["text"] == OLD_SEGMENTS[segment], phrase
+
+
+async def test_a_pair_of_words_too_long_for_a_lexeme_is_stored_and_found(
+    postgres_server: PostgresServer,
+) -> None:
+    # A lexeme holds at most 2,046 bytes: a pair of two 1,500-letter words (a feed's run of letters with no
+    # space) is hashed on both sides rather than stored with its length cut short, which matched nothing.
+    url = postgres_server.create_database()
+    long_words = "x" * 1500 + " " + "y" * 1500
+    segments = (Segment(0, f"before {long_words} after", "Ana"), Segment(10, "Nothing long here.", "Bo"))
+    async with await Store.open(url) as store:
+        await store.catalog.ingest(make_source(make_episode("Long words", segments=segments)))
+        rows = await store.reader.fetch_all(
+            "SELECT max(length(l)) FROM segments, unnest(tsvector_to_array(pairs)) AS l GROUP BY id ORDER BY id"
+        )
+        assert all(n <= 2046 for (n,) in rows)
+    args = ["--db", url, "quote", f'"{long_words}"', "--json"]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [hit["text"] for hit in json.loads(result.output)] == [segments[0].text]

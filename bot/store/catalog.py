@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.identity import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
-from bot.store import cue_times
+from bot.store import cue_times, pg_segments
 from bot.store.scoped import TRUE, show_clause
 from bot.text import fold
 
@@ -128,6 +128,7 @@ FROM episodes e JOIN shows s ON s.id = e.show_id
 # A LIMIT that limits nothing, valid on both engines (a 64-bit integer).
 NO_LIMIT = 2**62
 
+SEGMENT_COLUMNS = ("episode_id", "position", "start_s", "speaker", "text", "cue_times")
 # What the SQLite insert triggers do row by row, for one episode's segments at once (migration 013).
 INDEX_EPISODE_SEGMENTS = (
     "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE episode_id = ?",
@@ -385,9 +386,9 @@ class Catalog:
         if chapters_hash and chapters_hash != old_hashes[1]:
             if not new:
                 await conn.execute("DELETE FROM chapters WHERE episode_id = ?", (episode_id,))
-            await conn.executemany(
-                "INSERT INTO chapters (episode_id, position, start_s, end_s, title, url, toc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            await conn.insert_rows(
+                "chapters",
+                ("episode_id", "position", "start_s", "end_s", "title", "url", "toc"),
                 [
                     (episode_id, i, c.start_s, c.end_s, c.title, c.url, int(c.toc))
                     for i, c in enumerate(ep.chapters)
@@ -397,25 +398,23 @@ class Catalog:
         if segments_hash and segments_hash != old_hashes[2]:
             if not new:
                 await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
-            # On SQLite, indexed once for the episode below rather than row by row in the insert triggers,
-            # which costs 3x the CPU (migration 013). PostgreSQL's index is a generated column: no triggers.
-            bulk_index = self._store.engine.name == "sqlite"
-            if bulk_index:
+            rows = [
+                (episode_id, i, s.start_s, s.speaker, s.text, cue_times.encode(s.cues))
+                for i, s in enumerate(ep.segments)
+            ]
+            if self._store.engine.name == "sqlite":
+                # Indexed once for the episode rather than row by row in the insert triggers, which
+                # costs 3x the CPU (migration 013).
                 await conn.execute(
                     "INSERT INTO segment_index_deferred (episode_id) VALUES (?)", (episode_id,)
                 )
-            await conn.executemany(
-                "INSERT INTO segments (episode_id, position, start_s, speaker, text, cue_times)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (episode_id, i, s.start_s, s.speaker, s.text, cue_times.encode(s.cues))
-                    for i, s in enumerate(ep.segments)
-                ],
-            )
-            if bulk_index:
+                await conn.insert_rows("segments", SEGMENT_COLUMNS, rows)
                 for index_segments in INDEX_EPISODE_SEGMENTS:
                     await conn.execute(index_segments, (episode_id,))
                 await conn.execute("DELETE FROM segment_index_deferred WHERE episode_id = ?", (episode_id,))
+            else:
+                # With their words and phrase-index pairs, made by the store (migration postgres/006).
+                await pg_segments.insert_segments(conn, SEGMENT_COLUMNS, rows)
             # The listing's summary (migration 012), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))

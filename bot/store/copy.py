@@ -4,8 +4,9 @@ PostgreSQL to move up, and back.
 Every table's rows go across with their ids (announcements, subscriptions and feed items refer to them), in
 an order that satisfies the foreign keys, in one transaction of the destination: a copy is all there or
 not at all. The destination's own machinery builds its search indexes as the rows arrive (SQLite's FTS5
-triggers; PostgreSQL's generated columns). Then the two are compared: row counts of every table, and the
-episodes as the catalog reads them back.
+triggers; PostgreSQL's generated columns), but for PostgreSQL's transcript words and pairs, which are
+written here with the segments (bot.store.pg_segments). Then the two are compared: row counts of every
+table, and the episodes as the catalog reads them back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.store.errors import StoreError
+from bot.store.pg_segments import insert_segments
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -112,7 +114,8 @@ async def copy_store(source: Store, dest: Store) -> CopyReport:
     async with dest.transaction() as conn:
         for table, columns, key in TABLES:
             listed = ", ".join(columns)
-            insert = f"INSERT INTO {table} ({listed}) VALUES ({', '.join('?' * len(columns))})"
+            # PostgreSQL's transcript words and pairs are the store's to make (migration postgres/006).
+            segments_on_postgres = table == "segments" and dest.engine.name == "postgresql"
             copied = 0
             while True:
                 batch = await source.reader.fetch_all(
@@ -120,7 +123,10 @@ async def copy_store(source: Store, dest: Store) -> CopyReport:
                 )
                 if not batch:
                     break
-                await conn.executemany(insert, batch)
+                if segments_on_postgres:
+                    await insert_segments(conn, columns, batch)
+                else:
+                    await conn.insert_rows(table, columns, batch)
                 copied += len(batch)
             report.rows[table] = copied
         generation = await source.reader.fetch_one("SELECT generation FROM catalog_state")

@@ -19,16 +19,27 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from typing import TYPE_CHECKING
 
 from bot.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     import aiosqlite
 
 SQL_FUNCTION = "word_pairs"
+# PostgreSQL's lexemes (its pair index, `segments.pairs`) hold at most 2,046 bytes: a longer one is refused
+# by the literal's parser, and array_to_tsvector() stored it with its length cut to 11 bits, a corrupt
+# lexeme that matched nothing. Pairs of such long words (a run of letters with no space, as a hostile feed
+# may send) are hashed there, on both sides.
+PG_LEXEME_BYTES = 2046
+_TOO_LONG = re.compile(f"[^ ]{{{PG_LEXEME_BYTES + 1}}}")
+
+
+def _hashed(term: str) -> str:
+    return "h" + hashlib.blake2b(term.encode(), digest_size=8).hexdigest()
 
 
 def _term(first: str, second: str) -> str:
@@ -38,7 +49,7 @@ def _term(first: str, second: str) -> str:
     # The table's tokenizer is `ascii` with "_" as a token character: a term must be one ASCII token.
     # Folded words of other scripts are hashed (such pairs are rare in English transcripts); hashed
     # terms have no "_", so they cannot collide with a readable one.
-    return "h" + hashlib.blake2b(term.encode(), digest_size=8).hexdigest()
+    return _hashed(term)
 
 
 def pair_terms(words: Sequence[str]) -> list[str]:
@@ -46,6 +57,28 @@ def pair_terms(words: Sequence[str]) -> list[str]:
     if all(w.isascii() for w in words):
         return list(map("_".join, itertools.pairwise(words)))
     return [_term(a, b) for a, b in itertools.pairwise(words)]
+
+
+def pg_lexemes(terms: Iterable[str]) -> list[str]:
+    """Pair terms as PostgreSQL's pair index holds them: each once, none longer than a lexeme may be."""
+    # A term of at most 511 characters is at most 2,044 bytes in UTF-8: only longer ones are encoded.
+    short = PG_LEXEME_BYTES // 4
+    return [
+        t if len(t) <= short or len(t.encode()) <= PG_LEXEME_BYTES else _hashed(t)
+        for t in dict.fromkeys(terms)
+    ]
+
+
+def pg_segment_pairs(text: str) -> str:
+    """A segment's `pairs` on PostgreSQL (migration postgres/006), written by the store with the row: its
+    terms space-separated, the text form of a tsvector (each term is lower-case ASCII letters, digits and
+    "_": nothing in it needs quoting). One text value is cheap to send; a Python list costs psycopg 20x
+    more, element by element."""
+    pairs = word_pairs(text)
+    # word_pairs' terms are ASCII (other scripts' are hashed): a character is a byte.
+    if _TOO_LONG.search(pairs) is None:
+        return pairs
+    return " ".join(pg_lexemes(pairs.split()))
 
 
 def word_pairs(text: str | None) -> str:

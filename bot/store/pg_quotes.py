@@ -34,6 +34,7 @@ from psycopg import errors
 
 from bot.store import cue_times
 from bot.store.index_reads import fts_expression
+from bot.store.pairs import pair_terms, pg_lexemes
 from bot.store.pg_expression import tsquery
 from bot.store.transcripts import Match, SegmentContext, Within, remembered_count
 
@@ -91,11 +92,14 @@ AND c.relnamespace = current_schema()::regnamespace
 COUNT = "(SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ {q}{range} LIMIT %s) c)"
 PRESENT = "EXISTS (SELECT 1 FROM segments s WHERE s.words @@ {q})"
 FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
+# Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
+# exact hits, which the caller checks on the text, found without reading any word's positions. The terms
+# are bot.store.pairs' (migration postgres/006), each quoted into a tsquery lexeme taken as it is: no
+# parser, no dictionary, and no term ever read as an operator.
+PAIRS_QUERY = "(SELECT string_agg(quote_literal(t), ' & ')::tsquery FROM unnest(%s::text[]) AS t)"
+FIND_PAIRS = "SELECT s.id, s.text FROM segments s WHERE s.pairs @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 # ts_rank with normalization 1 (divided by 1 + the log of the segment's length), as bm25 favours the
 # shorter of two segments that hold the words equally; best first, then the older (FTS5's tie order).
-# Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
-# exact hits, which the caller checks on the text, found without reading any word's positions.
-FIND_PAIRS = "SELECT s.id, s.text FROM segments s WHERE s.pairs @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 RANKING = """
 SELECT s.id, ts_rank(s.words, q.q, 1) AS score{text} FROM segments s, (SELECT {q} AS q) q
 WHERE s.words @@ q.q{range} ORDER BY score DESC, s.id LIMIT %s
@@ -399,12 +403,13 @@ class PgTranscriptReader:
         SQLite's pair index): a superset of those that hold them as typed, which the caller checks on
         the text. (`costly` is for SQLite's pair index, where intersecting common pairs costs more; GIN
         intersects them at no heap cost.)"""
-        wanted = [" ".join(p) for p in phrases if len(p) > 1]
-        if not wanted:
+        terms = pg_lexemes(term for phrase in phrases for term in pair_terms(phrase))
+        if not terms:
             return []
         where, where_params = _clause(within)
-        q = "(" + " && ".join(["podbot_pairs(%s)"] * len(wanted)) + ")"
-        rows = self._conn.execute(FIND_PAIRS.format(q=q, range=where), (*wanted, *where_params, limit))
+        rows = self._conn.execute(
+            FIND_PAIRS.format(q=PAIRS_QUERY, range=where), (terms, *where_params, limit)
+        )
         return [Match(int(segment_id), text, 0.0) for segment_id, text in rows]
 
     def contexts(self, segment_ids: Sequence[int]) -> dict[int, SegmentContext]:

@@ -18,6 +18,7 @@ import psycopg
 
 # Where it was defined before bot.locations: importers of this name here keep working.
 from bot.locations import is_postgres_url as is_postgres_url
+from bot.store import pg_segments
 from bot.store.errors import StoreError
 from bot.store.pg_migrations import migrate
 from bot.store.placeholders import to_pyformat
@@ -105,6 +106,24 @@ class PostgresConnection:
 
         return await self._run(run)
 
+    async def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Through COPY: one statement for all the rows, each value in its text form (the server reads
+        a tsvector as its literal). Storing the 15 MB bench feed's 39k segments alone, an episode's at a
+        time: server CPU 14.2 -> 10.1 s and client CPU 2.6 -> 1.6 s, against a prepared INSERT per row
+        in a pipeline."""
+        batch = [tuple(r) for r in rows]
+        if not batch:
+            return 0
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+
+        async def run(cursor: psycopg.AsyncCursor[Any]) -> int:
+            async with cursor.copy(statement) as copy:
+                for row in batch:
+                    await copy.write_row(row)
+            return len(batch)
+
+        return await self._run(run)
+
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         async def run(cursor: psycopg.AsyncCursor[Any]) -> Row | None:
             await cursor.execute(to_pyformat(sql), tuple(params))
@@ -158,7 +177,13 @@ class PostgresEngine:
                 if conn is not None:
                     await conn.close()
             raise
-        return cls(url, writer, reader)
+        engine = cls(url, writer, reader)
+        try:
+            await pg_segments.fill_pairs(engine)
+        except BaseException:
+            await engine.close()
+            raise
+        return engine
 
     @property
     def reader(self) -> PostgresConnection:

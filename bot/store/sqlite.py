@@ -47,6 +47,10 @@ class SqliteConnection:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         return int(await self.raw._execute(_executemany, self.raw._conn, sql, rows))
 
+    async def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        marks = ", ".join("?" * len(columns))
+        return await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row: Row | None = await self.raw._execute(_fetch_one, self.raw._conn, sql, params)
         return row

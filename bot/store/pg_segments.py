@@ -1,0 +1,153 @@
+"""Transcript segments as the store writes them on PostgreSQL: each row with its phrase-index pair terms
+and its words, made here in Python (migration postgres/006) rather than by the database per row.
+
+Why: the generated column `words = podbot_words(text)` (migration postgres/004: `unaccent`, two regular
+expressions, the default parser and the snowball stemmer) cost the server 135 µs a segment, 5.3 of the
+8.1 s of server time that storing the 15 MB bench feed's 39k segments took; with the words and pairs
+made here, 2.7 s. The query side is unchanged: a user's words still go through `podbot_phrase()` in the
+database, so these words must be exactly what `podbot_words()` makes of the same text. They are for the
+text this module reproduces, and tests/test_store_pg_segments.py holds the two equal on the bench feed's
+segments, the bundled transcripts and the suite's hostile strings. Any other text (not ASCII, or with
+something the database's parser reads its own way) gets None here, and the database makes its words as
+before (`FILL_WORDS`, in the same transaction).
+
+What `podbot_words()` does to ASCII text, step by step, and how it is done here:
+- every run of characters other than letters and digits becomes a space, then each two-letter word
+  ending in s or y gets a "0" (podbot_clean): bot.text's ASCII folding (which lowers the case too, as
+  the dictionaries do), and the "0" rule applied per distinct word;
+- the default parser reads letters as `asciiword`, letters with digits as `numword`, digits as `uint`,
+  and a run like "1e5" as `sfloat`, which has no dictionary and is dropped: text with a digit, "e" and
+  a digit in a row is left to the database;
+- words go through snowball's `porter` (PyStemmer is the same C code, from the Snowball project);
+  PostgreSQL keeps a word whose stem is empty ("s") as it is, and does not stem a word over 1,000
+  bytes: such text is left to the database;
+- positions count words from 1; to_tsvector keeps 255 positions of a lexeme and none past 16,383:
+  text beyond either is left to the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import logging
+import operator
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from bot.store.pairs import pg_segment_pairs
+from bot.text import ascii_fold_words
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bot.store.db import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+# The columns the store adds to a segment's own on PostgreSQL, in this order.
+ADDED_COLUMNS = ("pairs", "words")
+# The words of the rows this module left to the database (found through a partial index).
+FILL_WORDS = "UPDATE segments SET words = podbot_words(text) WHERE words IS NULL"
+# Segments whose pairs are missing (migration postgres/006), found through a partial index, given them
+# this many per transaction.
+MISSING_PAIRS = "SELECT id FROM segments WHERE pairs IS NULL ORDER BY id"
+FILL_PAIRS = "UPDATE segments SET pairs = ?::tsvector WHERE id = ? AND pairs IS NULL"
+FILL_BATCH = 1_000
+
+# What the parser may read as scientific notation ("1e5"), looked for in the text itself: its letters and
+# digits are the folded text's.
+_SCIENTIFIC = re.compile("[0-9][eE][0-9]")
+# PostgreSQL's limits (tsearch/ts_type.h, dict_snowball.c): the last position, the positions kept of a
+# lexeme by to_tsvector, the longest word stemmed.
+LAST_POSITION = 16_383
+KEPT_POSITIONS = 255
+LONGEST_STEMMED = 1_000
+_POSITIONS = tuple(f":{i}" for i in range(LAST_POSITION + 1))
+# Distinct words' lexemes, remembered: a transcript's words repeat, and most of them across episodes.
+_REMEMBERED = 200_000
+
+
+@functools.cache
+def _stemmer() -> Any:
+    # Imported when first needed: a store on SQLite never is.
+    import Stemmer
+
+    return Stemmer.Stemmer("porter")
+
+
+_lexemes: dict[str, str] = {}
+_LEARNING = threading.Lock()
+
+
+def _learn(words: set[str]) -> None:
+    ordered = list(words)
+    for word, stem in zip(ordered, _stemmer().stemWords(ordered), strict=True):
+        # podbot_clean's "0" on a two-letter word ending in s or y (which no rule then changes);
+        # digits are the `simple` dictionary's, as they are.
+        if len(word) == 2 and word[1] in "sy" and word[0].isalpha():
+            _lexemes[word] = word + "0"
+        elif word.isdigit() or not stem:
+            # A stem of nothing ("s": porter drops a final s) is not taken: dict_snowball keeps the word.
+            _lexemes[word] = word
+        else:
+            _lexemes[word] = stem
+
+
+def pg_words(text: str) -> str | None:
+    """`podbot_words(text)` as a tsvector literal ("know:2 you:1 …"; the server merges and sorts
+    repeated lexemes), or None where the database is to make it."""
+    if not text.isascii() or _SCIENTIFIC.search(text) is not None:
+        return None
+    words = ascii_fold_words(text)
+    if not words:
+        return ""
+    count = len(words)
+    if count > LAST_POSITION or max(map(len, words)) > LONGEST_STEMMED:
+        return None
+    unknown = set(words).difference(_lexemes)
+    if unknown:
+        if len(_lexemes) + len(unknown) > _REMEMBERED:
+            _lexemes.clear()
+            unknown = set(words)
+        _learn(unknown)
+    lexemes = list(map(_lexemes.__getitem__, words))
+    if count > KEPT_POSITIONS and collections.Counter(lexemes).most_common(1)[0][1] > KEPT_POSITIONS:
+        return None
+    return " ".join(map(operator.add, lexemes, _POSITIONS[1 : count + 1]))
+
+
+def _with_terms(rows: Sequence[Sequence[Any]], text: int) -> list[tuple[Any, ...]]:
+    # One batch at a time: the remembered lexemes are shared by the threads of every store in the process.
+    with _LEARNING:
+        return [(*row, pg_segment_pairs(row[text]), pg_words(row[text])) for row in rows]
+
+
+async def insert_segments(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Add segment rows (values of `columns`, `text` among them) with their pairs and words; how many."""
+    text = list(columns).index("text")
+    # In a thread: an hour-long episode's terms are 10-20 ms of CPU, which the bot's event loop (polling,
+    # answering) is not to wait for; the thread yields the GIL to it every few ms.
+    full = await asyncio.to_thread(_with_terms, rows, text)
+    added = await conn.insert_rows("segments", (*columns, *ADDED_COLUMNS), full)
+    if any(row[-1] is None for row in full):
+        await conn.execute(FILL_WORDS)
+    return added
+
+
+async def fill_pairs(engine: Engine) -> int:
+    """Give the segments with no pair terms theirs: those whose terms migration postgres/006 could not
+    keep (the SQL folding of other scripts differed); how many there were. A store with none pays one
+    empty index scan. Several processes starting at once may fill the same rows: each writes the same
+    terms, and a row filled already is skipped."""
+    ids = [row[0] for row in await engine.reader.fetch_all(MISSING_PAIRS)]
+    for start in range(0, len(ids), FILL_BATCH):
+        async with engine.transaction() as conn:
+            texts = await conn.fetch_all(
+                "SELECT id, text FROM segments WHERE id = ANY(?)", (ids[start : start + FILL_BATCH],)
+            )
+            await conn.executemany(FILL_PAIRS, [(pg_segment_pairs(text), i) for i, text in texts])
+    if ids:
+        log.info("gave %d transcript segments their phrase-index terms", len(ids))
+    return len(ids)
