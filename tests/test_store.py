@@ -10,6 +10,8 @@ import aiosqlite
 import pytest
 
 from bot.models import Chapter, Segment
+from bot.scope import Scope
+from bot.search import Search
 from bot.store import Store, StoreError
 from bot.store.catalog import Catalog
 from bot.store.errors import INTEGRITY_ERRORS
@@ -107,6 +109,26 @@ async def test_ingesting_the_same_source_twice_changes_nothing(store: Store, tmp
     second = await store.catalog.ingest(source)
     assert (second.added, second.updated, second.unchanged) == ([], [], ["One", "Two"])
     assert dump(store.location, reads=False) == before
+
+
+async def test_an_episode_listed_twice_in_one_source_keeps_the_later_transcript(store: Store) -> None:
+    # A feed that lists one GUID twice (a republished item left in place): the later entry's transcript
+    # stands, once, and no segment of the earlier one is left behind (on PostgreSQL the segments of one
+    # ingest are written together at its end).
+    first = make_episode("Listed twice", guid="twice", segments=(Segment(0, "The first telling.", "Ana"),))
+    later = replace(first, segments=(Segment(0, "The second telling.", "Ana"), Segment(5, "And more.", "Bo")))
+    report = await store.catalog.ingest(make_source(first, make_episode("Other", words=40), later))
+    [episode_id] = {report.episode_ids[0], report.episode_ids[2]}
+    stored = await store.catalog.get(episode_id, with_segments=True)
+    assert stored is not None
+    assert [s.text for s in stored.episode.segments] == ["The second telling.", "And more."]
+    search = Search(store)
+    try:
+        assert [h.text for h in await search.quotes("telling", scope=Scope.everything())] == [
+            "The second telling."
+        ]
+    finally:
+        await search.close()
 
 
 async def test_a_changed_source_updates_its_episodes_in_place(store: Store) -> None:

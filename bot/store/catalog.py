@@ -291,10 +291,16 @@ class Catalog:
             assert row is not None  # RETURNING always returns the row
             show_id = int(row[0])
             report.show_id = show_id
+            # On PostgreSQL the episodes' new segments are written together at the end (one COPY).
+            pending = (
+                pg_segments.PendingSegments(SEGMENT_COLUMNS) if self._store.engine.name != "sqlite" else None
+            )
             for episode in source.episodes:
-                episode_id, outcome = await self._upsert_episode(conn, show_id, episode)
+                episode_id, outcome = await self._upsert_episode(conn, show_id, episode, pending)
                 report.episode_ids.append(episode_id)
                 getattr(report, outcome).append(episode.title)
+            if pending is not None:
+                await pending.flush(conn)
             if report.changed:
                 # In the same transaction: whoever sees the new generation sees these episodes.
                 await conn.execute(BUMP_GENERATION)
@@ -329,7 +335,9 @@ class Catalog:
                 return candidate
         return None
 
-    async def _upsert_episode(self, conn: Connection, show_id: int, ep: Episode) -> tuple[int, str]:
+    async def _upsert_episode(
+        self, conn: Connection, show_id: int, ep: Episode, pending: pg_segments.PendingSegments | None
+    ) -> tuple[int, str]:
         row = _episode_row(ep)
         hashes = (_part_hash(ep.people), _part_hash(ep.chapters), _part_hash(ep.segments))
         existing = await self._find(conn, show_id, ep)
@@ -338,7 +346,9 @@ class Catalog:
             inserted = await conn.fetch_one(INSERT_EPISODE, (show_id, ep.guid, *row, now, now))
             assert inserted is not None  # RETURNING always returns the row
             episode_id = int(inserted[0])
-            await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=("", "", ""), new=True)
+            await self._replace_parts(
+                conn, episode_id, ep, hashes, pending, old_hashes=("", "", ""), new=True
+            )
             return episode_id, "added"
 
         episode_id = int(existing[0])
@@ -356,7 +366,7 @@ class Catalog:
         changed = guid != old_guid or merged != old_row
         if changed:
             await conn.execute(UPDATE_EPISODE, (guid, *merged, _now(), episode_id))
-        changed |= await self._replace_parts(conn, episode_id, ep, hashes, old_hashes=old_hashes)
+        changed |= await self._replace_parts(conn, episode_id, ep, hashes, pending, old_hashes=old_hashes)
         return episode_id, "updated" if changed else "unchanged"
 
     async def _stored_people(self, conn: Connection, episode_id: int) -> list[Person]:
@@ -369,6 +379,7 @@ class Catalog:
         episode_id: int,
         ep: Episode,
         hashes: tuple[str, str, str],
+        pending: pg_segments.PendingSegments | None,
         *,
         old_hashes: Sequence[str],
         new: bool = False,
@@ -376,7 +387,8 @@ class Catalog:
         """Rewrite each part the source provides and that differs from what is stored; True if any did.
 
         `new`: the episode row was inserted just now, so it has no parts to delete yet. Each statement
-        saved counts: a feed of 500 episodes is ten thousand of them."""
+        saved counts: a feed of 500 episodes is ten thousand of them. `pending`: where new segments
+        wait to be written, on PostgreSQL."""
         people_hash, chapters_hash, segments_hash = hashes
         # The episode's own columns that change with its parts, written in one UPDATE at the end.
         columns: dict[str, object] = {}
@@ -396,13 +408,16 @@ class Catalog:
             )
             columns["chapters_hash"] = chapters_hash
         if segments_hash and segments_hash != old_hashes[2]:
-            if not new:
-                await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
             rows = [
                 (episode_id, i, s.start_s, s.speaker, s.text, cue_times.encode(s.cues))
                 for i, s in enumerate(ep.segments)
             ]
-            if self._store.engine.name == "sqlite":
+            if pending is not None:
+                # With their words and phrase-index pairs, made by the store (migration postgres/006).
+                await pending.replace(conn, episode_id, rows, new=new)
+            else:
+                if not new:
+                    await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
                 # Indexed once for the episode rather than row by row in the insert triggers, which
                 # costs 3x the CPU (migration 013).
                 await conn.execute(
@@ -412,9 +427,6 @@ class Catalog:
                 for index_segments in INDEX_EPISODE_SEGMENTS:
                     await conn.execute(index_segments, (episode_id,))
                 await conn.execute("DELETE FROM segment_index_deferred WHERE episode_id = ?", (episode_id,))
-            else:
-                # With their words and phrase-index pairs, made by the store (migration postgres/006).
-                await pg_segments.insert_segments(conn, SEGMENT_COLUMNS, rows)
             # The listing's summary (migration 012), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))

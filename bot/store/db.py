@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from contextlib import AbstractAsyncContextManager
     from pathlib import Path
 
@@ -29,9 +29,19 @@ class Connection(Protocol):
         """Run one statement once per row of parameters; how many rows they changed in all."""
         ...
 
-    async def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    async def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        prepare: Callable[[list[Row]], list[Row]] | None = None,
+    ) -> int:
         """Add rows of values (no expressions, no conflicts) to `table`, the engine's fastest way: many
-        at once without a statement per row where it has one (PostgreSQL's COPY). How many it added."""
+        at once without a statement per row where it has one (PostgreSQL's COPY). How many it added.
+
+        `prepare` turns rows into the rows written (computing values of more columns), in a worker
+        thread, a chunk at a time, each chunk while the one before it is being written."""
         ...
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:

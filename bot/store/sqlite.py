@@ -20,7 +20,7 @@ from bot.store.migrations import migrate
 from bot.store.pairs import register as register_functions
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
     from bot.store.db import Row
 
@@ -47,9 +47,19 @@ class SqliteConnection:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         return int(await self.raw._execute(_executemany, self.raw._conn, sql, rows))
 
-    async def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    async def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        prepare: Callable[[list[Row]], list[Row]] | None = None,
+    ) -> int:
+        batch = [tuple(r) for r in rows]
+        if prepare is not None:
+            batch = await asyncio.to_thread(prepare, batch)
         marks = ", ".join("?" * len(columns))
-        return await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row: Row | None = await self.raw._execute(_fetch_one, self.raw._conn, sql, params)
