@@ -38,18 +38,20 @@ TICK_S = 0.001
 
 def _serve(ports: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     async def main() -> None:
+        # The port is known only once the server listens: the feed names it for its files.
+        body: list[bytes] = []
+
+        async def feed(request: web.Request) -> web.Response:
+            return web.Response(body=body[0], headers={"Content-Type": "application/rss+xml"})
+
         app = web.Application()
+        app.router.add_get("/feed.xml", feed)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = runner.addresses[0][1]
-        body = cached_feed().replace(b"https://bench.example/", f"http://127.0.0.1:{port}/".encode())
-
-        async def feed(request: web.Request) -> web.Response:
-            return web.Response(body=body, headers={"Content-Type": "application/rss+xml"})
-
-        app.router.add_get("/feed.xml", feed)
+        body.append(cached_feed().replace(b"https://bench.example/", f"http://127.0.0.1:{port}/".encode()))
         ports.put(port)
         await asyncio.Event().wait()
 
