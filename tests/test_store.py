@@ -131,6 +131,22 @@ async def test_an_episode_listed_twice_in_one_source_keeps_the_later_transcript(
         await search.close()
 
 
+async def test_a_monstrous_segment_is_stored_and_its_start_found(store: Store) -> None:
+    # A hostile transcript: 120k distinct words in one segment, 1.7 MB, more than a PostgreSQL tsvector
+    # holds (1 MiB of lexemes). The feed is stored all the same, other episodes with it, and the start of
+    # the segment is found (on PostgreSQL, what its index holds of it: the first 250,000 characters).
+    words = " ".join(f"w{i}x{i * 7919 % 100_003}" for i in range(120_000))
+    monster = make_episode("Monster", segments=(Segment(0, f"zanzibar quokka {words}", "Ana"),))
+    report = await store.catalog.ingest(make_source(monster, make_episode("Ordinary", words=40)))
+    assert report.added == ["Monster", "Ordinary"]
+    search = Search(store)
+    try:
+        [hit] = await search.quotes('"zanzibar quokka"', scope=Scope.everything())
+        assert hit.text.startswith("zanzibar quokka w0x0")
+    finally:
+        await search.close()
+
+
 async def test_a_changed_source_updates_its_episodes_in_place(store: Store) -> None:
     episode = make_episode("Original title", guid="guid-1", words=40)
     first = await store.catalog.ingest(make_source(episode))

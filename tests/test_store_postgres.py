@@ -196,3 +196,22 @@ async def test_a_pair_of_words_too_long_for_a_lexeme_is_stored_and_found(
     result = await asyncio.to_thread(CliRunner().invoke, cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert [hit["text"] for hit in json.loads(result.output)] == [segments[0].text]
+
+
+async def test_a_statement_the_server_refuses_is_not_called_the_server_going_away(
+    postgres_server: PostgresServer,
+) -> None:
+    # A limit exceeded (here a tsvector over 1 MiB) is an OperationalError to psycopg, as a lost
+    # connection is: the sentence says which it was.
+    url = postgres_server.create_database()
+    async with await Store.open(url) as store:
+        too_long = " ".join(f"w{i}" for i in range(200_000))
+        with pytest.raises(StoreError) as refused:
+            await store.reader.fetch_one("SELECT ?::tsvector", (too_long,))
+        message = str(refused.value)
+        assert message.startswith(
+            f"the PostgreSQL store {url} refused a statement (string is too long for tsvector"
+        )
+        assert "stopped answering" not in message
+        # And the store goes on answering.
+        assert await store.reader.fetch_one("SELECT 1") == (1,)

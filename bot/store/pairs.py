@@ -35,6 +35,9 @@ SQL_FUNCTION = "word_pairs"
 # lexeme that matched nothing. Pairs of such long words (a run of letters with no space, as a hostile feed
 # may send) are hashed there, on both sides.
 PG_LEXEME_BYTES = 2046
+# A tsvector holds at most 1 MiB of lexemes: a segment with more distinct pairs (a hostile feed's run of
+# 100k words in one segment) keeps its first pairs up to this many bytes, so that it is stored at all.
+PG_PAIRS_BYTES = 1_000_000
 _TOO_LONG = re.compile(f"[^ ]{{{PG_LEXEME_BYTES + 1}}}")
 
 
@@ -76,9 +79,16 @@ def pg_segment_pairs(text: str) -> str:
     more, element by element."""
     pairs = word_pairs(text)
     # word_pairs' terms are ASCII (other scripts' are hashed): a character is a byte.
-    if _TOO_LONG.search(pairs) is None:
+    if len(pairs) <= PG_PAIRS_BYTES and _TOO_LONG.search(pairs) is None:
         return pairs
-    return " ".join(pg_lexemes(pairs.split()))
+    kept: list[str] = []
+    size = 0
+    for term in pg_lexemes(pairs.split()):
+        size += len(term)
+        if size > PG_PAIRS_BYTES:
+            break
+        kept.append(term)
+    return " ".join(kept)
 
 
 def word_pairs(text: str | None) -> str:

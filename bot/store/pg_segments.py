@@ -22,7 +22,8 @@ What `podbot_words()` does to ASCII text, step by step, and how it is done here:
   PostgreSQL keeps a word whose stem is empty ("s") as it is, and does not stem a word over 1,000
   bytes: such text is left to the database;
 - positions count words from 1; to_tsvector keeps 255 positions of a lexeme and none past 16,383:
-  text beyond either is left to the database.
+  text beyond either is left to the database, as is text over INDEXED_CHARS (of which the database
+  indexes the start).
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ log = logging.getLogger(__name__)
 
 # The columns the store adds to a segment's own on PostgreSQL, in this order.
 ADDED_COLUMNS = ("pairs", "words")
-# The words of the rows this module left to the database (found through a partial index).
-FILL_WORDS = "UPDATE segments SET words = podbot_words(text) WHERE words IS NULL"
+# The words of the rows this module left to the database (found through a partial index). A tsvector holds
+# at most 1 MiB of lexemes: of a text longer than INDEXED_CHARS (a hostile feed's 100k-word segment; a
+# segment is 80 words as a rule), the words of its start are indexed, so that it is stored at all.
+INDEXED_CHARS = 250_000
+FILL_WORDS = f"UPDATE segments SET words = podbot_words(left(text, {INDEXED_CHARS})) WHERE words IS NULL"
 # Segments whose pairs are missing (migration postgres/006), found through a partial index, given them
 # this many per transaction.
 MISSING_PAIRS = "SELECT id FROM segments WHERE pairs IS NULL ORDER BY id"
@@ -97,7 +101,7 @@ def _learn(words: set[str]) -> None:
 def pg_words(text: str) -> str | None:
     """`podbot_words(text)` as a tsvector literal ("know:2 you:1 …"; the server merges and sorts
     repeated lexemes), or None where the database is to make it."""
-    if not text.isascii() or _SCIENTIFIC.search(text) is not None:
+    if len(text) > INDEXED_CHARS or not text.isascii() or _SCIENTIFIC.search(text) is not None:
         return None
     words = ascii_fold_words(text)
     if not words:

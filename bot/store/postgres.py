@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 10
+# SQLSTATE classes of a server that went away: connection exceptions, and shutdowns (57P01-57P05).
+GONE_AWAY = ("08", "57P")
 # Rows prepared at a time for a COPY (insert_rows): enough to keep the thread's hops few, few enough that
 # the server starts on the first ones soon.
 COPY_CHUNK = 1_000
@@ -57,6 +59,12 @@ def _answering(url: str) -> Iterator[None]:
     try:
         yield
     except psycopg.OperationalError as exc:
+        if exc.sqlstate is not None and not exc.sqlstate.startswith(GONE_AWAY):
+            # The server is there and refused the statement (a limit exceeded, a full disk): saying it
+            # "stopped answering" would send the operator looking in the wrong place.
+            raise StoreError(
+                f"the PostgreSQL store {shown(url)} refused a statement ({_reason(exc)}); nothing of it was kept"
+            ) from exc
         raise StoreUnavailable(
             f"the PostgreSQL store {shown(url)} stopped answering ({_reason(exc)}); nothing half-done was"
             " kept: try again once it is back"
