@@ -95,8 +95,11 @@ FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} O
 # Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
 # exact hits, which the caller checks on the text, found without reading any word's positions. The terms
 # are bot.store.pairs' (migration postgres/006), each quoted into a tsquery lexeme taken as it is: no
-# parser, no dictionary, and no term ever read as an operator.
-PAIRS_QUERY = "(SELECT string_agg(quote_literal(t), ' & ')::tsquery FROM unnest(%s::text[]) AS t)"
+# parser, no dictionary, and no term ever read as an operator. The tsquery is a parameter, a constant to
+# the planner, which then estimates it from the index's statistics: built in SQL (string_agg over the
+# terms) it was an InitPlan of unknown selectivity, 1.5 ms against 0.12 ms for "you know what" at 10M
+# words, and 17 ms on average over the bench's phrases.
+PAIRS_QUERY = "%s::tsquery"
 FIND_PAIRS = "SELECT s.id, s.text FROM segments s WHERE s.pairs @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 # ts_rank with normalization 1 (divided by 1 + the log of the segment's length), as bm25 favours the
 # shorter of two segments that hold the words equally; best first, then the older (FTS5's tie order).
@@ -260,7 +263,7 @@ class PgTranscriptReader:
         if not terms:
             return found
         # Each candidate quoted as a tsquery lexeme: no candidate is ever read as an operator.
-        quoted = ["'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms]
+        quoted = list(map(_quoted_lexeme, terms))
         queries = [
             " | ".join(quoted[i : i + TERM_DOCS_CHUNK]) for i in range(0, len(quoted), TERM_DOCS_CHUNK)
         ]
@@ -408,7 +411,7 @@ class PgTranscriptReader:
             return []
         where, where_params = _clause(within)
         rows = self._conn.execute(
-            FIND_PAIRS.format(q=PAIRS_QUERY, range=where), (terms, *where_params, limit)
+            FIND_PAIRS.format(q=PAIRS_QUERY, range=where), (_all_of(terms), *where_params, limit)
         )
         return [Match(int(segment_id), text, 0.0) for segment_id, text in rows]
 
@@ -436,6 +439,16 @@ class PgTranscriptReader:
             )
             for r in rows
         }
+
+
+def _quoted_lexeme(term: str) -> str:
+    """`term` as one tsquery lexeme, whatever it holds."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _all_of(terms: Sequence[str]) -> str:
+    """A tsquery (text) matching what holds every one of `terms`."""
+    return " & ".join(map(_quoted_lexeme, terms))
 
 
 def _single_word(expression: str) -> str | None:
