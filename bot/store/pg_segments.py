@@ -57,7 +57,11 @@ FILL_WORDS = f"UPDATE segments SET words = podbot_words(left(text, {INDEXED_CHAR
 # Segments whose pairs are missing (migration postgres/006), found through a partial index, given them
 # this many per transaction.
 MISSING_PAIRS = "SELECT id FROM segments WHERE pairs IS NULL ORDER BY id"
-FILL_PAIRS = "UPDATE segments SET pairs = ?::tsvector WHERE id = ? AND pairs IS NULL"
+# One statement per batch: an UPDATE per row cost 1.4 ms a segment (16,800 of a 10M-word store: 23.5 s).
+FILL_PAIRS = """
+UPDATE segments s SET pairs = f.pairs::tsvector FROM unnest(?::bigint[], ?::text[]) AS f(id, pairs)
+WHERE s.id = f.id AND s.pairs IS NULL
+"""
 FILL_BATCH = 1_000
 
 # What the parser may read as scientific notation ("1e5"), looked for in the text itself: its letters and
@@ -180,7 +184,7 @@ async def fill_pairs(engine: Engine) -> int:
             texts = await conn.fetch_all(
                 "SELECT id, text FROM segments WHERE id = ANY(?)", (ids[start : start + FILL_BATCH],)
             )
-            await conn.executemany(FILL_PAIRS, [(pg_segment_pairs(text), i) for i, text in texts])
+            await conn.execute(FILL_PAIRS, ([i for i, _ in texts], [pg_segment_pairs(t) for _, t in texts]))
     if ids:
         log.info("gave %d transcript segments their phrase-index terms", len(ids))
     return len(ids)
