@@ -34,7 +34,7 @@ def fold(text: str) -> str:
     Search folds every title and name when it builds its index, so both paths avoid per-character Python.
     """
     if text.isascii():
-        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+        return " ".join(ascii_fold_words(text))
     decomposed = _combining_marks().sub("", unicodedata.normalize("NFKD", text))
     if _ASTRAL.search(decomposed):
         # Combining marks beyond the BMP (Adlam, Glagolitic, musical notation) are rare: test each char.

@@ -114,22 +114,22 @@ def pg_words(text: str) -> str | None:
     count = len(words)
     if count > LAST_POSITION or max(map(len, words)) > LONGEST_STEMMED:
         return None
-    unknown = set(words).difference(_lexemes)
-    if unknown:
-        if len(_lexemes) + len(unknown) > _REMEMBERED:
-            _lexemes.clear()
-            unknown = set(words)
-        _learn(unknown)
-    lexemes = list(map(_lexemes.__getitem__, words))
+    # The remembered lexemes are shared by every thread of the process (each store's COPY workers).
+    with _LEARNING:
+        unknown = set(words).difference(_lexemes)
+        if unknown:
+            if len(_lexemes) + len(unknown) > _REMEMBERED:
+                _lexemes.clear()
+                unknown = set(words)
+            _learn(unknown)
+        lexemes = list(map(_lexemes.__getitem__, words))
     if count > KEPT_POSITIONS and collections.Counter(lexemes).most_common(1)[0][1] > KEPT_POSITIONS:
         return None
     return " ".join(map(operator.add, lexemes, _POSITIONS[1 : count + 1]))
 
 
 def _with_terms(rows: list[Row], text: int) -> list[Row]:
-    # One chunk at a time: the remembered lexemes are shared by the threads of every store in the process.
-    with _LEARNING:
-        return [(*row, pg_segment_pairs(row[text]), pg_words(row[text])) for row in rows]
+    return [(*row, pg_segment_pairs(row[text]), pg_words(row[text])) for row in rows]
 
 
 async def insert_segments(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
