@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,13 @@ async def test_a_slow_trickle_is_cut_off_by_the_total_timeout(
     url = feed_server.route("/trickle", trickle)
     with pytest.raises(FetchError, match=r"within 0\.5 s"):
         await fetcher.fetch(url, limits=Limits(connect_s=5, total_s=0.5))
+
+
+async def test_a_body_of_several_megabytes_arrives_whole(feed_server: FeedServer, fetcher: Fetcher) -> None:
+    # Past 1 MB the chunks are joined in a worker thread (a copy that long would stall the event loop).
+    body = random.Random(7).randbytes(5 * 1024 * 1024 + 123)
+    url = feed_server.serve("/big.xml", body)
+    assert (await fetcher.fetch(url, limits=FEED_LIMITS)).body == body
 
 
 async def test_a_50_mb_body_is_abandoned_at_the_cap(feed_server: FeedServer, fetcher: Fetcher) -> None:

@@ -460,7 +460,7 @@ def read_feed(raw: bytes, *, feed_url: str | None = None, name: str | None = Non
             raise ParseError("the feed stops before the end of its first episode (a download cut short?)")
 
     found = _children(channel)
-    reader = _Reader(document, base=None, xml_base=b"xml:base" in raw)
+    reader = _Reader(document, base=None, xml_base=document.uses_xml_base)
     self_link = _atom_link(found.get("atom:link", []), "self") or reader.text(
         _first(found, "itunes:new-feed-url")
     )

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"podbot/{__version__} (podcast feed reader for Discord)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+# Bodies larger than this are joined in a worker thread: copying a 15 MB feed into one fresh buffer holds
+# the GIL for 5-15 ms (most of it the new pages' first touch), long enough to stall the event loop.
+_JOIN_OFF_LOOP_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +237,8 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> byte
         raise FetchError("the server stopped sending in the middle of the answer") from None
     except aiohttp.ClientError as exc:
         raise FetchError(f"the connection failed while reading ({type(exc).__name__})") from None
+    if size > _JOIN_OFF_LOOP_BYTES:
+        return await asyncio.to_thread(b"".join, chunks)
     return b"".join(chunks)
 
 
