@@ -8,11 +8,13 @@ something else held the loop (or the GIL). Prints the poll's time and the latene
 on SQLite, and on PostgreSQL with --pg URL (a database to CREATE DATABASE from).
 
 Each engine's poll is measured twice: the first in a process that has not polled yet (it pays for the
-parsers' imports), and again into another new store. Measured (gc.callbacks around each poll): every
-poll of this feed sets off one or two full garbage collections, 40-120 ms each, and the max lateness
-is the longest of them; the p99 is the worker threads' share of the GIL.
+parsers' imports), and again into another new store. The interpreter is first tuned as `podbot run`
+tunes it after its set-up (bot.interpreter: start-up objects frozen, a 1 ms GIL switch interval);
+--untuned measures CPython's defaults. Measured with gc.callbacks around each poll: untuned, every poll
+of this feed set off one or two full garbage collections of 40-120 ms, and the max lateness was the
+longest of them. The p99 is the worker threads' share of the GIL.
 
-Run: python -m bench.stall [--pg postgresql://postgres@127.0.0.1:55432/postgres]
+Run: python -m bench.stall [--pg postgresql://postgres@127.0.0.1:55432/postgres] [--untuned]
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.feeds import cached_feed
 from bot.feeds.announce import Announcement, PostResult
 from bot.feeds.files import FileReader
 from bot.feeds.poller import Poller, PollerConfig
+from bot.interpreter import tune_for_serving
 from bot.net.fetch import Fetcher
 from bot.net.guard import AddressPolicy
 from bot.store import Store
@@ -130,6 +133,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pg", help="a PostgreSQL URL to create the bench database from")
+    parser.add_argument(
+        "--untuned", action="store_true", help="CPython's defaults, not bot.interpreter's settings"
+    )
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
@@ -137,6 +143,8 @@ def main() -> None:
     server.start()
     try:
         port = ports.get(timeout=60)
+        if not args.untuned:
+            tune_for_serving()
         asyncio.run(_measure(f"http://127.0.0.1:{port}/feed.xml", args.pg))
     finally:
         server.terminate()

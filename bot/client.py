@@ -24,6 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import Core
+from bot.interpreter import tune_for_serving
 from bot.shards import Shards, ShardsError
 from bot.store import StoreError
 from cogs.common.errors import report_error
@@ -79,6 +80,7 @@ class PodBot(commands.AutoShardedBot):
         shard_count: int | None = None,
         serving: bool = True,
         extensions: tuple[str, ...] = EXTENSIONS,
+        tune_interpreter: bool = False,
     ) -> None:
         shards = Shards.parse(settings.shards, settings.shard_count)
         # The shards this process runs, when several processes share the bot (bot.shards); without them,
@@ -112,6 +114,8 @@ class PodBot(commands.AutoShardedBot):
         self._given_search = search
         self._core: Core | None = None
         self._extensions_to_load = extensions
+        # Set by `serve` (the long-running bot), not by tests that start many bots in one process.
+        self._tune_interpreter = tune_interpreter
 
     @property
     def core(self) -> Core:
@@ -158,6 +162,9 @@ class PodBot(commands.AutoShardedBot):
             "loaded %d extensions; slash commands are synced only by `podbot sync` or /sync",
             len(self.extensions),
         )
+        if self._tune_interpreter:
+            # Before the gateway connects: full collections from now on walk only what comes later.
+            tune_for_serving()
 
     async def close(self) -> None:
         # Cogs first: their background tasks may be writing to the store.
@@ -180,10 +187,18 @@ def create_bot(
     *,
     shard_count: int | None = None,
     serving: bool = True,
+    tune_interpreter: bool = False,
 ) -> PodBot:
     """The bot, ready to log in. Given a store or search (tests), the caller keeps ownership of them;
-    what the bot opens itself, it closes in `close()`."""
-    return PodBot(settings, store=store, search=search, shard_count=shard_count, serving=serving)
+    what the bot opens itself, it closes in `close()`. `tune_interpreter`: bot.interpreter's, for `podbot run`."""
+    return PodBot(
+        settings,
+        store=store,
+        search=search,
+        shard_count=shard_count,
+        serving=serving,
+        tune_interpreter=tune_interpreter,
+    )
 
 
 async def sync_commands(
@@ -260,7 +275,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
             loop.add_signal_handler(signum, stop.set)
     try:
-        bot = create_bot(settings)
+        bot = create_bot(settings, tune_interpreter=True)
     except ShardsError as exc:
         raise BotStartError(f"bad shards: {exc}") from None
     log.info("running %s", bot.shard_plan.describe())

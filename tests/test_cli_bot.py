@@ -130,6 +130,8 @@ async def test_run_serves_until_a_signal_then_shuts_down_cleanly(tmp_path: Path,
     # Logs go to stdout; the store was closed after the cogs were unloaded.
     assert "shutting down" in out
     assert "store closed" in out
+    # The interpreter was tuned before the gateway connected (bot.interpreter).
+    assert "start-up objects frozen out of the garbage collector's walks" in out
     # Never synced on start: no command registration request was made.
     assert not any(method == "PUT" for method, _ in discord.requests)
     # The first start filled the new store from the bundled page, and closed it properly (no WAL left).
