@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.directory import DirectoryError, search_directory
 from bot.feeds.source import FILES_FOR, FILES_TIMEOUT_S, explain_parse_error, read_source
 from bot.ingest.errors import ParseError
+from bot.interpreter import full_collections_deferred, release_gradually
 from bot.links import redact_credentials
 from bot.net.fetch import FEED_LIMITS, FetchError
 from bot.net.guard import BlockedURL, check_url
@@ -224,21 +225,29 @@ class ShowService:
             fetched = await fetcher.fetch(url, limits=FEED_LIMITS)
         except FetchError as exc:
             raise ShowError(f"I could not read that feed: {redact_credentials(str(exc))}.") from None
-        try:
-            read = await read_source(
-                fetched.body, self._files, url=url, files_for=FILES_FOR, files_within_s=FILES_TIMEOUT_S
-            )
-        except ParseError as exc:
-            raise ShowError(
-                f"That is not a podcast feed I can read: {explain_parse_error(exc, fetched.content_type)}."
-            ) from None
-        if progress is not None:
-            count = len(read.parsed.episodes)
-            await progress(
-                f"Read {count} episode{'s' if count != 1 else ''} of {read.parsed.show.title}; storing them …"
-            )
-        report = await self._store.catalog.ingest(read.parsed, label=shown, origin="server", location=url)
-        return report, len(read.file_failures)
+        # From the parse to the store, the feed's episodes are alive: a full collection would walk them all
+        # and free none (bot.interpreter).
+        with full_collections_deferred():
+            try:
+                read = await read_source(
+                    fetched.body, self._files, url=url, files_for=FILES_FOR, files_within_s=FILES_TIMEOUT_S
+                )
+            except ParseError as exc:
+                raise ShowError(
+                    f"That is not a podcast feed I can read: {explain_parse_error(exc, fetched.content_type)}."
+                ) from None
+            if progress is not None:
+                count = len(read.parsed.episodes)
+                await progress(
+                    f"Read {count} episode{'s' if count != 1 else ''} of {read.parsed.show.title};"
+                    " storing them …"
+                )
+            report = await self._store.catalog.ingest(read.parsed, label=shown, origin="server", location=url)
+            failures = len(read.file_failures)
+            episodes = list(read.parsed.episodes)
+            del read  # the list is left as the only holder of the episodes, which are freed off the loop
+            await release_gradually(episodes)
+        return report, failures
 
     def _require_fetcher(self) -> Fetcher:
         if self._fetcher is None:

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 
 from bot.feeds import schedule
 from bot.feeds.announce import Announcement, PostResult, PostStatus
-from bot.feeds.news import triage
+from bot.feeds.news import Triage, triage
 from bot.feeds.source import explain_parse_error, shared_guid_notice
 from bot.ingest.errors import ParseError
 from bot.ingest.feed import FeedDocument, read_feed
+from bot.interpreter import full_collections_deferred, release_gradually
 from bot.links import redact_credentials
 from bot.models import ParsedSource
 from bot.net.fetch import FEED_LIMITS, FetchError, Limits, Validators
@@ -113,13 +114,6 @@ def _plain(text: str) -> str:
 def _read(body: bytes, url: str) -> tuple[str, FeedDocument]:
     # Both are CPU work over the whole body: done together, in a worker thread.
     return hashlib.sha256(body).hexdigest(), read_feed(body, feed_url=url)
-
-
-def _free_gradually(episodes: list[tuple[Episode, ItemRecord]]) -> None:
-    """Drop a poll's episodes one at a time, in a worker thread. Freed all at once, a big feed's 39k
-    segments hold the GIL for ~10 ms in one C call; freed on the event loop's thread, they stall it."""
-    while episodes:
-        episodes.pop()
 
 
 class Poller:
@@ -273,27 +267,9 @@ class Poller:
         records: list[ItemRecord] = []
         to_announce: list[ItemRecord] = []
         if found.to_store:
-            episodes = await self._read_items(document, found.to_store, index)
-            source = ParsedSource(
-                format=document.format, show=document.show, episodes=tuple(e for e, _ in episodes)
-            )
-            # A feed a server follows: its show is not one of the instance's defaults for that.
-            stored = await self.store.catalog.ingest(
-                source, label=feed.url, origin="server", location=feed.url
-            )
-            report.stored += len(stored.added) + len(stored.updated)
-            new_keys = {item.guid for item in found.new}
-            for (episode, record), episode_id in zip(episodes, stored.episode_ids, strict=True):
-                record = replace(record, episode_id=episode_id)
-                records.append(record)
-                if episode.guid in new_keys:
-                    to_announce.append(record)
-            # Announce in triage order: oldest first.
-            order = {item.guid: i for i, item in enumerate(found.new)}
-            to_announce.sort(key=lambda r: order[r.item_key])
-            # The list now holds the only references to the parsed episodes: they are freed off the loop.
-            del source, episode
-            await asyncio.to_thread(_free_gradually, episodes)
+            # While the parsed episodes are alive: a full collection would walk them all and free none.
+            with full_collections_deferred():
+                records, to_announce = await self._store_items(feed, document, found, index, report)
         success = self._success(fetched, body_hash, document.show.title, next_check, shared)
         report.announced += await follows.record_poll(feed.id, success, records, to_announce, now=now)
         if feed.baseline_at is None:
@@ -302,6 +278,33 @@ class Poller:
                 redact_credentials(feed.url),
                 len(document.items),
             )
+
+    async def _store_items(
+        self, feed: FeedState, document: FeedDocument, found: Triage, index: ItemIndex, report: CycleReport
+    ) -> tuple[list[ItemRecord], list[ItemRecord]]:
+        """Read, store and free the items to store; (every item's record, the records to announce)."""
+        records: list[ItemRecord] = []
+        to_announce: list[ItemRecord] = []
+        episodes = await self._read_items(document, found.to_store, index)
+        source = ParsedSource(
+            format=document.format, show=document.show, episodes=tuple(e for e, _ in episodes)
+        )
+        # A feed a server follows: its show is not one of the instance's defaults for that.
+        stored = await self.store.catalog.ingest(source, label=feed.url, origin="server", location=feed.url)
+        report.stored += len(stored.added) + len(stored.updated)
+        new_keys = {item.guid for item in found.new}
+        for (episode, record), episode_id in zip(episodes, stored.episode_ids, strict=True):
+            record = replace(record, episode_id=episode_id)
+            records.append(record)
+            if episode.guid in new_keys:
+                to_announce.append(record)
+        # Announce in triage order: oldest first.
+        order = {item.guid: i for i, item in enumerate(found.new)}
+        to_announce.sort(key=lambda r: order[r.item_key])
+        # The list now holds the only references to the parsed episodes: they are freed off the loop.
+        del source, episode
+        await release_gradually(episodes)
+        return records, to_announce
 
     async def _read_items(
         self, document: FeedDocument, items: Sequence[FeedItem], index: ItemIndex

@@ -37,6 +37,10 @@ GONE_AWAY = ("08", "57P")
 # Rows prepared at a time for a COPY (insert_rows): enough to keep the thread's hops few, few enough that
 # the server starts on the first ones soon.
 COPY_CHUNK = 1_000
+# psycopg formats COPY rows on the event loop's thread and yields only when the socket is full: a chunk of
+# segments (a tsvector and its pairs each) took 7-14 ms in one step. Yielding every so many rows keeps the
+# loop's other work waiting a millisecond or two at most.
+COPY_ROWS_PER_STEP = 100
 
 
 def shown(url: str) -> str:
@@ -144,8 +148,10 @@ class PostgresConnection:
                         chunk = await upcoming
                         if i + 1 < len(chunks):
                             upcoming = _prepared(chunks[i + 1], prepare)
-                        for row in chunk:
+                        for n, row in enumerate(chunk, 1):
                             await copy.write_row(row)
+                            if n % COPY_ROWS_PER_STEP == 0:
+                                await asyncio.sleep(0)
             finally:
                 # A COPY that failed leaves its next chunk's preparing behind: not waited for, not reported.
                 upcoming.cancel()
