@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bench.generate import Spec, build
+from bot.interpreter import prefer_the_event_loop
 from bot.scope import Scope
-from bot.search import Search, tune_interpreter
+from bot.search import Search
 from bot.search.build import build_index
 from bot.search.quotes import COMMON
 from bot.store import Store
@@ -337,11 +338,11 @@ async def bench_stall(report: Report, label: str, path: Path, rounds: int = 30) 
             )
             if not isolated:
                 default = sys.getswitchinterval()
-                tune_interpreter()
+                prefer_the_event_loop()
                 gaps, elapsed = await _stalls(queries, search.episodes, rounds)
                 sys.setswitchinterval(default)
                 report.add(
-                    f"loop stall, 20 lookups, {note}, tune_interpreter()",
+                    f"loop stall, 20 lookups, {note}, prefer_the_event_loop()",
                     label,
                     gaps,
                     note=f"{rounds} rounds of 20 in {elapsed:.2f} s with a 1 ms switch interval",
@@ -483,7 +484,7 @@ def path_words(path: Path) -> int:
 COLD = """
 import asyncio, json, resource, sys, time
 t0 = time.perf_counter()
-from bot.search import Search, tune_interpreter
+from bot.search import Search
 from bot.search.quotes import COMMON
 from bot.store import Store
 t_import = time.perf_counter() - t0

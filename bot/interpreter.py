@@ -49,11 +49,17 @@ _deferring = 0
 _restore_full = 0
 
 
+def prefer_the_event_loop() -> None:
+    """Let threads hand the interpreter lock over every millisecond instead of every 5: when the event
+    loop's thread wants it, it waits at most about this long. A setting of the whole interpreter."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 def tune_for_serving() -> None:
     """Once, when the bot's set-up is done: freeze start-up's objects and shorten the switch interval."""
     gc.collect()
     gc.freeze()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    prefer_the_event_loop()
     log.info(
         "set-up done: %d start-up objects frozen out of the garbage collector's walks;"
         " interpreter lock switch interval %g ms",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,7 +51,6 @@ __all__ = [
     "QuoteHit",
     "Search",
     "Suggestion",
-    "tune_interpreter",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,14 +70,6 @@ class _Worker:
     conn: SyncConnection
     transcripts: TranscriptReader
     stemmer: Stemmer
-
-
-def tune_interpreter(switch_interval: float = 0.001) -> None:
-    """For the bot's process, once at start: let threads hand over the GIL every millisecond instead of
-    every 5. Lookups run in a worker thread; when the event loop's thread wants the GIL, it waits at most
-    this long, so its longest stall under concurrent lookups drops with it (see docs/search.md). Not done
-    implicitly: it is a setting of the whole interpreter."""
-    sys.setswitchinterval(switch_interval)
 
 
 def _require(query: str) -> str:
