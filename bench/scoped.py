@@ -11,6 +11,10 @@ the search the bot uses (lookups in a process of their own):
 
     python -m bench.scoped              # the whole set (builds the catalogues on first use)
     python -m bench.scoped --quick      # 100 shows × 200, for a quick look
+    python -m bench.scoped --untuned    # without bot.interpreter's settings, which `podbot run` makes
+
+The interpreter is tuned as `podbot run` tunes it after its set-up (bot.interpreter): start-up objects
+frozen out of the garbage collector's walks, a 1 ms GIL switch interval.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from bench.search import LookupQuery, lookup_queries, pct
 from bench.shows import ShowsSpec, build, show_source
+from bot.interpreter import tune_for_serving
 from bot.scope import Scope
 from bot.search import Search
 from bot.search.build import build_index
@@ -58,9 +63,11 @@ async def timed(call: object) -> float:
     return time.perf_counter() - start
 
 
-async def measure_catalogue(spec: ShowsSpec, path: Path, samples: int) -> None:
+async def measure_catalogue(spec: ShowsSpec, path: Path, samples: int, *, tuned: bool) -> None:
     rng = random.Random(3)
     async with await Store.open(path) as store:
+        if tuned:
+            tune_for_serving()
         shows = await store.shows.all()
         titles: dict[int, list[str]] = {}
         for show in rng.sample(shows, min(200, len(shows))):
@@ -240,6 +247,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scoped", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100 shows instead of 1,000")
     parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument(
+        "--untuned", action="store_true", help="CPython's defaults, not bot.interpreter's settings"
+    )
     # Internal: the other process of the churn measurement.
     parser.add_argument("--churn", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--spec-shows", type=int, default=1000, help=argparse.SUPPRESS)
@@ -249,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     spec = ShowsSpec(shows=100) if args.quick else ShowsSpec()
     # build() runs its own event loop (generating, or upgrading a cached store in place): before ours.
-    asyncio.run(measure_catalogue(spec, build(spec), args.samples))
+    asyncio.run(measure_catalogue(spec, build(spec), args.samples, tuned=not args.untuned))
     asyncio.run(measure_one_big_show(build(ShowsSpec(shows=1, episodes=2000, seed=7))))
 
 
