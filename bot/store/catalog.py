@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.identity import derived_key, is_derived_key
 from bot.models import Chapter, Episode, ParsedSource, Person, Role, Segment, Show, TranscriptRef
-from bot.store import cue_times, pg_segments
+from bot.store import cue_times
 from bot.store.scoped import TRUE, show_clause
 from bot.text import fold
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from bot.scope import Scope
     from bot.store import Store
-    from bot.store.db import Connection, Row
+    from bot.store.db import Connection, Row, SegmentWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +129,6 @@ FROM episodes e JOIN shows s ON s.id = e.show_id
 NO_LIMIT = 2**62
 
 SEGMENT_COLUMNS = ("episode_id", "position", "start_s", "speaker", "text", "cue_times")
-# What the SQLite insert triggers do row by row, for one episode's segments at once (migration 013).
-INDEX_EPISODE_SEGMENTS = (
-    "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE episode_id = ?",
-    "INSERT INTO segment_pairs (rowid, pairs) SELECT id, word_pairs(text) FROM segments WHERE episode_id = ?",
-)
 
 # Newest first: dated episodes by date, then undated ones in their source's own (newest-first) order.
 NEWEST_FIRST = " ORDER BY e.published IS NULL, e.published DESC, e.source_order, e.id DESC"
@@ -291,16 +286,13 @@ class Catalog:
             assert row is not None  # RETURNING always returns the row
             show_id = int(row[0])
             report.show_id = show_id
-            # On PostgreSQL the episodes' new segments are written together at the end (one COPY).
-            pending = (
-                pg_segments.PendingSegments(SEGMENT_COLUMNS) if self._store.engine.name != "sqlite" else None
-            )
+            # Each engine indexes segments its own way; PostgreSQL's wait for the end (one COPY).
+            segments = self._store.engine.segment_writer(SEGMENT_COLUMNS)
             for episode in source.episodes:
-                episode_id, outcome = await self._upsert_episode(conn, show_id, episode, pending)
+                episode_id, outcome = await self._upsert_episode(conn, show_id, episode, segments)
                 report.episode_ids.append(episode_id)
                 getattr(report, outcome).append(episode.title)
-            if pending is not None:
-                await pending.flush(conn)
+            await segments.flush(conn)
             if report.changed:
                 # In the same transaction: whoever sees the new generation sees these episodes.
                 await conn.execute(BUMP_GENERATION)
@@ -336,7 +328,7 @@ class Catalog:
         return None
 
     async def _upsert_episode(
-        self, conn: Connection, show_id: int, ep: Episode, pending: pg_segments.PendingSegments | None
+        self, conn: Connection, show_id: int, ep: Episode, segments: SegmentWriter
     ) -> tuple[int, str]:
         row = _episode_row(ep)
         hashes = (_part_hash(ep.people), _part_hash(ep.chapters), _part_hash(ep.segments))
@@ -347,7 +339,7 @@ class Catalog:
             assert inserted is not None  # RETURNING always returns the row
             episode_id = int(inserted[0])
             await self._replace_parts(
-                conn, episode_id, ep, hashes, pending, old_hashes=("", "", ""), new=True
+                conn, episode_id, ep, hashes, segments, old_hashes=("", "", ""), new=True
             )
             return episode_id, "added"
 
@@ -366,7 +358,7 @@ class Catalog:
         changed = guid != old_guid or merged != old_row
         if changed:
             await conn.execute(UPDATE_EPISODE, (guid, *merged, _now(), episode_id))
-        changed |= await self._replace_parts(conn, episode_id, ep, hashes, pending, old_hashes=old_hashes)
+        changed |= await self._replace_parts(conn, episode_id, ep, hashes, segments, old_hashes=old_hashes)
         return episode_id, "updated" if changed else "unchanged"
 
     async def _stored_people(self, conn: Connection, episode_id: int) -> list[Person]:
@@ -379,7 +371,7 @@ class Catalog:
         episode_id: int,
         ep: Episode,
         hashes: tuple[str, str, str],
-        pending: pg_segments.PendingSegments | None,
+        segments: SegmentWriter,
         *,
         old_hashes: Sequence[str],
         new: bool = False,
@@ -387,8 +379,8 @@ class Catalog:
         """Rewrite each part the source provides and that differs from what is stored; True if any did.
 
         `new`: the episode row was inserted just now, so it has no parts to delete yet. Each statement
-        saved counts: a feed of 500 episodes is ten thousand of them. `pending`: where new segments
-        wait to be written, on PostgreSQL."""
+        saved counts: a feed of 500 episodes is ten thousand of them. `segments`: the engine's writer of
+        the transaction's segments."""
         people_hash, chapters_hash, segments_hash = hashes
         # The episode's own columns that change with its parts, written in one UPDATE at the end.
         columns: dict[str, object] = {}
@@ -412,21 +404,7 @@ class Catalog:
                 (episode_id, i, s.start_s, s.speaker, s.text, cue_times.encode(s.cues))
                 for i, s in enumerate(ep.segments)
             ]
-            if pending is not None:
-                # With their words and phrase-index pairs, made by the store (migration postgres/006).
-                await pending.replace(conn, episode_id, rows, new=new)
-            else:
-                if not new:
-                    await conn.execute("DELETE FROM segments WHERE episode_id = ?", (episode_id,))
-                # Indexed once for the episode rather than row by row in the insert triggers, which
-                # costs 3x the CPU (migration 013).
-                await conn.execute(
-                    "INSERT INTO segment_index_deferred (episode_id) VALUES (?)", (episode_id,)
-                )
-                await conn.insert_rows("segments", SEGMENT_COLUMNS, rows)
-                for index_segments in INDEX_EPISODE_SEGMENTS:
-                    await conn.execute(index_segments, (episode_id,))
-                await conn.execute("DELETE FROM segment_index_deferred WHERE episode_id = ?", (episode_id,))
+            await segments.replace(conn, episode_id, rows, new=new)
             # The listing's summary (migration 012), so that listing episodes reads no segment rows.
             speakers = json.dumps(
                 list(dict.fromkeys(s.speaker for s in ep.segments if s.speaker is not None))

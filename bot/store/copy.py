@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.store.errors import StoreError
-from bot.store.pg_segments import insert_segments
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -114,8 +113,9 @@ async def copy_store(source: Store, dest: Store) -> CopyReport:
     async with dest.transaction() as conn:
         for table, columns, key in TABLES:
             listed = ", ".join(columns)
-            # PostgreSQL's transcript words and pairs are the store's to make (migration postgres/006).
-            segments_on_postgres = table == "segments" and dest.engine.name == "postgresql"
+            # Segments go through the engine's writer: PostgreSQL's words and pairs are the store's to
+            # make (migration postgres/006).
+            segments = dest.engine.segment_writer(columns) if table == "segments" else None
             copied = 0
             while True:
                 batch = await source.reader.fetch_all(
@@ -123,8 +123,8 @@ async def copy_store(source: Store, dest: Store) -> CopyReport:
                 )
                 if not batch:
                     break
-                if segments_on_postgres:
-                    await insert_segments(conn, columns, batch)
+                if segments is not None:
+                    await segments.copy(conn, columns, batch)
                 else:
                     await conn.insert_rows(table, columns, batch)
                 copied += len(batch)

@@ -53,6 +53,26 @@ class Connection(Protocol):
         ...
 
 
+class SegmentWriter(Protocol):
+    """Where one transaction's transcript segments go. Each engine indexes them for quote search its own
+    way (bot.store.sqlite_segments, bot.store.pg_segments), so the catalog never asks which it is."""
+
+    async def replace(
+        self, conn: Connection, episode_id: int, rows: Sequence[Sequence[Any]], *, new: bool
+    ) -> None:
+        """`rows` (values of the writer's columns) become the episode's segments; `new`: it has none
+        stored yet. They may wait for `flush`."""
+        ...
+
+    async def flush(self, conn: Connection) -> None:
+        """Write whatever waits, before the transaction commits."""
+        ...
+
+    async def copy(self, conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows copied from another store's segments table (`columns`, ids among them) at once."""
+        ...
+
+
 class Engine(Protocol):
     """A database the store lives in, opened and migrated."""
 
@@ -77,6 +97,10 @@ class Engine(Protocol):
 
     async def verify(self) -> None:
         """StoreDamaged unless the database reads back whole (for commands about to write)."""
+        ...
+
+    def segment_writer(self, columns: Sequence[str]) -> SegmentWriter:
+        """A writer of one transaction's segments, given as values of `columns`."""
         ...
 
     async def close(self) -> None: ...

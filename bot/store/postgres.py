@@ -244,6 +244,9 @@ class PostgresEngine:
             finally:
                 writer.in_transaction = False
 
+    def segment_writer(self, columns: Sequence[str]) -> pg_segments.PendingSegments:
+        return pg_segments.PendingSegments(columns)
+
     async def verify(self) -> None:
         """The server keeps its own pages (checksums, WAL): nothing for podbot to check beyond reaching it."""
         await self._reader.fetch_one("SELECT 1")

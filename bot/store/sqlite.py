@@ -18,6 +18,7 @@ import aiosqlite
 from bot.store.errors import StoreDamaged, StoreError, is_damage
 from bot.store.migrations import migrate
 from bot.store.pairs import register as register_functions
+from bot.store.sqlite_segments import SqliteSegments
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -205,6 +206,9 @@ class SqliteEngine:
                 raise
             else:
                 await writer.commit()
+
+    def segment_writer(self, columns: Sequence[str]) -> SqliteSegments:
+        return SqliteSegments(columns)
 
     async def verify(self) -> None:
         """Reads the whole file (PRAGMA quick_check): every page must read back as SQLite wrote it."""
