@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
 
 from bot.models import ParsedSource, Segment
@@ -22,7 +23,8 @@ from bot.search import Search, quotes
 from bot.store import Store
 from bot.store.pg_quotes import PgTranscriptReader
 from bot.store.pg_reads import connect_reader
-from bot.store.pg_stems import PgStemmer
+from bot.store.pg_segments import LONGEST_STEMMED
+from bot.store.pg_stems import TERMS, PgStemmer
 from tests.factories import make_episode, make_source
 from tests.search_data import latent_like
 from tests.test_search_adversarial import ADVERSARIAL
@@ -286,37 +288,32 @@ async def test_word_counts_from_statistics_never_cross_a_cap_the_store_has_moved
         conn.close()
 
 
-async def test_terms_learned_from_a_hits_tsvector_are_the_terms_the_database_gives(
-    tmp_path: Path, postgres_server: PostgresServer, postgres_template: str
+async def test_terms_made_without_a_statement_are_the_terms_the_database_gives(
+    postgres_server: PostgresServer, postgres_template: str
 ) -> None:
-    # contexts() teaches the stemmer the words of the hits it reads (from their stored tsvector), so that
-    # marking them costs no statement: each learned term must be what asking the database gives.
+    # A query's ASCII words get their terms from bot.store.pg_segments.pg_terms, as the segments' words
+    # were made (migration postgres/006), costing no statement: each must be what the database gives.
     texts = (
-        "Is it us, as I said? Running runners ran 40,000 laps; $40,000 is a lot.",
+        "Is it us, as I said? Running runners ran 40,000 laps; $40,000 is a lot. 1e5 ys s 2s",
         "I still write C++ every day, on Bolt.new, with self-driving cars (and cars).",
-        "Un CAFÉ crème, déjà vu: naïve words stay unlearned.",
+        "Un CAFÉ crème, déjà vu: naïve words are the database's.",
     )
+    words = [*re.findall(r"[^\W_]+", " ".join(texts)), "x" * (LONGEST_STEMMED + 1)]
     url = postgres_server.create_database(template=postgres_template)
-    store = await Store.open(url)
-    try:
-        segments = tuple(Segment(i * 10, text, "Ana") for i, text in enumerate(texts))
-        await store.catalog.ingest(make_source(make_episode("Words", segments=segments)))
-    finally:
-        await store.close()
     conn = connect_reader(url)
+    offline = connect_reader(url)
+    offline.close()
     try:
-        learner = PgStemmer(conn)
-        reader = PgTranscriptReader(conn, learner)
-        reader.fresh()
-        [ids] = conn.execute("SELECT array_agg(id ORDER BY id) FROM segments").fetchone() or [[]]
-        contexts = reader.contexts(ids)
-        learned = dict(learner._known)
-        assert {w for t in texts[:2] for w in re.findall(r"[^\W_]+", t)} <= set(learned)
-        assert not {"CAFÉ", "déjà", "naïve"} & set(learned)  # not ASCII: left to terms()
-        asked = PgStemmer(conn).terms(list(learned))
-        assert {w: list(t) for w, t in learned.items()} == dict(zip(learned, asked, strict=True))
-        assert learned["Is"] == ("is0",)
-        assert learned["Running"] == ("run",)
-        assert len(contexts) == len(texts)
+        given = [list(row[0]) for row in conn.execute(TERMS, (words,)).fetchall()]
+        assert PgStemmer(conn).terms(words) == given
+        # Only what the parser reads its own way ("1e5"), a word too long to stem, and other scripts
+        # are asked of the database.
+        asked = {"1e5", "x" * (LONGEST_STEMMED + 1)}
+        plain = [w for w in words if w.isascii() and w not in asked]
+        assert {"Is", "Running", "40", "000", "C", "ys", "s", "2s"} <= set(plain)
+        assert PgStemmer(offline).terms(plain) == [given[words.index(w)] for w in plain]
+        for word in (*asked, "CAFÉ"):
+            with pytest.raises(psycopg.Error):
+                PgStemmer(offline).terms([word])
     finally:
         conn.close()

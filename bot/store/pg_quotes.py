@@ -137,10 +137,8 @@ CONTEXT = """
 SELECT s.id, s.episode_id, e.title, s.speaker, s.start_s, s.text,
        (SELECT p.text FROM segments p WHERE p.episode_id = s.episode_id AND p.position = s.position - 1),
        (SELECT n.text FROM segments n WHERE n.episode_id = s.episode_id AND n.position = s.position + 1),
-       e.show_id, sh.title, s.cue_times, v.lexemes, v.positions
+       e.show_id, sh.title, s.cue_times
 FROM segments s JOIN episodes e ON e.id = s.episode_id JOIN shows sh ON sh.id = e.show_id
-LEFT JOIN LATERAL (SELECT array_agg(l.lexeme ORDER BY p.p) AS lexemes, array_agg(p.p ORDER BY p.p) AS positions
-                   FROM unnest(s.words) l, unnest(l.positions) AS p(p)) v ON true
 WHERE s.id = ANY(%s)
 """
 # ts_rank's scores are fractions; scaled so that the tier's scores spread over a range like bm25's.
@@ -473,10 +471,6 @@ class PgTranscriptReader:
         if not segment_ids:
             return {}
         rows = self._conn.execute(CONTEXT, (list(segment_ids),)).fetchall()
-        # The hits' words, as the index holds them, come with them: marking them then needs no
-        # statement of its own to stem their words (bot.store.pg_stems.PgStemmer.learn).
-        for r in rows:
-            self._stemmer.learn(r[5], r[11], r[12])
         return {
             int(r[0]): SegmentContext(
                 segment_id=r[0],

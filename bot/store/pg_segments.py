@@ -106,11 +106,20 @@ def _learn(words: set[str]) -> None:
 def pg_words(text: str) -> str | None:
     """`podbot_words(text)` as a tsvector literal ("know:2 you:1 …"; the server merges and sorts
     repeated lexemes), or None where the database is to make it."""
+    lexemes = pg_terms(text)
+    if lexemes is None:
+        return None
+    return " ".join(map(operator.add, lexemes, _POSITIONS[1 : len(lexemes) + 1]))
+
+
+def pg_terms(text: str) -> list[str] | None:
+    """The lexemes of `podbot_words(text)`, one per word in the text's order (what the index holds at
+    positions 1, 2, …), or None where the database is to make them."""
     if len(text) > INDEXED_CHARS or not text.isascii() or _SCIENTIFIC.search(text) is not None:
         return None
     words = ascii_fold_words(text)
     if not words:
-        return ""
+        return []
     count = len(words)
     if count > LAST_POSITION or max(map(len, words)) > LONGEST_STEMMED:
         return None
@@ -125,7 +134,7 @@ def pg_words(text: str) -> str | None:
         lexemes = list(map(_lexemes.__getitem__, words))
     if count > KEPT_POSITIONS and collections.Counter(lexemes).most_common(1)[0][1] > KEPT_POSITIONS:
         return None
-    return " ".join(map(operator.add, lexemes, _POSITIONS[1 : count + 1]))
+    return lexemes
 
 
 def _with_terms(rows: list[Row], text: int) -> list[Row]:

@@ -2,8 +2,10 @@
 bot.store.stems.Stemmer for a store on PostgreSQL.
 
 The plan compares the user's words with the index's terms (spelling correction, joined and split words),
-so the terms must come from the very function that builds the index (`podbot_words()`, migration
-postgres/004), asked in the database and remembered. Highlighting is done here rather than with
+so the terms must come from the very function that builds the index: for ASCII text that is
+bot.store.pg_segments.pg_terms (migration postgres/006: the store makes the segments' words in Python,
+held equal to the database's by tests/test_store_pg_segments.py), which costs no statement; any other
+word is asked of `podbot_words()` (migration postgres/004) in the database. Both are remembered. Highlighting is done here rather than with
 `ts_headline`: it marks what FTS5's `highlight()` marks (each instance of a phrase of the expression,
 overlapping instances as one span, from the first word's first character to the last word's last), so
 that a hit's marked words are the same on both engines.
@@ -15,10 +17,9 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.store.pg_expression import units
+from bot.store.pg_segments import pg_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     import psycopg
 
 # Words whose terms are remembered (cleared when full), as bot.store.stems.KNOWN_WORDS.
@@ -43,30 +44,18 @@ class PgStemmer:
         """For each word, the index terms it becomes, in order (usually one; none for punctuation)."""
         if len(self._known) > KNOWN_WORDS:
             self._known.clear()
-        unknown = list(dict.fromkeys(w for w in words if w not in self._known))
-        if unknown:
-            rows = self._conn.execute(TERMS, (unknown,)).fetchall()
-            self._known.update(zip(unknown, (tuple(r[0]) for r in rows), strict=True))
+        asked = []
+        for word in dict.fromkeys(w for w in words if w not in self._known):
+            # A query's words are nearly all ASCII: their terms are made here, as the index's were.
+            terms = pg_terms(word)
+            if terms is None:
+                asked.append(word)
+            else:
+                self._known[word] = tuple(terms)
+        if asked:
+            rows = self._conn.execute(TERMS, (asked,)).fetchall()
+            self._known.update(zip(asked, (tuple(r[0]) for r in rows), strict=True))
         return [list(self._known[w]) for w in words]
-
-    def learn(self, text: str, lexemes: Sequence[str] | None, positions: Sequence[int] | None) -> None:
-        """Remember the terms of `text`'s words from its segment's tsvector (`lexemes` in the order of
-        their `positions`), as terms() would have asked for them. Only where the two line up beyond
-        doubt: an ASCII text (what is left of it after the index's cleaning is letters, digits and
-        spaces, and each run of them is one word that stems alone as it does in the text), one lexeme
-        at each position from 1 to the number of words (a tsvector keeps at most 256 positions of a
-        lexeme), and each word one term wherever it stands. Anything else is left to terms()."""
-        if not lexemes or positions is None or not text.isascii():
-            return
-        words = _WORD.findall(text)
-        if len(words) != len(lexemes) or list(positions) != list(range(1, len(words) + 1)):
-            return
-        learned: dict[str, str] = {}
-        for word, lexeme in zip(words, lexemes, strict=True):
-            if learned.setdefault(word, lexeme) != lexeme:
-                return
-        for word, lexeme in learned.items():
-            self._known.setdefault(word, (lexeme,))
 
     def mark(self, expression: str, texts: list[str], open_: str, close: str) -> list[str | None]:
         """Each text with `open_`/`close` around what `expression` matches in it (None where the
