@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 KNOWN_WORDS = 50_000
 # What the index calls a word: a run of letters and digits (migration postgres/004 cleans the text with
 # `[^[:alnum:]]+`, FTS5's unicode61 separates at the same characters).
-_WORD = re.compile(r"[^\W_]+")
+_WORD_PIECES = re.compile(r"([^\W_]+)")
 TERMS = """
 SELECT array(SELECT l.lexeme FROM unnest(podbot_words(w)) l, unnest(l.positions) p ORDER BY p)
 FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, n) ORDER BY n
@@ -44,14 +44,12 @@ class PgStemmer:
         """For each word, the index terms it becomes, in order (usually one; none for punctuation)."""
         if len(self._known) > KNOWN_WORDS:
             self._known.clear()
-        asked = []
-        for word in dict.fromkeys(w for w in words if w not in self._known):
-            # A query's words are nearly all ASCII: their terms are made here, as the index's were.
-            terms = pg_terms(word)
-            if terms is None:
-                asked.append(word)
-            else:
-                self._known[word] = tuple(terms)
+        unknown = [w for w in dict.fromkeys(words) if w not in self._known]
+        if not unknown:
+            return [list(self._known[w]) for w in words]
+        # Nearly every word is ASCII: its terms are made here, as the index's were.
+        self._known.update(_made(unknown))
+        asked = [w for w in unknown if w not in self._known]
         if asked:
             rows = self._conn.execute(TERMS, (asked,)).fetchall()
             self._known.update(zip(asked, (tuple(r[0]) for r in rows), strict=True))
@@ -63,33 +61,28 @@ class PgStemmer:
         if not texts:
             return []
         wanted = [[self._phrase_terms(p) for p in alternatives] for alternatives in units(expression)]
-        tokens = [[(m.start(), m.end(), m.group()) for m in _WORD.finditer(t)] for t in texts]
-        known = self.terms(list(dict.fromkeys(w for ts in tokens for _, _, w in ts)))
-        term_of: dict[str, str | None] = {}
-        for ts in tokens:
-            for _, _, w in ts:
-                if w not in term_of:
-                    term_of[w] = None
-        for w, t in zip(term_of, known, strict=True):
-            term_of[w] = t[0] if len(t) == 1 else (" ".join(t) if t else None)
-        return [
-            self._marked(text, ts, term_of, wanted, open_, close)
-            for text, ts in zip(texts, tokens, strict=True)
-        ]
+        # Each text split at its words, in one C-level pass: [between, word, between, word, …, between].
+        pieces = [_WORD_PIECES.split(t) for t in texts]
+        words = list(dict.fromkeys(w for parts in pieces for w in parts[1::2]))
+        term_of = {w: _one_term(t) for w, t in zip(words, self.terms(words), strict=True)}
+        return [self._marked(parts, term_of, wanted, open_, close) for parts in pieces]
 
     def _phrase_terms(self, phrase: str) -> list[str]:
         return [t for word_terms in self.terms(phrase.split()) for t in word_terms]
 
     @staticmethod
     def _marked(
-        text: str,
-        tokens: list[tuple[int, int, str]],
+        pieces: list[str],
         term_of: dict[str, str | None],
         wanted: list[list[list[str]]],
         open_: str,
         close: str,
     ) -> str | None:
-        terms = [term_of[w] for _, _, w in tokens]
+        terms = [term_of[w] for w in pieces[1::2]]
+        # Where each term stands: a phrase is only compared where its first term is.
+        at_term: dict[str | None, list[int]] = {}
+        for i, term in enumerate(terms):
+            at_term.setdefault(term, []).append(i)
         instances: list[tuple[int, int]] = []
         for alternatives in wanted:
             found = False
@@ -97,7 +90,7 @@ class PgStemmer:
                 size = len(phrase)
                 if not size:
                     continue
-                for i in range(len(terms) - size + 1):
+                for i in at_term.get(phrase[0], ()):
                     if terms[i : i + size] == phrase:
                         instances.append((i, i + size - 1))
                         found = True
@@ -110,14 +103,33 @@ class PgStemmer:
                 spans[-1][1] = max(spans[-1][1], last)
             else:
                 spans.append([first, last])
-        out: list[str] = []
-        at = 0
+        # Word k is piece 2k + 1: a span opens before its first word and closes after its last.
+        out = list(pieces)
         for first, last in spans:
-            start, end = tokens[first][0], tokens[last][1]
-            out += [text[at:start], open_, text[start:end], close]
-            at = end
-        out.append(text[at:])
+            out[2 * first + 1] = open_ + out[2 * first + 1]
+            out[2 * last + 1] += close
         return "".join(out)
 
     def close(self) -> None:
         """Nothing of its own to close: the connection belongs to the worker."""
+
+
+def _one_term(terms: list[str]) -> str | None:
+    """A word's terms as one: a word the index splits ("1e5") is its terms as a phrase."""
+    return terms[0] if len(terms) == 1 else (" ".join(terms) if terms else None)
+
+
+def _made(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """The terms bot.store.pg_segments.pg_terms makes of `words`, but for those it leaves to the
+    database. The plain ones (ASCII letters and digits: one word each to the index) are made in one
+    call: it stems word by word, so each gets what it would alone, for a call's cost rather than one
+    per word (the words of the hits marked are 50-250 a query, many of them new)."""
+    plain = [w for w in words if w.isascii() and w.isalnum()]
+    made = pg_terms(" ".join(plain)) if plain else []
+    out: dict[str, tuple[str, ...]] = {}
+    if made is not None and len(made) == len(plain):
+        out = {w: (t,) for w, t in zip(plain, made, strict=True)}
+    for word in words:
+        if word not in out and (terms := pg_terms(word)) is not None:
+            out[word] = tuple(terms)
+    return out
