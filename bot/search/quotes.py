@@ -117,13 +117,14 @@ def plan(query: str, reader: TranscriptReader, stemmer: Stemmer) -> Plan | None:
     joined = [a + b if len(a) > 2 and len(b) > 2 else "" for a, b in itertools.pairwise(words)]
     quoted_words = [w for q in quoted for w in q]
     # With how common each word is (the plan asks below; the units' sizes reuse the counts): a count
-    # says whether the word occurs too, so that one statement answers both.
-    reader.survey(words, [*joined, *quoted_words], cap=COMMON)
+    # says whether the word occurs too, so that one statement answers both. The halves of every word
+    # that may be written split are probed where it turns out not common (or found nowhere), rather
+    # than a statement per word below: the reader asks them with the rest where it can tell in advance
+    # (PostgreSQL's statistics), else in a statement of their own once the counts are in.
+    split_halves = {w: [h for pair in _splits(w) for h in pair] for w in words if _splits(w)}
+    reader.survey(words, [*joined, *quoted_words], cap=COMMON, if_uncommon=split_halves)
     present = reader.present([*words, *joined, *quoted_words])
-    # The halves of every word that may be written split (found nowhere, or not common), probed in one
-    # statement and stemmed in one go, rather than a statement per word below; both are remembered.
-    splittable = [w for w in words if _splits(w) and (w not in present or not _common(w, reader))]
-    reader.present([h for w in splittable for pair in _splits(w) for h in pair])
+    splittable = [w for w in split_halves if w not in present or not _common(w, reader)]
     stemmer.terms(splittable)
 
     # Quoted words are required as they are (no corrections); the phrase itself is checked on the text,

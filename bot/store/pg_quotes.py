@@ -39,7 +39,7 @@ from bot.store.pg_expression import tsquery
 from bot.store.transcripts import Match, SegmentContext, Within, remembered_count
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from bot.store.pg_stems import PgStemmer
 
@@ -97,10 +97,12 @@ PRESENT = "EXISTS (SELECT 1 FROM segments s WHERE s.words @@ {q})"
 # what a presence check of a rare word costs); here the subquery is planned once, blind to the words,
 # which is harmless for rare words only: it is run with sequential scans off (see _index_only), and a
 # bitmap scan of a short posting list is what each needs, where a common word's would cost 35 ms ("the"
-# at 10M words, against 3-8 ms for a sequential scan that stops at the cap).
+# at 10M words, against 3-8 ms for a sequential scan that stops at the cap). Each word comes as its one
+# lexeme, quoted (the stemmer's term, which the word's podbot_phrase() is): making that in SQL cost
+# 20 µs a word.
 RARE_COUNTS = """
-SELECT (SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ podbot_phrase(u.w) LIMIT u.cap) c)
-FROM unnest(%s::text[], %s::int[]) WITH ORDINALITY AS u(w, cap, n) ORDER BY u.n
+SELECT (SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ u.q LIMIT u.cap) c)
+FROM unnest(%s::text[]::tsquery[], %s::int[]) WITH ORDINALITY AS u(q, cap, n) ORDER BY u.n
 """
 FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 # Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
@@ -251,7 +253,8 @@ class PgTranscriptReader:
     def _count_rare(self, caps: dict[str, int]) -> dict[str, int]:
         """Each rare word's segments up to its cap (see RARE_COUNTS), in one statement."""
         words = list(caps)
-        rows = self._index_only(RARE_COUNTS, (words, [caps[w] for w in words]))
+        lexemes = [_quoted_lexeme(terms[0]) for terms in self._stemmer.terms(words)]
+        rows = self._index_only(RARE_COUNTS, (lexemes, [caps[w] for w in words]))
         return {w: int(n) for w, (n,) in zip(words, rows, strict=True)}
 
     def present(self, words: Sequence[str]) -> set[str]:
@@ -275,13 +278,26 @@ class PgTranscriptReader:
             self._present.update(zip(unknown, map(bool, row), strict=True))
         return {w for w in words if self._present.get(w)}
 
-    def survey(self, words: Sequence[str], probes: Sequence[str], *, cap: int) -> None:
-        """Counts of `words` (up to `cap`) and presence of `probes`, remembered: see TranscriptReader.
-        The rare ones of both are asked in one statement, the rest as counts() and present() ask."""
+    def survey(
+        self,
+        words: Sequence[str],
+        probes: Sequence[str],
+        *,
+        cap: int,
+        if_uncommon: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Counts of `words` (up to `cap`) and presence of `probes`, remembered, then presence of the
+        probes `if_uncommon` lists for the words found in fewer than `cap` segments: see
+        TranscriptReader. The rare ones of all three are asked in one statement (with the probes of
+        every word not known to be common: the statistics tell most of them apart, and a probe asked
+        for a word that turns out common costs a rare word's lookup), the rest as counts() and
+        present() ask."""
         words = [w for w in dict.fromkeys(words) if w.strip()]
         probes = [p for p in dict.fromkeys(probes) if p.strip() and p not in words]
+        if_uncommon = if_uncommon or {}
+        maybe = [p for w, ps in if_uncommon.items() if not self._estimated_common(w, cap) for p in ps]
         if self._estimates:
-            self._stemmer.terms([w for w in (*words, *probes) if w.isalnum()])  # one statement for all
+            self._stemmer.terms([w for w in (*words, *probes, *maybe) if w.isalnum()])  # one go for all
         caps = {
             w: cap
             for w in words
@@ -289,16 +305,20 @@ class PgTranscriptReader:
             and self._estimate(w, cap) is None
             and self._rare(w)
         }
-        caps |= {p: 1 for p in probes if p not in self._present and self._rare(p)}
+        for probe in (*probes, *maybe):
+            if probe not in caps and probe not in self._present and self._rare(probe):
+                caps[probe] = 1
         if caps:
             counted = set(words)
             for word, n in self._count_rare(caps).items():
-                if word in counted:
+                if word in counted and caps[word] == cap:
                     self._counts[(fts_expression([[word]]), None)] = (n, cap)
                 self._present[word] = bool(n)
         for word, n in zip(words, self.counts([fts_expression([[w]]) for w in words], cap=cap), strict=True):
             self._present[word] = bool(n)
         self.present(probes)
+        uncommon = [w for w in if_uncommon if self.count(fts_expression([[w]]), cap=cap) < cap]
+        self.present([p for w in uncommon for p in if_uncommon[w]])
 
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         terms = list(dict.fromkeys(t for t in terms if t))

@@ -21,7 +21,7 @@ from bot.store.index_reads import fts_expression
 from bot.store.pairs import pair_terms, word_pairs
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -263,9 +263,18 @@ class TranscriptReader:
             self._present.update(zip(chunk, map(bool, row), strict=True))
         return {w for w in words if self._present.get(w)}
 
-    def survey(self, words: Sequence[str], probes: Sequence[str], *, cap: int) -> None:
+    def survey(
+        self,
+        words: Sequence[str],
+        probes: Sequence[str],
+        *,
+        cap: int,
+        if_uncommon: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         """Remember, in one statement, `count()` of each word (as the expression of that one word, so that
-        `counts()` finds it) and whether it occurs, and `present()` of each probe (words or phrases)."""
+        `counts()` finds it) and whether it occurs, and `present()` of each probe (words or phrases);
+        then, in another, `present()` of the probes `if_uncommon` lists for each of the words found in
+        fewer than `cap` segments."""
         words = [
             w for w in dict.fromkeys(words) if w.strip() and (fts_expression([[w]]), None) not in self._counts
         ]
@@ -292,6 +301,9 @@ class TranscriptReader:
                 if count:
                     self._counts[(fts_expression([[word]]), None)] = (int(n), cap)
                 self._present[word] = bool(n)
+        if if_uncommon:
+            uncommon = [w for w in if_uncommon if self.count(fts_expression([[w]]), cap=cap) < cap]
+            self.present([p for w in uncommon for p in if_uncommon[w]])
 
     def term_docs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many segments use each index term (porter stem); terms never used are absent. Meant for
