@@ -102,7 +102,7 @@ PRESENT = "EXISTS (SELECT 1 FROM segments s WHERE s.words @@ {q})"
 # 20 µs a word.
 RARE_COUNTS = """
 SELECT (SELECT count(*) FROM (SELECT 1 FROM segments s WHERE s.words @@ u.q LIMIT u.cap) c)
-FROM unnest(%s::text[]::tsquery[], %s::int[]) WITH ORDINALITY AS u(q, cap, n) ORDER BY u.n
+FROM unnest(%b::text[]::tsquery[], %b::int[]) WITH ORDINALITY AS u(q, cap, n) ORDER BY u.n
 """
 FIND_NEWEST = "SELECT s.id, s.text FROM segments s WHERE s.words @@ {q}{range} ORDER BY s.id DESC LIMIT %s"
 # Segments holding every adjacent word pair of the phrases (migration postgres/005): a superset of the
@@ -125,9 +125,11 @@ WHERE s.words @@ q.q{range} ORDER BY score DESC, s.id LIMIT %s
 # linearly in n (611 lexemes 4.2-5.5 ms, the same in 25 scans of 25 each, BitmapOr'ed: 1.0 ms).
 TERM_DOCS = """
 SELECT l, count(*) FROM (SELECT s.words FROM segments s WHERE {where} LIMIT %s) f,
-unnest(tsvector_to_array(f.words)) l WHERE l = ANY(%s) GROUP BY l
+unnest(tsvector_to_array(f.words)) l WHERE l = ANY(%b) GROUP BY l
 """
 TERM_DOCS_SCAN = "s.words @@ to_tsquery('simple', %s)"
+# (Arrays of many strings go in binary (%b): psycopg's text form of the ~700 candidates of a misspelt
+# word cost 0.85 ms of client CPU to write, the binary 0.35 ms.)
 TERM_DOCS_CHUNK = 25
 TEXTS = "SELECT id, text FROM segments WHERE id = ANY(%s)"
 EPISODE_RANGE = "SELECT min(id), max(id) FROM segments WHERE episode_id = %s"

@@ -39,21 +39,32 @@ class PgStemmer:
     def __init__(self, conn: psycopg.Connection) -> None:
         self._conn = conn
         self._known: dict[str, tuple[str, ...]] = {}
+        # word -> its terms as one (see _one_term), for marking: the hits' words, remembered with _known.
+        self._one_term: dict[str, str | None] = {}
 
     def terms(self, words: list[str]) -> list[list[str]]:
         """For each word, the index terms it becomes, in order (usually one; none for punctuation)."""
+        self._forget_if_full()
+        self._learn(words)
+        return [list(self._known[w]) for w in words]
+
+    def _forget_if_full(self) -> None:
         if len(self._known) > KNOWN_WORDS:
             self._known.clear()
+            self._one_term.clear()
+
+    def _learn(self, words: list[str]) -> None:
+        """Remember the terms of those of `words` not known yet (never forgetting any: callers read
+        what they learned)."""
         unknown = [w for w in dict.fromkeys(words) if w not in self._known]
         if not unknown:
-            return [list(self._known[w]) for w in words]
+            return
         # Nearly every word is ASCII: its terms are made here, as the index's were.
         self._known.update(_made(unknown))
         asked = [w for w in unknown if w not in self._known]
         if asked:
             rows = self._conn.execute(TERMS, (asked,)).fetchall()
             self._known.update(zip(asked, (tuple(r[0]) for r in rows), strict=True))
-        return [list(self._known[w]) for w in words]
 
     def mark(self, expression: str, texts: list[str], open_: str, close: str) -> list[str | None]:
         """Each text with `open_`/`close` around what `expression` matches in it (None where the
@@ -61,11 +72,15 @@ class PgStemmer:
         if not texts:
             return []
         wanted = [[self._phrase_terms(p) for p in alternatives] for alternatives in units(expression)]
+        self._forget_if_full()
         # Each text split at its words, in one C-level pass: [between, word, between, word, …, between].
         pieces = [_WORD_PIECES.split(t) for t in texts]
-        words = list(dict.fromkeys(w for parts in pieces for w in parts[1::2]))
-        term_of = {w: _one_term(t) for w, t in zip(words, self.terms(words), strict=True)}
-        return [self._marked(parts, term_of, wanted, open_, close) for parts in pieces]
+        words = [
+            w for w in dict.fromkeys(w for parts in pieces for w in parts[1::2]) if w not in self._one_term
+        ]
+        self._learn(words)
+        self._one_term.update((w, _one_term(self._known[w])) for w in words)
+        return [self._marked(parts, self._one_term, wanted, open_, close) for parts in pieces]
 
     def _phrase_terms(self, phrase: str) -> list[str]:
         return [t for word_terms in self.terms(phrase.split()) for t in word_terms]
@@ -114,7 +129,7 @@ class PgStemmer:
         """Nothing of its own to close: the connection belongs to the worker."""
 
 
-def _one_term(terms: list[str]) -> str | None:
+def _one_term(terms: tuple[str, ...]) -> str | None:
     """A word's terms as one: a word the index splits ("1e5") is its terms as a phrase."""
     return terms[0] if len(terms) == 1 else (" ".join(terms) if terms else None)
 
