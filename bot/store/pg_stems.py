@@ -5,10 +5,10 @@ The plan compares the user's words with the index's terms (spelling correction, 
 so the terms must come from the very function that builds the index: for ASCII text that is
 bot.store.pg_segments.pg_terms (migration postgres/006: the store makes the segments' words in Python,
 held equal to the database's by tests/test_store_pg_segments.py), which costs no statement; any other
-word is asked of `podbot_words()` (migration postgres/004) in the database. Both are remembered. Highlighting is done here rather than with
-`ts_headline`: it marks what FTS5's `highlight()` marks (each instance of a phrase of the expression,
-overlapping instances as one span, from the first word's first character to the last word's last), so
-that a hit's marked words are the same on both engines.
+word is asked of `podbot_words()` (migration postgres/004) in the database. Both are remembered.
+Highlighting is done here rather than with `ts_headline`: it marks what FTS5's `highlight()` marks (each
+instance of a phrase of the expression, overlapping instances as one span, from the first word's first
+character to the last word's last), so that a hit's marked words are the same on both engines.
 """
 
 from __future__ import annotations
