@@ -190,7 +190,8 @@ def create_bot(
     tune_interpreter: bool = False,
 ) -> PodBot:
     """The bot, ready to log in. Given a store or search (tests), the caller keeps ownership of them;
-    what the bot opens itself, it closes in `close()`. `tune_interpreter`: bot.interpreter's, for `podbot run`."""
+    what the bot opens itself, it closes in `close()`. `tune_interpreter`: apply bot.interpreter's
+    settings after set-up (`podbot run` only)."""
     return PodBot(
         settings,
         store=store,

@@ -233,9 +233,8 @@ class ShowService:
                     fetched.body, self._files, url=url, files_for=FILES_FOR, files_within_s=FILES_TIMEOUT_S
                 )
             except ParseError as exc:
-                raise ShowError(
-                    f"That is not a podcast feed I can read: {explain_parse_error(exc, fetched.content_type)}."
-                ) from None
+                why = explain_parse_error(exc, fetched.content_type)
+                raise ShowError(f"That is not a podcast feed I can read: {why}.") from None
             if progress is not None:
                 count = len(read.parsed.episodes)
                 await progress(
