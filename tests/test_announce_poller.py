@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -779,3 +780,28 @@ async def test_bad_values_in_one_item_drop_only_those_values_and_the_feed_keeps_
     assert any("3/chapters.json" in r.getMessage() and "JSON" in r.getMessage() for r in caplog.records)
     (subscription,) = await world.store.follows.subscriptions(guild_id=GUILD_A)
     assert subscription.feed.failures == 0
+
+
+async def test_full_collections_wait_while_a_poll_stores_and_come_back_after(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # bot.interpreter: a full collection during the store would walk every parsed episode and free none.
+    url = world.server.serve("/feed.xml", rss([EP2, EP1]))
+    await world.follow(url)
+    thresholds_while_storing: list[tuple[int, int, int]] = []
+    ingest = world.store.catalog.ingest
+
+    async def watched_ingest(*args: object, **kwargs: object) -> object:
+        thresholds_while_storing.append(gc.get_threshold())
+        return await ingest(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.store.catalog, "ingest", watched_ingest)
+    before = gc.get_threshold()
+
+    await world.cycle(minutes=0)
+
+    assert len(thresholds_while_storing) == 1
+    assert thresholds_while_storing[0][:2] == before[:2]  # the young generations are still collected
+    assert thresholds_while_storing[0][2] > 1_000_000
+    assert gc.get_threshold() == before
+    assert len(await world.store.catalog.episodes()) == 2
