@@ -1,7 +1,7 @@
 """CPython's collector and interpreter lock, for a bot whose event loop must answer while threads work.
 
 The bot's CPU work (parsing a feed, making a segment's search terms) runs in worker threads so that the
-event loop stays free; but every thread shares one interpreter lock, and two things still made the loop
+event loop stays free; but every thread shares one interpreter lock, and three things still made the loop
 wait (measured with bench/stall.py while a poll reads and stores the 15 MB bench feed):
 
 - **Full garbage collections.** A generation 2 collection walks every object the collector tracks, and
@@ -11,7 +11,6 @@ wait (measured with bench/stall.py while a poll reads and stores the 15 MB bench
 - **The lock's switch interval.** A thread that wants the lock waits up to the interval (5 ms by
   default) before the running one is asked to let go, and with two busy workers the loop can lose the
   hand-over to the other one and wait again. At 1 ms the loop's p99 lateness fell from 4.5 to 1.6 ms.
-
 - **A big feed's parsed episodes.** While a poll holds the 15 MB feed's 39k segments (55k tracked
   objects in all), a full collection walks them: 22-35 ms, and they are all alive, so it frees nothing.
   Full collections wait while a feed is read and stored (`full_collections_deferred`); the younger
