@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     backend = pconn.info.backend_pid if Path(f"/proc/{pconn.info.backend_pid}/schedstat").exists() else None
     print(
         f"{'queries':26} {'n':>4} | {'SQLite p50/p95/max ms':>22} | {'PostgreSQL p50/p95/max ms':>25} | same"
-        " | CPU p50/p95 ms: SQLite, PostgreSQL (client + server)"
+        " | CPU p50/p95/max ms: SQLite, PostgreSQL (client + server)"
     )
     for name, queries in (
         ("rare word", rare),
@@ -173,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(
             f"{name:26} {len(queries):>4} | {pct(s, 50):6.2f} {pct(s, 95):6.2f} {s[-1]:8.2f} |"
             f" {pct(p, 50):6.2f} {pct(p, 95):6.2f} {p[-1]:9.2f} | {same:>3}/{len(queries)}"
-            f" | {pct(sc, 50):5.2f} {pct(sc, 95):5.2f}, {pct(pc, 50):5.2f} {pct(pc, 95):5.2f}"
+            f" | {pct(sc, 50):5.2f} {pct(sc, 95):5.2f} {sc[-1]:6.2f},"
+            f" {pct(pc, 50):5.2f} {pct(pc, 95):5.2f} {pc[-1]:6.2f}"
             f"  (PostgreSQL's slowest: {slowest[1]!r})"
         )
 
