@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"podbot/{__version__} (podcast feed reader for Discord)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-# Bodies larger than this are joined in a worker thread: copying a 15 MB feed into one fresh buffer holds
-# the GIL for 5-15 ms (most of it the new pages' first touch), long enough to stall the event loop.
+# Bodies larger than this are joined in a worker thread: copying a 15 MB feed into one fresh buffer took
+# 5-17 ms of the event loop's thread (most of it the new pages' first touch).
 _JOIN_OFF_LOOP_BYTES = 1024 * 1024
 
 
